@@ -1,0 +1,13 @@
+//! khlang's domain core: the rules of a Thai knowledge-management platform, free of HTTP,
+//! SQL and object storage. Everything outside talks to it through [`ports`].
+
+pub mod account;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod ports;
+pub mod reference;
+pub mod service;
+pub mod text;
+
+pub use error::{DomainError, FieldError};

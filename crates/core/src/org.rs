@@ -1,0 +1,615 @@
+//! The organisation: a tree of units (หน่วยงาน), roles granted on unit subtrees, and the one
+//! [`authorize`] function that decides every permission in khlang.
+
+use crate::error::{DomainError, FieldError};
+use crate::ids::{UnitId, UserId};
+use crate::text::{grapheme_len, tidy};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// What kind of office a unit is; it decides nothing about permissions, only how it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// กรม
+    Department,
+    /// กอง / สำนัก
+    Division,
+    /// ศูนย์พัฒนาการสาธารณสุขมูลฐาน (สสม.)
+    RegionalCentre,
+    /// ศูนย์สนับสนุนบริการสุขภาพที่ 1–12
+    HealthZoneCentre,
+    /// สถาบัน
+    Institute,
+    /// ศูนย์ศึกษาและพัฒนาชุมชน
+    StudyCentre,
+    /// สำนักงานจังหวัด
+    ProvincialOffice,
+    /// สำนักงานอำเภอ
+    DistrictOffice,
+    /// หน่วยงานอื่น
+    Other,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 9] = [
+        UnitKind::Department,
+        UnitKind::Division,
+        UnitKind::RegionalCentre,
+        UnitKind::HealthZoneCentre,
+        UnitKind::Institute,
+        UnitKind::StudyCentre,
+        UnitKind::ProvincialOffice,
+        UnitKind::DistrictOffice,
+        UnitKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Department => "department",
+            UnitKind::Division => "division",
+            UnitKind::RegionalCentre => "regional_centre",
+            UnitKind::HealthZoneCentre => "health_zone_centre",
+            UnitKind::Institute => "institute",
+            UnitKind::StudyCentre => "study_centre",
+            UnitKind::ProvincialOffice => "provincial_office",
+            UnitKind::DistrictOffice => "district_office",
+            UnitKind::Other => "other",
+        }
+    }
+
+    pub fn label_th(self) -> &'static str {
+        match self {
+            UnitKind::Department => "กรม",
+            UnitKind::Division => "กอง",
+            UnitKind::RegionalCentre => "ศูนย์ระดับภาค",
+            UnitKind::HealthZoneCentre => "ศูนย์เขตสุขภาพ",
+            UnitKind::Institute => "สถาบัน",
+            UnitKind::StudyCentre => "ศูนย์ศึกษาและพัฒนาชุมชน",
+            UnitKind::ProvincialOffice => "สำนักงานจังหวัด",
+            UnitKind::DistrictOffice => "สำนักงานอำเภอ",
+            UnitKind::Other => "หน่วยงานอื่น",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| FieldError::new("kind", "กรุณาเลือกประเภทหน่วยงาน"))
+    }
+}
+
+/// A stable unit code (ASCII upper-case, digits, hyphen), used by imports and reference data.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UnitCode(String);
+
+impl UnitCode {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let s = s.trim().to_ascii_uppercase();
+        let ok = !s.is_empty()
+            && s.len() <= 40
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(FieldError::new(
+                "code",
+                "รหัสหน่วยงานต้องเป็นอักษรอังกฤษ ตัวเลข หรือขีด (-) ไม่เกิน 40 ตัว เช่น CDD-P-24",
+            ))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for UnitCode {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+impl From<UnitCode> for String {
+    fn from(c: UnitCode) -> String {
+        c.0
+    }
+}
+impl fmt::Display for UnitCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A unit's Thai name: 1–200 graphemes after tidying.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct UnitName(String);
+
+impl UnitName {
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, FieldError> {
+        let s = tidy(s);
+        match grapheme_len(&s) {
+            0 => Err(FieldError::new(field, "กรุณาใส่ชื่อหน่วยงาน")),
+            n if n > 200 => Err(FieldError::new(field, "ชื่อหน่วยงานยาวเกิน 200 ตัวอักษร")),
+            _ => Ok(Self(s)),
+        }
+    }
+    /// For names read back from storage, which were parsed when written.
+    pub fn from_trusted(s: String) -> Self {
+        Self(s)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unit {
+    pub id: UnitId,
+    pub parent_id: Option<UnitId>,
+    pub code: UnitCode,
+    pub kind: UnitKind,
+    pub name_th: UnitName,
+    pub name_en: Option<String>,
+    pub short_th: Option<String>,
+    /// Retired units keep their data and history; they take no new work.
+    pub retired: bool,
+}
+
+/// The whole unit tree in memory; small enough (hundreds to a few thousand units) to load
+/// per request, and the only place that walks parent links.
+#[derive(Debug, Clone, Default)]
+pub struct UnitTree {
+    units: Vec<Unit>,
+    index: HashMap<UnitId, usize>,
+}
+
+impl UnitTree {
+    pub fn new(mut units: Vec<Unit>) -> Self {
+        units.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+        let index = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        Self { units, index }
+    }
+
+    pub fn get(&self, id: UnitId) -> Option<&Unit> {
+        self.index.get(&id).map(|&i| &self.units[i])
+    }
+
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// Root-to-unit path; the scope check of [`authorize`] looks for a granted unit on it.
+    pub fn path(&self, id: UnitId) -> Result<UnitPath, DomainError> {
+        let mut path = Vec::new();
+        let mut cur = Some(id);
+        while let Some(c) = cur {
+            let unit = self.get(c).ok_or(DomainError::NotFound)?;
+            if path.contains(&c) || path.len() > 64 {
+                return Err(DomainError::internal(format!(
+                    "unit tree has a cycle at {c}"
+                )));
+            }
+            path.push(c);
+            cur = unit.parent_id;
+        }
+        path.reverse();
+        Ok(UnitPath(path))
+    }
+
+    pub fn children(&self, id: Option<UnitId>) -> impl Iterator<Item = &Unit> {
+        self.units.iter().filter(move |u| u.parent_id == id)
+    }
+
+    /// Depth-first order with depth, for showing the tree as an indented list.
+    pub fn walk(&self) -> Vec<(usize, &Unit)> {
+        let mut out = Vec::with_capacity(self.units.len());
+        fn go<'a>(
+            t: &'a UnitTree,
+            parent: Option<UnitId>,
+            depth: usize,
+            out: &mut Vec<(usize, &'a Unit)>,
+        ) {
+            for u in t.children(parent) {
+                out.push((depth, u));
+                go(t, Some(u.id), depth + 1, out);
+            }
+        }
+        go(self, None, 0, &mut out);
+        out
+    }
+
+    /// True when `descendant` is `ancestor` or lies below it.
+    pub fn is_within(&self, descendant: UnitId, ancestor: UnitId) -> bool {
+        self.path(descendant)
+            .map(|p| p.contains(ancestor))
+            .unwrap_or(false)
+    }
+
+    /// Full Thai name with its parents, e.g. "กรมการพัฒนาชุมชน › สำนักงานพัฒนาชุมชนจังหวัดฉะเชิงเทรา".
+    pub fn display_path(&self, id: UnitId) -> String {
+        match self.path(id) {
+            Ok(p) => {
+                p.0.iter()
+                    .filter_map(|u| self.get(*u))
+                    .map(|u| u.name_th.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" › ")
+            }
+            Err(_) => String::new(),
+        }
+    }
+}
+
+/// The ids from the root down to a unit, inclusive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitPath(pub Vec<UnitId>);
+
+impl UnitPath {
+    pub fn contains(&self, unit: UnitId) -> bool {
+        self.0.contains(&unit)
+    }
+    pub fn unit(&self) -> Option<UnitId> {
+        self.0.last().copied()
+    }
+}
+
+/// A role, always granted on a unit and everything below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// ผู้ดูแลระบบของหน่วยงาน: manages units and members in the subtree.
+    Admin,
+    /// นักจัดการความรู้: runs the unit's KM, edits any knowledge in the subtree.
+    KmOfficer,
+    /// ผู้กลั่นกรอง (คณะทำงานประมวลและกลั่นกรององค์ความรู้): screens submissions.
+    Reviewer,
+    /// ผู้ส่งองค์ความรู้
+    Contributor,
+    /// ผู้อ่าน: reads what is restricted to the unit.
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::KmOfficer,
+        Role::Reviewer,
+        Role::Contributor,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::KmOfficer => "km_officer",
+            Role::Reviewer => "reviewer",
+            Role::Contributor => "contributor",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn label_th(self) -> &'static str {
+        match self {
+            Role::Admin => "ผู้ดูแลระบบหน่วยงาน",
+            Role::KmOfficer => "นักจัดการความรู้",
+            Role::Reviewer => "ผู้กลั่นกรอง",
+            Role::Contributor => "ผู้ส่งองค์ความรู้",
+            Role::Viewer => "ผู้อ่าน",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| FieldError::new("role", "กรุณาเลือกบทบาท"))
+    }
+
+    /// The permission matrix: which unit-scoped actions this role allows.
+    pub fn allows(self, action: Action) -> bool {
+        use Action::*;
+        match self {
+            Role::Admin => matches!(
+                action,
+                ViewUnitContent
+                    | Contribute
+                    | Review
+                    | ManageKnowledge
+                    | ManageUnits
+                    | ManageMembers
+            ),
+            Role::KmOfficer => matches!(action, ViewUnitContent | Contribute | ManageKnowledge),
+            Role::Reviewer => matches!(action, ViewUnitContent | Contribute | Review),
+            Role::Contributor => matches!(action, ViewUnitContent | Contribute),
+            Role::Viewer => matches!(action, ViewUnitContent),
+        }
+    }
+}
+
+/// Everything someone may try to do. Unit-scoped actions need a grant on the target unit or
+/// an ancestor; the others are decided by who the actor is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read knowledge restricted to the unit's subtree.
+    ViewUnitContent,
+    /// Submit knowledge owned by the unit.
+    Contribute,
+    /// Screen submissions (approve, ask for changes, reject).
+    Review,
+    /// Edit or archive any knowledge of the unit; run its KM plan.
+    ManageKnowledge,
+    /// Create child units; rename, move or retire the unit.
+    ManageUnits,
+    /// Create accounts in the unit, reset their passwords, grant and revoke roles.
+    ManageMembers,
+    /// Change one's own password and API tokens.
+    ManageOwnAccount,
+    /// Site-wide settings: taxonomies, dictionary, reference data.
+    ManageSite,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::ViewUnitContent,
+        Action::Contribute,
+        Action::Review,
+        Action::ManageKnowledge,
+        Action::ManageUnits,
+        Action::ManageMembers,
+        Action::ManageOwnAccount,
+        Action::ManageSite,
+    ];
+}
+
+/// What an action is aimed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Unit(UnitPath),
+    Account(UserId),
+    Site,
+}
+
+/// Who is acting, with the grants loaded once per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Anonymous,
+    User(SignedIn),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: UserId,
+    /// The site administrator (ผู้ดูแลระบบ) created at setup or with `khlang user create --admin`.
+    pub site_admin: bool,
+    pub grants: Vec<(Role, UnitId)>,
+}
+
+impl Actor {
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Actor::Anonymous => None,
+            Actor::User(s) => Some(s.user_id),
+        }
+    }
+
+    pub fn is_site_admin(&self) -> bool {
+        matches!(self, Actor::User(s) if s.site_admin)
+    }
+}
+
+/// The one place that decides whether `actor` may do `action` to `target`.
+pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), DomainError> {
+    let me = match actor {
+        Actor::Anonymous => return Err(DomainError::Unauthenticated),
+        Actor::User(me) => me,
+    };
+    if me.site_admin {
+        return Ok(());
+    }
+    let allowed = match (action, target) {
+        (Action::ManageSite, _) => false,
+        (Action::ManageOwnAccount, Target::Account(id)) => *id == me.user_id,
+        (Action::ManageOwnAccount, _) => false,
+        (_, Target::Unit(path)) => me
+            .grants
+            .iter()
+            .any(|(role, unit)| path.contains(*unit) && role.allows(action)),
+        (_, Target::Account(_) | Target::Site) => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+/// Moving `unit` under `new_parent` must not make it its own ancestor.
+pub fn check_move(tree: &UnitTree, unit: UnitId, new_parent: UnitId) -> Result<(), DomainError> {
+    if tree.is_within(new_parent, unit) {
+        return Err(DomainError::invalid(
+            "parent_id",
+            "ย้ายหน่วยงานไปไว้ใต้ตัวเองหรือหน่วยงานย่อยของตัวเองไม่ได้",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i64, parent: Option<i64>, code: &str) -> Unit {
+        Unit {
+            id: UnitId(id),
+            parent_id: parent.map(UnitId),
+            code: UnitCode::parse(code).unwrap(),
+            kind: UnitKind::Other,
+            name_th: UnitName::parse("name_th", code).unwrap(),
+            name_en: None,
+            short_th: None,
+            retired: false,
+        }
+    }
+
+    /// CDD(1) → province(2) → district(3); a sibling province(4); another department(5).
+    fn tree() -> UnitTree {
+        UnitTree::new(vec![
+            unit(1, None, "CDD"),
+            unit(2, Some(1), "CDD-P-24"),
+            unit(3, Some(2), "CDD-P-24-D01"),
+            unit(4, Some(1), "CDD-P-10"),
+            unit(5, None, "DHSS"),
+        ])
+    }
+
+    fn user(grants: Vec<(Role, i64)>) -> Actor {
+        Actor::User(SignedIn {
+            user_id: UserId(7),
+            site_admin: false,
+            grants: grants.into_iter().map(|(r, u)| (r, UnitId(u))).collect(),
+        })
+    }
+
+    /// Every role × every unit-scoped action × inside / outside the granted subtree.
+    #[test]
+    fn permission_table_for_every_role_action_and_scope() {
+        use Action::*;
+        let expected: &[(Role, &[Action])] = &[
+            (
+                Role::Admin,
+                &[
+                    ViewUnitContent,
+                    Contribute,
+                    Review,
+                    ManageKnowledge,
+                    ManageUnits,
+                    ManageMembers,
+                ],
+            ),
+            (
+                Role::KmOfficer,
+                &[ViewUnitContent, Contribute, ManageKnowledge],
+            ),
+            (Role::Reviewer, &[ViewUnitContent, Contribute, Review]),
+            (Role::Contributor, &[ViewUnitContent, Contribute]),
+            (Role::Viewer, &[ViewUnitContent]),
+        ];
+        let t = tree();
+        let inside = [t.path(UnitId(2)).unwrap(), t.path(UnitId(3)).unwrap()];
+        let outside = [
+            t.path(UnitId(1)).unwrap(),
+            t.path(UnitId(4)).unwrap(),
+            t.path(UnitId(5)).unwrap(),
+        ];
+        let mut checked = 0;
+        for (role, allowed) in expected {
+            let actor = user(vec![(*role, 2)]);
+            for action in Action::ALL {
+                for path in &inside {
+                    let got = authorize(&actor, action, &Target::Unit(path.clone()));
+                    let want = allowed.contains(&action);
+                    assert_eq!(got.is_ok(), want, "{role:?} {action:?} inside {path:?}");
+                    if !want {
+                        assert!(matches!(got, Err(DomainError::Forbidden)));
+                    }
+                    checked += 1;
+                }
+                for path in &outside {
+                    let got = authorize(&actor, action, &Target::Unit(path.clone()));
+                    assert!(
+                        matches!(got, Err(DomainError::Forbidden)),
+                        "{role:?} {action:?} outside {path:?}"
+                    );
+                    checked += 1;
+                }
+                // Site-wide actions are never granted by a unit role.
+                assert!(authorize(&actor, action, &Target::Site).is_err());
+            }
+        }
+        assert_eq!(checked, 5 * 8 * 5);
+    }
+
+    #[test]
+    fn anonymous_may_do_nothing_that_needs_authorization() {
+        let t = tree();
+        for action in Action::ALL {
+            for target in [
+                Target::Unit(t.path(UnitId(3)).unwrap()),
+                Target::Account(UserId(1)),
+                Target::Site,
+            ] {
+                assert!(matches!(
+                    authorize(&Actor::Anonymous, action, &target),
+                    Err(DomainError::Unauthenticated)
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn site_admin_may_do_everything() {
+        let admin = Actor::User(SignedIn {
+            user_id: UserId(1),
+            site_admin: true,
+            grants: vec![],
+        });
+        let t = tree();
+        for action in Action::ALL {
+            for target in [
+                Target::Unit(t.path(UnitId(5)).unwrap()),
+                Target::Account(UserId(9)),
+                Target::Site,
+            ] {
+                assert!(authorize(&admin, action, &target).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn own_account_only() {
+        let me = user(vec![(Role::Admin, 1)]);
+        assert!(authorize(&me, Action::ManageOwnAccount, &Target::Account(UserId(7))).is_ok());
+        assert!(authorize(&me, Action::ManageOwnAccount, &Target::Account(UserId(8))).is_err());
+    }
+
+    #[test]
+    fn a_unit_cannot_move_below_itself() {
+        let t = tree();
+        assert!(check_move(&t, UnitId(2), UnitId(3)).is_err());
+        assert!(check_move(&t, UnitId(2), UnitId(2)).is_err());
+        assert!(check_move(&t, UnitId(3), UnitId(4)).is_ok());
+    }
+
+    #[test]
+    fn paths_and_walk() {
+        let t = tree();
+        assert_eq!(
+            t.path(UnitId(3)).unwrap().0,
+            vec![UnitId(1), UnitId(2), UnitId(3)]
+        );
+        assert!(t.path(UnitId(99)).is_err());
+        let walk: Vec<_> = t.walk().into_iter().map(|(d, u)| (d, u.id.0)).collect();
+        assert_eq!(walk, vec![(0, 1), (1, 4), (1, 2), (2, 3), (0, 5)]);
+    }
+
+    #[test]
+    fn unit_code_rules() {
+        assert_eq!(UnitCode::parse(" cdd-p-24 ").unwrap().as_str(), "CDD-P-24");
+        assert!(UnitCode::parse("").is_err());
+        assert!(UnitCode::parse("กรม").is_err());
+        assert!(UnitName::parse("name_th", "   ").is_err());
+    }
+}

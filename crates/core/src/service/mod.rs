@@ -1,0 +1,108 @@
+//! Use-cases over the ports. Web handlers and the CLI call these; each checks permission
+//! with [`crate::org::authorize`] before it changes anything.
+
+pub mod accounts;
+pub mod org;
+pub mod setup;
+
+use crate::account::User;
+use crate::error::DomainResult;
+use crate::ids::UserId;
+use crate::org::{Actor, SignedIn};
+use crate::ports::{AuditEntry, Blobs, Clock, Store};
+use std::sync::Arc;
+use time::Duration;
+
+/// Rules that operators may tune (from configuration).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub session_lifetime: Duration,
+    /// Failed sign-ins allowed per account within `throttle_window`.
+    pub max_failures_per_account: u64,
+    /// Failed sign-ins allowed per client address within `throttle_window`.
+    pub max_failures_per_address: u64,
+    pub throttle_window: Duration,
+    pub setup_link_lifetime: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            session_lifetime: Duration::days(7),
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            throttle_window: Duration::minutes(15),
+            setup_link_lifetime: Duration::days(7),
+        }
+    }
+}
+
+/// The core with its ports; cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Khlang {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn Blobs>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Policy,
+}
+
+impl Khlang {
+    pub fn new(
+        store: Arc<dyn Store>,
+        blobs: Arc<dyn Blobs>,
+        clock: Arc<dyn Clock>,
+        policy: Policy,
+    ) -> Self {
+        Self {
+            store,
+            blobs,
+            clock,
+            policy,
+        }
+    }
+
+    /// The actor for a user, with grants loaded; disabled accounts act as nobody.
+    pub async fn actor_for(&self, user: &User) -> DomainResult<Actor> {
+        if user.disabled {
+            return Ok(Actor::Anonymous);
+        }
+        let grants = self.store.grants_for_user(user.id).await?;
+        Ok(Actor::User(SignedIn {
+            user_id: user.id,
+            site_admin: user.site_admin,
+            grants: grants.into_iter().map(|g| (g.role, g.unit_id)).collect(),
+        }))
+    }
+
+    pub(crate) async fn audit(
+        &self,
+        actor: Option<UserId>,
+        action: &str,
+        target: String,
+        detail: String,
+    ) -> DomainResult<()> {
+        self.store
+            .audit(AuditEntry {
+                actor,
+                action: action.to_string(),
+                target,
+                detail,
+                at: self.clock.now(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Database and file storage both answer (for /readyz).
+    pub async fn ready(&self) -> Result<(), String> {
+        self.store
+            .ping()
+            .await
+            .map_err(|e| format!("database: {e}"))?;
+        self.blobs
+            .check()
+            .await
+            .map_err(|e| format!("storage: {e}"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,151 @@
+//! Wiring: turns a [`Config`] into a running khlang (database, file storage, core, web).
+//! The binary and the test kit both start khlang through here, so tests run the real thing.
+
+pub mod backup;
+pub mod config;
+
+pub use config::Config;
+
+use khlang_blobs::{Location, ObjectBlobs};
+use khlang_core::ports::SystemClock;
+use khlang_core::service::setup::Bootstrap;
+use khlang_core::service::{Khlang, Policy};
+use khlang_store::SeaStore;
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why khlang could not start; each says in one line what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("configuration: {0}")]
+    Config(#[from] config::ConfigError),
+    #[error("database: {0}")]
+    Database(#[from] khlang_store::OpenError),
+    #[error("file storage: {0}")]
+    Storage(String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Everything a running khlang holds.
+pub struct Runtime {
+    pub config: Config,
+    pub core: Khlang,
+    pub db: DatabaseConnection,
+    pub blobs: Arc<ObjectBlobs>,
+}
+
+/// Opens the database (and migrates it) and the file storage, and checks that both answer.
+pub async fn open(config: Config) -> Result<Runtime, StartError> {
+    let db = khlang_store::connect(&config.database_url()).await?;
+    khlang_store::migrate(&db).await?;
+    let location =
+        Location::parse(&config.storage_url()).map_err(|e| StartError::Storage(e.to_string()))?;
+    let blobs =
+        Arc::new(ObjectBlobs::open(&location).map_err(|e| StartError::Storage(e.to_string()))?);
+    khlang_core::ports::Blobs::check(blobs.as_ref())
+        .await
+        .map_err(|e| StartError::Storage(format!("{} is not usable: {e}", blobs.description())))?;
+    let policy = Policy {
+        session_lifetime: config.session_lifetime(),
+        ..Policy::default()
+    };
+    let core = Khlang::new(
+        Arc::new(SeaStore::new(db.clone())),
+        blobs.clone(),
+        Arc::new(SystemClock),
+        policy,
+    );
+    Ok(Runtime {
+        config,
+        core,
+        db,
+        blobs,
+    })
+}
+
+impl Runtime {
+    /// Loads reference units and, on an empty database, makes the first-admin link.
+    pub async fn bootstrap(&self) -> Result<Bootstrap, StartError> {
+        self.core
+            .bootstrap()
+            .await
+            .map_err(|e| StartError::Other(format!("first start: {e}: {e:?}")))
+    }
+
+    pub fn router(&self) -> axum::Router {
+        let base = self.config.public_base_url();
+        khlang_web::router(
+            self.core.clone(),
+            khlang_web::WebConfig {
+                secure_cookies: base.starts_with("https://"),
+                public_base_url: base,
+                upload_limit: self.config.upload_limit_bytes(),
+            },
+        )
+    }
+
+    pub fn setup_link(&self, bootstrap: &Bootstrap) -> Option<String> {
+        bootstrap
+            .setup_secret
+            .as_ref()
+            .map(|s| format!("{}/setup/{}", self.config.public_base_url(), s.expose()))
+    }
+
+    /// Serves until `shutdown` resolves; in-flight requests are allowed to finish.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
+        let sweeper = tokio::spawn(sweep_sessions(self.core.clone()));
+        let app = self
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        sweeper.abort();
+        result.map_err(|e| StartError::Other(format!("server stopped: {e}")))
+    }
+}
+
+/// Removes expired sessions once an hour so the table does not grow without end.
+async fn sweep_sessions(core: Khlang) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match core.store.delete_expired_sessions(core.clock.now()).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

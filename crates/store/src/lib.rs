@@ -1,0 +1,139 @@
+//! khlang's database adapter. One code path (SeaORM over sqlx) for the embedded SQLite file
+//! and for PostgreSQL; driver errors are mapped onto [`PortError`] here and nowhere else.
+
+mod entities;
+mod migration;
+mod store;
+
+pub use store::SeaStore;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    SqlxSqliteConnector, Statement,
+};
+use sea_orm_migration::MigratorTrait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Why the database could not be opened or migrated, in words an operator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("database URL must start with sqlite:// or postgres:// (got {0})")]
+    Scheme(String),
+    #[error("cannot create the database directory {0}: {1}")]
+    Directory(PathBuf, std::io::Error),
+    #[error("cannot open database {url}: {cause}")]
+    Connect { url: String, cause: String },
+    #[error("cannot apply migrations: {0}")]
+    Migrate(String),
+}
+
+/// Which engine a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Result<Self, OpenError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(OpenError::Scheme(redact_url(url)))
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The file behind a `sqlite://` URL (`sqlite://khlang-data/khlang.db`, `sqlite:///abs/path.db`).
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path == ":memory:" {
+        None
+    } else {
+        Some(PathBuf::from(path))
+    }
+}
+
+/// Opens (creating an SQLite file if needed, in WAL mode) and returns the connection.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, OpenError> {
+    let connect_err = |e: &dyn std::fmt::Display| OpenError::Connect {
+        url: redact_url(url),
+        cause: e.to_string(),
+    };
+    match Backend::of(url)? {
+        Backend::Sqlite => {
+            if let Some(path) = sqlite_path(url)
+                && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| OpenError::Directory(dir.to_path_buf(), e))?;
+            }
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| connect_err(&e))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(|e| connect_err(&e))?;
+            Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+        }
+        Backend::Postgres => {
+            let mut opts = ConnectOptions::new(url.to_string());
+            opts.max_connections(16)
+                .min_connections(1)
+                .connect_timeout(Duration::from_secs(5))
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            Database::connect(opts).await.map_err(|e| connect_err(&e))
+        }
+    }
+}
+
+/// Applies every pending migration; safe to run at each start and from `khlang migrate`.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), OpenError> {
+    migration::Migrator::up(db, None)
+        .await
+        .map_err(|e| OpenError::Migrate(e.to_string()))
+}
+
+/// A consistent copy of a live SQLite database (`VACUUM INTO`), safe while the server runs.
+pub async fn backup_sqlite(db: &DatabaseConnection, dest: &Path) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Err(DbErr::Custom(
+            "online backup is only built in for SQLite; use pg_dump for PostgreSQL".into(),
+        ));
+    }
+    let dest = dest.to_string_lossy().to_string();
+    db.execute(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [dest.into()],
+    ))
+    .await?;
+    Ok(())
+}

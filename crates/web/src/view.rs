@@ -1,0 +1,128 @@
+//! What every page shares: the layout's view model and small rendering helpers.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use khlang_core::FieldError;
+use khlang_core::service::accounts::SessionContext;
+
+/// The page frame: title, who is signed in, which menu entry is current, and the CSRF token
+/// every form on the page must carry.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub is_admin: bool,
+    pub can_manage_members: bool,
+    pub csrf: String,
+    pub nav: &'static str,
+}
+
+impl Layout {
+    pub fn new(
+        title: impl Into<String>,
+        nav: &'static str,
+        ctx: Option<&SessionContext>,
+        csrf: &str,
+    ) -> Self {
+        let (user_name, is_admin, can_manage_members) = match ctx {
+            Some(c) => {
+                let admin_somewhere = match &c.actor {
+                    khlang_core::org::Actor::User(s) => {
+                        s.site_admin
+                            || s.grants
+                                .iter()
+                                .any(|(r, _)| *r == khlang_core::org::Role::Admin)
+                    }
+                    _ => false,
+                };
+                (
+                    Some(c.user.display_name.as_str().to_string()),
+                    c.actor.is_site_admin(),
+                    admin_somewhere,
+                )
+            }
+            None => (None, false, false),
+        };
+        Self {
+            title: title.into(),
+            user_name,
+            is_admin,
+            can_manage_members,
+            csrf: csrf.to_string(),
+            nav,
+        }
+    }
+
+    pub fn current(&self, nav: &str) -> &'static str {
+        if self.nav == nav { "page" } else { "false" }
+    }
+}
+
+/// Field errors of a failed form, looked up by field name in templates.
+#[derive(Debug, Clone, Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    pub fn messages(&self) -> Vec<&str> {
+        self.0.iter().map(|e| e.message.as_str()).collect()
+    }
+}
+
+/// Renders a template, turning a template failure into a logged 500.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => crate::WebError::from(khlang_core::DomainError::internal(e)).into_response(),
+    }
+}
+
+/// HTML-escapes text for the few places that build markup by hand.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Thousands separators, as Thai official tables write numbers.
+pub fn number(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_and_escaping() {
+        assert_eq!(super::number(968), "968");
+        assert_eq!(super::number(1000000), "1,000,000");
+        assert_eq!(
+            super::escape("<a href=\"x\">'"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;"
+        );
+    }
+}
