@@ -66,7 +66,10 @@ impl Config {
             return Err(ConfigError::Load(format!("cannot read {}", file.display())));
         }
         // KHLANG_CONFIG names the file; KHLANG_TEST_* belong to the test suite.
-        let env = env.filter(|k| k.as_str() != "config" && !k.as_str().starts_with("test_"));
+        let env = env.filter(|k| {
+            let k = k.as_str().to_ascii_lowercase();
+            k != "config" && !k.starts_with("test_")
+        });
         let config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
             .merge(env)

@@ -105,7 +105,13 @@ async fn login(
                 username: form.username,
                 next: safe_next(Some(&form.next)),
             };
-            Ok(visitor.finish((status, render(&page)).into_response()))
+            let mut res = (status, render(&page)).into_response();
+            if let DomainError::Throttled { retry_after_secs } = e
+                && let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(visitor.finish(res))
         }
         Err(other) => Err(other.into()),
     }

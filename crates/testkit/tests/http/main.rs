@@ -1,0 +1,43 @@
+//! HTTP-level tests: each drives a real khlang on port 0 with its own fresh database,
+//! on SQLite by default and on PostgreSQL + S3 when `.ci/run` configures them.
+
+mod accounts;
+mod api;
+mod backup;
+mod operations;
+mod organisation;
+mod setup;
+
+use khlang_testkit::reqwest::{Client, Response};
+use khlang_testkit::{TestApp, csrf_in};
+
+/// POSTs a form with the CSRF token read from `page`.
+pub async fn post_form(app: &TestApp, client: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+    let csrf = app.csrf(client, page).await;
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    client.post(app.url(action)).form(&form).send().await.expect("POST")
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+pub async fn body(res: Response) -> String {
+    res.text().await.expect("body")
+}
+
+/// Creates a user in `unit_code` with `role` there, through the core, and signs them in.
+pub async fn member(app: &TestApp, username: &str, unit_code: &str, role: &str) -> Client {
+    use khlang_core::ids::UnitId;
+    use khlang_core::org::Role;
+    let user = app.create_user(username, "รหัสผ่านทดสอบ99", false).await;
+    let unit = UnitId(app.unit_id(unit_code).await);
+    app.core().store.insert_grant(user.id, Role::parse(role).unwrap(), unit).await.unwrap();
+    app.sign_in(username, "รหัสผ่านทดสอบ99").await
+}
+
+#[allow(dead_code)]
+pub fn csrf(html: &str) -> String {
+    csrf_in(html).expect("csrf")
+}
