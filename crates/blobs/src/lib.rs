@@ -11,9 +11,10 @@ use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::prefix::PrefixStore;
-use object_store::{GetOptions, GetRange, ObjectStore, PutPayload, WriteMultipart};
+use object_store::{GetOptions, GetRange, ObjectStore, PutPayload, RetryConfig, WriteMultipart};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Parts of 8 MiB, at most 4 in flight: ~32 MiB of buffers per upload at worst.
 const PART_SIZE: usize = 8 * 1024 * 1024;
@@ -102,7 +103,15 @@ impl ObjectBlobs {
                 region,
                 prefix,
             } => {
-                let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
+                // Few, quick retries: a wrong endpoint is reported in seconds, not minutes.
+                let retry = RetryConfig {
+                    max_retries: 3,
+                    retry_timeout: Duration::from_secs(20),
+                    ..Default::default()
+                };
+                let mut b = AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .with_retry(retry);
                 if let Some(ep) = endpoint {
                     b = b
                         .with_endpoint(ep)

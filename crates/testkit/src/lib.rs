@@ -40,8 +40,12 @@ fn unique() -> String {
 /// A fresh schema in the PostgreSQL test database, addressed through `search_path`.
 async fn postgres_schema(base_url: &str, schema: &str) -> String {
     use sea_orm::{ConnectionTrait, Database};
-    let db = Database::connect(base_url).await.expect("connect to KHLANG_TEST_DATABASE_URL");
-    db.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await.expect("create test schema");
+    let db = Database::connect(base_url)
+        .await
+        .expect("connect to KHLANG_TEST_DATABASE_URL");
+    db.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+        .await
+        .expect("create test schema");
     db.close().await.ok();
     let sep = if base_url.contains('?') { '&' } else { '?' };
     format!("{base_url}{sep}options=-c%20search_path%3D{schema}")
@@ -77,7 +81,9 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(mut config: Config) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
     config.listen = addr.to_string();
     let data_dir = config.data_dir.clone();
@@ -93,7 +99,14 @@ pub async fn spawn_with(mut config: Config) -> TestApp {
         .await
         .expect("server runs");
     });
-    TestApp { base: format!("http://{addr}"), runtime, setup_link, data_dir, shutdown: Some(tx), server: Some(server) }
+    TestApp {
+        base: format!("http://{addr}"),
+        runtime,
+        setup_link,
+        data_dir,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
 }
 
 impl TestApp {
@@ -107,7 +120,11 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
     }
 
     /// Creates an account straight through the core (as `khlang user create` does).
@@ -124,7 +141,12 @@ impl TestApp {
         let csrf = self.csrf(&client, "/login").await;
         let res = client
             .post(self.url("/login"))
-            .form(&[("csrf", csrf.as_str()), ("username", username), ("password", password), ("next", "/")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
             .send()
             .await
             .expect("login request");
@@ -134,7 +156,14 @@ impl TestApp {
 
     /// Loads `path` and returns the CSRF token its forms carry.
     pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
-        let html = client.get(self.url(path)).send().await.expect("GET").text().await.expect("body");
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body");
         csrf_in(&html).unwrap_or_else(|| panic!("no csrf field on {path}"))
     }
 
@@ -148,7 +177,12 @@ impl TestApp {
     /// The id of a reference unit by code.
     pub async fn unit_id(&self, code: &str) -> i64 {
         let tree = self.core().unit_tree().await.expect("tree");
-        tree.units().iter().find(|u| u.code.as_str() == code).unwrap_or_else(|| panic!("unit {code}")).id.0
+        tree.units()
+            .iter()
+            .find(|u| u.code.as_str() == code)
+            .unwrap_or_else(|| panic!("unit {code}"))
+            .id
+            .0
     }
 
     /// Stops the server, letting requests in flight finish.

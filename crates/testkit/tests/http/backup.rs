@@ -8,7 +8,10 @@ async fn backup_while_serving_then_restore_reproduces_it() {
     if khlang_testkit::backend() != "sqlite" {
         // PostgreSQL deployments back up with pg_dump; khlang says so instead of half-working.
         let dir = std::env::temp_dir().join(format!("khlang-bk-{}", uuid::Uuid::new_v4()));
-        let err = khlang::backup::backup(&app.runtime, &dir).await.unwrap_err().to_string();
+        let err = khlang::backup::backup(&app.runtime, &dir)
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("pg_dump"), "{err}");
         return;
     }
@@ -21,14 +24,21 @@ async fn backup_while_serving_then_restore_reproduces_it() {
     let summary = khlang::backup::backup(&app.runtime, &dir).await.unwrap();
     assert_eq!(summary.files, 1);
     assert_eq!(summary.bytes, chunk.len() as u64);
-    assert!(khlang::backup::backup(&app.runtime, &dir).await.is_err(), "refuses a non-empty directory");
+    assert!(
+        khlang::backup::backup(&app.runtime, &dir).await.is_err(),
+        "refuses a non-empty directory"
+    );
 
     // Restore into a different, fresh installation with other data in it.
     let config = fresh_config().await;
     {
         let other = khlang::open(config.clone()).await.unwrap();
         other.bootstrap().await.unwrap();
-        other.core.create_user_from_console("stranger", "ไม่ควรอยู่ต่อ", "รหัสผ่านยาวพอ1", false).await.unwrap();
+        other
+            .core
+            .create_user_from_console("stranger", "ไม่ควรอยู่ต่อ", "รหัสผ่านยาวพอ1", false)
+            .await
+            .unwrap();
         let s = futures::stream::iter(vec![Ok(bytes::Bytes::from_static(b"junk"))]).boxed();
         other.blobs.put("zz/junk", s).await.unwrap();
         other.db.clone().close().await.unwrap();
@@ -38,10 +48,19 @@ async fn backup_while_serving_then_restore_reproduces_it() {
     let copy = spawn_with(config).await;
     let store = &copy.core().store;
     assert_eq!(store.count_users().await.unwrap(), 1);
-    assert!(store.user_by_username(&khlang_core::account::Username::parse("keeper").unwrap()).await.unwrap().is_some());
+    assert!(
+        store
+            .user_by_username(&khlang_core::account::Username::parse("keeper").unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
     let (size, mut s) = copy.core().blobs.get("ab/abcdef", None).await.unwrap();
     assert_eq!(size, chunk.len() as u64);
     assert_eq!(s.next().await.unwrap().unwrap(), chunk);
-    assert!(copy.core().blobs.get("zz/junk", None).await.is_err(), "files not in the backup are gone");
+    assert!(
+        copy.core().blobs.get("zz/junk", None).await.is_err(),
+        "files not in the backup are gone"
+    );
     assert_eq!(copy.core().unit_tree().await.unwrap().len(), 120);
 }

@@ -7,20 +7,36 @@ mod backup;
 mod operations;
 mod organisation;
 mod setup;
+mod storage;
 
 use khlang_testkit::reqwest::{Client, Response};
 use khlang_testkit::{TestApp, csrf_in};
 
 /// POSTs a form with the CSRF token read from `page`.
-pub async fn post_form(app: &TestApp, client: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+pub async fn post_form(
+    app: &TestApp,
+    client: &Client,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Response {
     let csrf = app.csrf(client, page).await;
     let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
-    client.post(app.url(action)).form(&form).send().await.expect("POST")
+    client
+        .post(app.url(action))
+        .form(&form)
+        .send()
+        .await
+        .expect("POST")
 }
 
 pub fn location(res: &Response) -> String {
-    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 pub async fn body(res: Response) -> String {
@@ -33,7 +49,11 @@ pub async fn member(app: &TestApp, username: &str, unit_code: &str, role: &str) 
     use khlang_core::org::Role;
     let user = app.create_user(username, "รหัสผ่านทดสอบ99", false).await;
     let unit = UnitId(app.unit_id(unit_code).await);
-    app.core().store.insert_grant(user.id, Role::parse(role).unwrap(), unit).await.unwrap();
+    app.core()
+        .store
+        .insert_grant(user.id, Role::parse(role).unwrap(), unit)
+        .await
+        .unwrap();
     app.sign_in(username, "รหัสผ่านทดสอบ99").await
 }
 

@@ -15,15 +15,31 @@ async fn health_and_readiness() {
 #[tokio::test]
 async fn pages_carry_security_headers_request_ids_and_thai() {
     let app = spawn_app().await;
-    let res = app.client().get(app.url("/")).header("accept-encoding", "gzip").send().await.unwrap();
+    let res = app
+        .client()
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let h = res.headers();
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
-    assert!(h["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
     assert!(h.get("x-request-id").is_some());
     assert_eq!(h["content-encoding"], "gzip");
-    let res = app.client().get(app.url("/no/such/page")).send().await.unwrap();
+    let res = app
+        .client()
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     assert!(body(res).await.contains("ไม่พบหน้าที่ต้องการ"));
 }
@@ -41,9 +57,24 @@ async fn assets_are_served_from_the_binary() {
         assert_eq!(res.status(), 200, "{path}");
         assert_eq!(res.headers()["content-type"], ty);
     }
-    let css = body(client.get(app.url("/static/khlang.css")).send().await.unwrap()).await;
+    let css = body(
+        client
+            .get(app.url("/static/khlang.css"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(css.contains("Sarabun"));
-    assert_eq!(client.get(app.url("/static/../Cargo.toml")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        client
+            .get(app.url("/static/../Cargo.toml"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,10 @@ use khlang_testkit::spawn_app;
 #[tokio::test]
 async fn first_admin_link_works_once_and_signs_in() {
     let app = spawn_app().await;
-    let link = app.setup_link.clone().expect("an empty database prints a setup link");
+    let link = app
+        .setup_link
+        .clone()
+        .expect("an empty database prints a setup link");
     let path = link.strip_prefix(&app.base).unwrap().to_string();
     let client = app.client();
 
@@ -17,7 +20,13 @@ async fn first_admin_link_works_once_and_signs_in() {
     // Bad input: clear Thai messages, what was typed is kept, nobody is created.
     let res = client
         .post(app.url(&path))
-        .form(&[("csrf", csrf.as_str()), ("username", "ผู้ดูแล"), ("display_name", "สมศรี ใจดี"), ("password", "short"), ("password_again", "short")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "ผู้ดูแล"),
+            ("display_name", "สมศรี ใจดี"),
+            ("password", "short"),
+            ("password_again", "short"),
+        ])
         .send()
         .await
         .unwrap();
@@ -30,7 +39,14 @@ async fn first_admin_link_works_once_and_signs_in() {
 
     let res = client
         .post(app.url(&path))
-        .form(&[("csrf", csrf.as_str()), ("username", "somsri"), ("display_name", "สมศรี ใจดี"), ("email", ""), ("password", "ยาวพอแน่นอน1234"), ("password_again", "ยาวพอแน่นอน1234")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "somsri"),
+            ("display_name", "สมศรี ใจดี"),
+            ("email", ""),
+            ("password", "ยาวพอแน่นอน1234"),
+            ("password_again", "ยาวพอแน่นอน1234"),
+        ])
         .send()
         .await
         .unwrap();
@@ -52,14 +68,24 @@ async fn first_admin_link_works_once_and_signs_in() {
 async fn setup_refuses_a_wrong_token_and_a_forged_form() {
     let app = spawn_app().await;
     let client = app.client();
-    let res = client.get(app.url("/setup/setup_not-the-token")).send().await.unwrap();
+    let res = client
+        .get(app.url("/setup/setup_not-the-token"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
 
     let link = app.setup_link.clone().unwrap();
     let path = link.strip_prefix(&app.base).unwrap().to_string();
     let res = client
         .post(app.url(&path))
-        .form(&[("csrf", "forged-forged-forged-forged-forged"), ("username", "mallory"), ("display_name", "x"), ("password", "ยาวพอแน่นอน1234"), ("password_again", "ยาวพอแน่นอน1234")])
+        .form(&[
+            ("csrf", "forged-forged-forged-forged-forged"),
+            ("username", "mallory"),
+            ("display_name", "x"),
+            ("password", "ยาวพอแน่นอน1234"),
+            ("password_again", "ยาวพอแน่นอน1234"),
+        ])
         .send()
         .await
         .unwrap();
@@ -73,8 +99,16 @@ async fn reference_units_load_once() {
     let app = spawn_app().await;
     let tree = app.core().unit_tree().await.unwrap();
     assert_eq!(tree.len(), 120);
-    assert_eq!(app.core().load_reference_units().await.unwrap(), 0, "loading again adds nothing");
-    let district = tree.units().iter().find(|u| u.code.as_str() == "CDD-P-24-D07").unwrap();
+    assert_eq!(
+        app.core().load_reference_units().await.unwrap(),
+        0,
+        "loading again adds nothing"
+    );
+    let district = tree
+        .units()
+        .iter()
+        .find(|u| u.code.as_str() == "CDD-P-24-D07")
+        .unwrap();
     assert_eq!(district.name_th.as_str(), "สำนักงานพัฒนาชุมชนอำเภอราชสาส์น");
     assert_eq!(
         tree.display_path(district.id),
