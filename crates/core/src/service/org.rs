@@ -381,7 +381,8 @@ impl Khlang {
         Ok(grant)
     }
 
-    pub async fn revoke_grant(&self, actor: &Actor, id: GrantId) -> DomainResult<()> {
+    /// Revokes a grant and returns it (the page goes back to that person).
+    pub async fn revoke_grant(&self, actor: &Actor, id: GrantId) -> DomainResult<Grant> {
         let grant = self.store.get_grant(id).await?;
         let tree = self.unit_tree().await?;
         authorize(
@@ -396,6 +397,29 @@ impl Khlang {
             format!("user:{}", grant.user_id),
             format!("{} @ unit:{}", grant.role.as_str(), grant.unit_id),
         )
-        .await
+        .await?;
+        Ok(grant)
+    }
+
+    /// The signed-in person's own role grants.
+    pub async fn my_grants(&self, actor: &Actor) -> DomainResult<Vec<Grant>> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        Ok(self.store.grants_for_user(me).await?)
+    }
+
+    /// How many accounts exist; site administrators only.
+    pub async fn count_users(&self, actor: &Actor) -> DomainResult<u64> {
+        authorize(actor, Action::ManageSite, &Target::Site)?;
+        Ok(self.store.count_users().await?)
+    }
+
+    /// The newest audit entries; site administrators only.
+    pub async fn recent_audit(
+        &self,
+        actor: &Actor,
+        limit: u64,
+    ) -> DomainResult<Vec<crate::ports::AuditEntry>> {
+        authorize(actor, Action::ManageSite, &Target::Site)?;
+        Ok(self.store.recent_audit(limit).await?)
     }
 }

@@ -68,6 +68,8 @@ struct UnitsPage {
     flash: Option<&'static str>,
     total: usize,
     rows: Vec<UnitRow>,
+    /// Closes the open `<li>`/`<ul>` after the last row.
+    tree_end: String,
     parents: Vec<(i64, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     form: UnitForm,
@@ -76,11 +78,24 @@ struct UnitsPage {
 
 struct UnitRow {
     id: i64,
-    depth: usize,
+    /// Fixed tags that nest this row's `<li>` under its parent (no user text in it).
+    before: String,
     name: String,
     code: String,
     retired: bool,
     manageable: bool,
+}
+
+/// The tags between two rows of a depth-first walk, so the tree renders as nested lists.
+fn nesting(first: bool, prev: usize, depth: usize) -> String {
+    if first {
+        return String::new();
+    }
+    if depth > prev {
+        "<ul>".repeat(depth - prev)
+    } else {
+        format!("</li>{}", "</ul></li>".repeat(prev - depth))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -112,21 +127,28 @@ async fn units_view(
     if manageable.is_empty() && !actor.is_site_admin() {
         return Err(DomainError::Forbidden.into());
     }
-    let rows = tree
-        .walk()
-        .into_iter()
-        .map(|(depth, u)| UnitRow {
+    let walk = tree.walk();
+    let mut prev = 0;
+    let mut rows: Vec<UnitRow> = Vec::with_capacity(walk.len());
+    for (i, (depth, u)) in walk.into_iter().enumerate() {
+        rows.push(UnitRow {
             id: u.id.0,
-            depth,
+            before: nesting(i == 0, prev, depth),
             name: u.name_th.as_str().to_string(),
             code: u.code.to_string(),
             retired: u.retired,
             manageable: tree
                 .path(u.id)
                 .is_ok_and(|p| authorize(actor, Action::ManageUnits, &Target::Unit(p)).is_ok()),
-        })
-        .collect();
+        });
+        prev = depth;
+    }
     Ok(UnitsPage {
+        tree_end: if rows.is_empty() {
+            String::new()
+        } else {
+            nesting(false, prev, 0)
+        },
         layout: Layout::new(
             "หน่วยงาน",
             "units",
@@ -735,4 +757,27 @@ async fn audit_page(State(state): State<AppState>, member: Member) -> Result<Res
             .collect(),
     };
     Ok(render(&page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nesting;
+
+    #[test]
+    fn tree_rows_nest_and_close_balanced() {
+        let depths = [0, 1, 2, 1, 0, 1];
+        let mut html = String::from("<ul>");
+        let mut prev = 0;
+        for (i, d) in depths.iter().enumerate() {
+            html.push_str(&nesting(i == 0, prev, *d));
+            html.push_str(&format!("<li>{i}"));
+            prev = *d;
+        }
+        html.push_str(&nesting(false, prev, 0));
+        html.push_str("</ul>");
+        assert_eq!(
+            html,
+            "<ul><li>0<ul><li>1<ul><li>2</li></ul></li><li>3</li></ul></li><li>4<ul><li>5</li></ul></li></ul>"
+        );
+    }
 }
