@@ -210,6 +210,13 @@ impl Blobs for ObjectBlobs {
         self.store.delete(&key(k)?).await.map_err(map_err)
     }
 
+    async fn rename(&self, from: &str, to: &str) -> PortResult<()> {
+        self.store
+            .rename(&key(from)?, &key(to)?)
+            .await
+            .map_err(map_err)
+    }
+
     async fn check(&self) -> PortResult<()> {
         let probe = key("_khlang/probe")?;
         self.store

@@ -39,6 +39,9 @@ pub enum DomainError {
     /// Too many failed sign-ins; try again after the given number of seconds.
     #[error("เข้าสู่ระบบผิดหลายครั้งเกินไป กรุณารอประมาณ {} นาทีแล้วลองใหม่", retry_after_secs.div_ceil(60))]
     Throttled { retry_after_secs: u64 },
+    /// An upload or request body over the configured limit; the message says what to do.
+    #[error("{0}")]
+    TooLarge(String),
     /// The database or file storage failed; the cause is for the log only.
     #[error("ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง")]
     Internal(String),

@@ -27,4 +27,12 @@ id! {
     GrantId,
     /// An API bearer token.
     TokenId,
+    /// องค์ความรู้
+    ItemId,
+    /// A file attached to an item.
+    FileId,
+    /// A term of a taxonomy (หมวดหมู่).
+    TermId,
+    /// A taxonomy.
+    TaxonomyId,
 }

@@ -3,11 +3,14 @@
 
 pub mod account;
 pub mod error;
+pub mod file;
 pub mod ids;
+pub mod item;
 pub mod org;
 pub mod ports;
 pub mod reference;
 pub mod service;
+pub mod taxonomy;
 pub mod text;
 
 pub use error::{DomainError, FieldError};

@@ -359,9 +359,27 @@ pub enum Action {
     ManageOwnAccount,
     /// Site-wide settings: taxonomies, dictionary, reference data.
     ManageSite,
+    /// Read one knowledge item (public, signed-in, unit-only, or not yet published).
+    ReadItem,
+    /// Change an item's content or files.
+    EditItem,
+    /// Send an item to the screening committee.
+    SubmitItem,
+    /// Approve, ask for changes, or reject a submission.
+    ReviewItem,
+    /// Move a published item to the archive.
+    ArchiveItem,
 }
 
 impl Action {
+    pub const ITEM: [Action; 5] = [
+        Action::ReadItem,
+        Action::EditItem,
+        Action::SubmitItem,
+        Action::ReviewItem,
+        Action::ArchiveItem,
+    ];
+
     pub const ALL: [Action; 8] = [
         Action::ViewUnitContent,
         Action::Contribute,
@@ -380,6 +398,16 @@ pub enum Target {
     Unit(UnitPath),
     Account(UserId),
     Site,
+    Item(ItemRef),
+}
+
+/// What permission checks need to know about an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRef {
+    pub unit: UnitPath,
+    pub owner: UserId,
+    pub status: crate::item::ItemStatus,
+    pub visibility: crate::item::Visibility,
 }
 
 /// Who is acting, with the grants loaded once per request.
@@ -412,6 +440,9 @@ impl Actor {
 
 /// The one place that decides whether `actor` may do `action` to `target`.
 pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), DomainError> {
+    if let Target::Item(item) = target {
+        return authorize_item(actor, action, item);
+    }
     let me = match actor {
         Actor::Anonymous => return Err(DomainError::Unauthenticated),
         Actor::User(me) => me,
@@ -423,11 +454,64 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
         (Action::ManageSite, _) => false,
         (Action::ManageOwnAccount, Target::Account(id)) => *id == me.user_id,
         (Action::ManageOwnAccount, _) => false,
-        (_, Target::Unit(path)) => me
-            .grants
+        (_, Target::Unit(path)) => me.may(action, path),
+        (_, Target::Account(_) | Target::Site | Target::Item(_)) => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+impl SignedIn {
+    /// A role granted on the unit or an ancestor allows `action`.
+    fn may(&self, action: Action, path: &UnitPath) -> bool {
+        self.grants
             .iter()
-            .any(|(role, unit)| path.contains(*unit) && role.allows(action)),
-        (_, Target::Account(_) | Target::Site) => false,
+            .any(|(role, unit)| path.contains(*unit) && role.allows(action))
+    }
+}
+
+/// Items: the public reads what is published for everyone; authors work on their own items
+/// while the unit lets them contribute; the screening committee reviews what is waiting,
+/// but never its own work; KM officers manage everything of their units.
+fn authorize_item(actor: &Actor, action: Action, item: &ItemRef) -> Result<(), DomainError> {
+    use crate::item::{ItemStatus::*, Visibility};
+    let published = item.status == Published;
+    let me = match actor {
+        Actor::Anonymous
+            if action == Action::ReadItem && published && item.visibility == Visibility::Public =>
+        {
+            return Ok(());
+        }
+        Actor::Anonymous => return Err(DomainError::Unauthenticated),
+        Actor::User(me) => me,
+    };
+    if me.site_admin {
+        return Ok(());
+    }
+    let path = &item.unit;
+    let owner = me.user_id == item.owner && me.may(Action::Contribute, path);
+    let manager = me.may(Action::ManageKnowledge, path);
+    let reviewer = me.may(Action::Review, path);
+    let allowed = match action {
+        Action::ReadItem => match (item.status, item.visibility) {
+            (Published, Visibility::Public | Visibility::SignedIn) => true,
+            (Published | Archived, _) => {
+                me.may(Action::ViewUnitContent, path) || me.user_id == item.owner
+            }
+            _ => me.user_id == item.owner || manager || reviewer,
+        },
+        Action::EditItem => match item.status {
+            Draft | ChangesRequested | Published => owner || manager,
+            Rejected => manager,
+            Submitted | Resubmitted | Archived => false,
+        },
+        Action::SubmitItem => owner || manager,
+        Action::ReviewItem => reviewer && me.user_id != item.owner,
+        Action::ArchiveItem => manager,
+        _ => false,
     };
     if allowed {
         Ok(())
@@ -576,6 +660,226 @@ mod tests {
                 assert!(authorize(&admin, action, &target).is_ok());
             }
         }
+    }
+
+    fn item(
+        status: crate::item::ItemStatus,
+        visibility: crate::item::Visibility,
+        owner: i64,
+    ) -> Target {
+        Target::Item(ItemRef {
+            unit: tree().path(UnitId(3)).unwrap(),
+            owner: UserId(owner),
+            status,
+            visibility,
+        })
+    }
+
+    /// Items: every role (granted on the province) × item action × status, for an item in a
+    /// district below it, written by someone else (owner 99) — and outside the unit (DHSS).
+    #[test]
+    fn item_permission_table() {
+        use crate::item::ItemStatus::*;
+        use crate::item::Visibility;
+        use Action::*;
+        let t = tree();
+        // (role, action, statuses where allowed) for someone else's unit-only item inside scope.
+        let table: &[(Role, Action, &[crate::item::ItemStatus])] = &[
+            (
+                Role::Admin,
+                ReadItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::Admin,
+                EditItem,
+                &[Draft, ChangesRequested, Published, Rejected],
+            ),
+            (
+                Role::Admin,
+                SubmitItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::Admin,
+                ReviewItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::Admin,
+                ArchiveItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::KmOfficer,
+                ReadItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::KmOfficer,
+                EditItem,
+                &[Draft, ChangesRequested, Published, Rejected],
+            ),
+            (
+                Role::KmOfficer,
+                SubmitItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::KmOfficer,
+                ArchiveItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::Reviewer,
+                ReadItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::Reviewer,
+                ReviewItem,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (Role::Contributor, ReadItem, &[Published, Archived]),
+            (Role::Viewer, ReadItem, &[Published, Archived]),
+        ];
+        for role in Role::ALL {
+            let actor = user(vec![(role, 2)]);
+            for action in Action::ITEM {
+                for status in crate::item::ItemStatus::ALL {
+                    let inside = item(*status, Visibility::Unit, 99);
+                    let want = table
+                        .iter()
+                        .any(|(r, a, ss)| *r == role && *a == action && ss.contains(status));
+                    assert_eq!(
+                        authorize(&actor, action, &inside).is_ok(),
+                        want,
+                        "{role:?} {action:?} {status:?}"
+                    );
+                    let outside = Target::Item(ItemRef {
+                        unit: t.path(UnitId(5)).unwrap(),
+                        owner: UserId(99),
+                        status: *status,
+                        visibility: Visibility::Unit,
+                    });
+                    assert!(
+                        authorize(&actor, action, &outside).is_err(),
+                        "{role:?} {action:?} {status:?} outside"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn authors_and_the_public() {
+        use crate::item::ItemStatus::*;
+        use crate::item::Visibility::*;
+        let me = user(vec![(Role::Contributor, 3)]); // user 7
+        let mine = |s| item(s, Public, 7);
+        assert!(authorize(&me, Action::EditItem, &mine(Draft)).is_ok());
+        assert!(
+            authorize(&me, Action::EditItem, &mine(Submitted)).is_err(),
+            "locked while screened"
+        );
+        assert!(authorize(&me, Action::SubmitItem, &mine(ChangesRequested)).is_ok());
+        assert!(authorize(&me, Action::ReviewItem, &mine(Submitted)).is_err());
+        assert!(authorize(&me, Action::ReadItem, &mine(Draft)).is_ok());
+        // A reviewer never screens their own work.
+        let reviewer = user(vec![(Role::Reviewer, 1)]);
+        assert!(authorize(&reviewer, Action::ReviewItem, &item(Submitted, Public, 7)).is_err());
+        assert!(authorize(&reviewer, Action::ReviewItem, &item(Submitted, Public, 8)).is_ok());
+        // Anonymous visitors read only public, published items.
+        for status in crate::item::ItemStatus::ALL {
+            for vis in [Public, SignedIn, Unit] {
+                let got = authorize(&Actor::Anonymous, Action::ReadItem, &item(*status, vis, 1));
+                assert_eq!(
+                    got.is_ok(),
+                    *status == Published && vis == Public,
+                    "{status:?} {vis:?}"
+                );
+            }
+        }
+        // Any signed-in user reads signed-in items; outsiders do not read unit-only ones.
+        let outsider = user(vec![(Role::Viewer, 5)]);
+        assert!(authorize(&outsider, Action::ReadItem, &item(Published, SignedIn, 1)).is_ok());
+        assert!(authorize(&outsider, Action::ReadItem, &item(Published, Unit, 1)).is_err());
+        assert!(authorize(&outsider, Action::ReadItem, &item(Draft, Public, 1)).is_err());
+        // An author whose contributor role is revoked can no longer edit.
+        let former = user(vec![]);
+        assert!(authorize(&former, Action::EditItem, &item(Draft, Public, 7)).is_err());
     }
 
     #[test]

@@ -146,6 +146,8 @@ pub trait Blobs: Send + Sync {
         range: Option<std::ops::Range<u64>>,
     ) -> PortResult<(u64, ByteStream)>;
     async fn delete(&self, key: &str) -> PortResult<()>;
+    /// Moves an object to a new key (a rename on disk, copy-and-delete on S3).
+    async fn rename(&self, from: &str, to: &str) -> PortResult<()>;
     /// Writes, reads and deletes a tiny probe object (for /readyz and start-up).
     async fn check(&self) -> PortResult<()>;
 }
@@ -161,4 +163,175 @@ impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
     }
+}
+
+/// Which items a list may show: the reader's scope, computed in core from [`crate::org::authorize`].
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    /// Only these statuses (empty = any).
+    pub statuses: Vec<crate::item::ItemStatus>,
+    /// Only items owned by these units (None = any unit).
+    pub units: Option<Vec<UnitId>>,
+    pub term: Option<crate::ids::TermId>,
+    pub created_by: Option<UserId>,
+    /// Leave out items created by this person (reviewers never screen their own work).
+    pub not_created_by: Option<UserId>,
+    pub knowledge_type: Option<crate::item::KnowledgeType>,
+    pub fiscal_year: Option<i32>,
+    /// Published items the reader may see: public always; signed-in ones if `signed_in`;
+    /// unit-only ones of `readable_units`. Items outside the published state are not subject to
+    /// this (the other fields restrict them).
+    pub visibility: Option<Readable>,
+    pub order: ItemOrder,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Readable {
+    pub signed_in: bool,
+    pub readable_units: Vec<UnitId>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ItemOrder {
+    /// Newest publication first (home, browse).
+    #[default]
+    NewestPublished,
+    /// Longest waiting first (review queue).
+    OldestUpdated,
+    /// Recently touched first (my items).
+    RecentlyUpdated,
+}
+
+/// A row in a list: enough to show a card without loading bodies.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ItemSummary {
+    pub id: crate::ids::ItemId,
+    pub title: String,
+    pub summary: String,
+    pub status: crate::item::ItemStatus,
+    pub unit_id: UnitId,
+    pub knowledge_type: crate::item::KnowledgeType,
+    pub visibility: crate::item::Visibility,
+    pub created_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub published_at: Option<OffsetDateTime>,
+    pub fiscal_year: i32,
+}
+
+/// An entry of an item's conversation: a comment, or a transition with its comment.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comment {
+    pub author_id: UserId,
+    pub author_name: String,
+    pub body: String,
+    pub from_status: Option<crate::item::ItemStatus>,
+    pub to_status: Option<crate::item::ItemStatus>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+pub struct NewFile {
+    pub item_id: crate::ids::ItemId,
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+    pub mime: String,
+    pub kind: String,
+    pub added_by: UserId,
+    pub at: OffsetDateTime,
+}
+
+/// A resumable (tus) upload in progress; bytes are staged on local disk until complete.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub id: String,
+    pub user_id: UserId,
+    pub item_id: crate::ids::ItemId,
+    pub filename: String,
+    pub length: u64,
+    pub offset: u64,
+    pub created_at: OffsetDateTime,
+    pub file_id: Option<crate::ids::FileId>,
+}
+
+/// Items, their files, versions and conversation; taxonomies.
+#[async_trait]
+pub trait KnowledgeStore: Send + Sync {
+    async fn list_taxonomies(&self) -> PortResult<Vec<crate::taxonomy::Taxonomy>>;
+    async fn list_terms(&self) -> PortResult<Vec<crate::taxonomy::Term>>;
+    async fn insert_taxonomy(
+        &self,
+        key: &str,
+        name_th: &str,
+        name_en: &str,
+    ) -> PortResult<crate::taxonomy::Taxonomy>;
+    async fn insert_term(
+        &self,
+        taxonomy: crate::ids::TaxonomyId,
+        key: &str,
+        label_th: &str,
+        label_en: &str,
+        parent: Option<crate::ids::TermId>,
+    ) -> PortResult<crate::taxonomy::Term>;
+    async fn update_term(&self, term: &crate::taxonomy::Term) -> PortResult<()>;
+
+    /// Inserts a new item with version 1 in one transaction.
+    async fn insert_item(
+        &self,
+        item: &crate::item::Item,
+        note: &str,
+    ) -> PortResult<crate::ids::ItemId>;
+    async fn get_item(&self, id: crate::ids::ItemId) -> PortResult<crate::item::Item>;
+    /// Saves the item; with `version`, also records that snapshot (one transaction).
+    async fn save_item(
+        &self,
+        item: &crate::item::Item,
+        version: Option<&crate::item::Version>,
+    ) -> PortResult<()>;
+    async fn list_items(
+        &self,
+        filter: &ItemFilter,
+        page: u64,
+        per_page: u64,
+    ) -> PortResult<Page<ItemSummary>>;
+    async fn versions(&self, item: crate::ids::ItemId) -> PortResult<Vec<crate::item::Version>>;
+
+    async fn blob_exists(&self, sha256: &str) -> PortResult<bool>;
+    async fn insert_blob(
+        &self,
+        sha256: &str,
+        size: u64,
+        mime: &str,
+        at: OffsetDateTime,
+    ) -> PortResult<()>;
+    async fn insert_file(&self, file: NewFile) -> PortResult<crate::item::ItemFile>;
+    async fn get_file(&self, id: crate::ids::FileId) -> PortResult<crate::item::ItemFile>;
+    /// The files currently attached, in the order they were added.
+    async fn item_files(&self, item: crate::ids::ItemId) -> PortResult<Vec<crate::item::ItemFile>>;
+    async fn files_by_ids(
+        &self,
+        ids: &[crate::ids::FileId],
+    ) -> PortResult<Vec<crate::item::ItemFile>>;
+    /// Detaches or re-attaches files so exactly `ids` are current (restore, removal).
+    async fn set_current_files(
+        &self,
+        item: crate::ids::ItemId,
+        ids: &[crate::ids::FileId],
+    ) -> PortResult<()>;
+
+    async fn insert_comment(&self, item: crate::ids::ItemId, comment: &Comment) -> PortResult<()>;
+    async fn comments(&self, item: crate::ids::ItemId) -> PortResult<Vec<Comment>>;
+
+    async fn insert_upload(&self, upload: &Upload) -> PortResult<()>;
+    async fn get_upload(&self, id: &str) -> PortResult<Upload>;
+    async fn set_upload_offset(
+        &self,
+        id: &str,
+        offset: u64,
+        file: Option<crate::ids::FileId>,
+    ) -> PortResult<()>;
+    async fn delete_upload(&self, id: &str) -> PortResult<()>;
+    async fn uploads_older_than(&self, at: OffsetDateTime) -> PortResult<Vec<Upload>>;
 }

@@ -54,8 +54,10 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
         session_lifetime: config.session_lifetime(),
         ..Policy::default()
     };
+    let store = Arc::new(SeaStore::new(db.clone()));
     let core = Khlang::new(
-        Arc::new(SeaStore::new(db.clone())),
+        store.clone(),
+        store,
         blobs.clone(),
         Arc::new(SystemClock),
         policy,

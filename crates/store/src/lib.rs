@@ -2,6 +2,7 @@
 //! and for PostgreSQL; driver errors are mapped onto [`PortError`] here and nowhere else.
 
 mod entities;
+mod knowledge;
 mod migration;
 mod store;
 

@@ -7,15 +7,24 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_knowledge::Migration),
+        ]
     }
 }
 
 mod m0001_foundation {
     use sea_orm_migration::prelude::*;
 
-    #[derive(DeriveMigrationName)]
+    /// Named explicitly: the derive would name every migration in this file alike.
     pub struct Migration;
+
+    impl MigrationName for Migration {
+        fn name(&self) -> &str {
+            "m0001_foundation"
+        }
+    }
 
     #[derive(DeriveIden)]
     enum Units {
@@ -378,6 +387,312 @@ mod m0001_foundation {
             ] {
                 m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
                     .await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+mod m0002_knowledge {
+    //! The knowledge repository: taxonomies, items with versions, files, conversation, uploads.
+    use sea_orm_migration::prelude::*;
+
+    /// Named explicitly: the derive would name every migration in this file alike.
+    pub struct Migration;
+
+    impl MigrationName for Migration {
+        fn name(&self) -> &str {
+            "m0002_knowledge"
+        }
+    }
+
+    fn a(s: &str) -> Alias {
+        Alias::new(s)
+    }
+
+    fn id() -> ColumnDef {
+        ColumnDef::new(a("id"))
+            .big_integer()
+            .not_null()
+            .auto_increment()
+            .primary_key()
+            .to_owned()
+    }
+
+    fn big(name: &str) -> ColumnDef {
+        ColumnDef::new(a(name)).big_integer().not_null().to_owned()
+    }
+
+    fn text(name: &str, len: u32) -> ColumnDef {
+        ColumnDef::new(a(name))
+            .string_len(len)
+            .not_null()
+            .to_owned()
+    }
+
+    fn ts(name: &str) -> ColumnDef {
+        ColumnDef::new(a(name))
+            .timestamp_with_time_zone()
+            .not_null()
+            .to_owned()
+    }
+
+    fn fk(from: &str, col: &str, to: &str) -> ForeignKeyCreateStatement {
+        ForeignKey::create()
+            .from(a(from), a(col))
+            .to(a(to), a(if to == "blobs" { "sha256" } else { "id" }))
+            .to_owned()
+    }
+
+    async fn index(
+        m: &SchemaManager<'_>,
+        name: &str,
+        table: &str,
+        cols: &[&str],
+        unique: bool,
+    ) -> Result<(), DbErr> {
+        let mut ix = Index::create().name(name).table(a(table)).to_owned();
+        for c in cols {
+            ix.col(a(c));
+        }
+        if unique {
+            ix.unique();
+        }
+        m.create_index(ix).await
+    }
+
+    #[async_trait::async_trait]
+    impl MigrationTrait for Migration {
+        async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+            m.create_table(
+                Table::create()
+                    .table(a("taxonomies"))
+                    .col(id())
+                    .col(text("key", 60).unique_key())
+                    .col(text("name_th", 1000))
+                    .col(text("name_en", 1000))
+                    .to_owned(),
+            )
+            .await?;
+            m.create_table(
+                Table::create()
+                    .table(a("terms"))
+                    .col(id())
+                    .col(big("taxonomy_id"))
+                    .col(text("key", 60))
+                    .col(text("label_th", 1000))
+                    .col(text("label_en", 1000))
+                    .col(ColumnDef::new(a("parent_id")).big_integer().null())
+                    .col(
+                        ColumnDef::new(a("retired"))
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .foreign_key(&mut fk("terms", "taxonomy_id", "taxonomies"))
+                    .foreign_key(&mut fk("terms", "parent_id", "terms"))
+                    .to_owned(),
+            )
+            .await?;
+            index(m, "ux_terms_key", "terms", &["taxonomy_id", "key"], true).await?;
+
+            m.create_table(
+                Table::create()
+                    .table(a("items"))
+                    .col(id())
+                    .col(text("title", 2000))
+                    .col(ColumnDef::new(a("summary")).text().not_null())
+                    .col(text("status", 20))
+                    .col(big("unit_id"))
+                    .col(text("knowledge_type", 20))
+                    .col(text("visibility", 20))
+                    .col(ColumnDef::new(a("fiscal_year")).integer().not_null())
+                    .col(ColumnDef::new(a("fields")).text().not_null())
+                    .col(ColumnDef::new(a("version")).integer().not_null())
+                    .col(big("created_by"))
+                    .col(ts("created_at"))
+                    .col(big("updated_by"))
+                    .col(ts("updated_at"))
+                    .col(
+                        ColumnDef::new(a("published_at"))
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .foreign_key(&mut fk("items", "unit_id", "units"))
+                    .foreign_key(&mut fk("items", "created_by", "users"))
+                    .foreign_key(&mut fk("items", "updated_by", "users"))
+                    .to_owned(),
+            )
+            .await?;
+            index(
+                m,
+                "ix_items_status_published",
+                "items",
+                &["status", "published_at"],
+                false,
+            )
+            .await?;
+            index(
+                m,
+                "ix_items_status_updated",
+                "items",
+                &["status", "updated_at"],
+                false,
+            )
+            .await?;
+            index(m, "ix_items_unit", "items", &["unit_id", "status"], false).await?;
+            index(
+                m,
+                "ix_items_creator",
+                "items",
+                &["created_by", "updated_at"],
+                false,
+            )
+            .await?;
+
+            m.create_table(
+                Table::create()
+                    .table(a("item_terms"))
+                    .col(big("item_id"))
+                    .col(big("term_id"))
+                    .primary_key(Index::create().col(a("item_id")).col(a("term_id")))
+                    .foreign_key(&mut fk("item_terms", "item_id", "items"))
+                    .foreign_key(&mut fk("item_terms", "term_id", "terms"))
+                    .to_owned(),
+            )
+            .await?;
+            index(
+                m,
+                "ix_item_terms_term",
+                "item_terms",
+                &["term_id", "item_id"],
+                false,
+            )
+            .await?;
+
+            m.create_table(
+                Table::create()
+                    .table(a("item_versions"))
+                    .col(big("item_id"))
+                    .col(ColumnDef::new(a("number")).integer().not_null())
+                    .col(ColumnDef::new(a("snapshot")).text().not_null())
+                    .col(big("created_by"))
+                    .col(ts("created_at"))
+                    .col(ColumnDef::new(a("note")).text().not_null())
+                    .primary_key(Index::create().col(a("item_id")).col(a("number")))
+                    .foreign_key(&mut fk("item_versions", "item_id", "items"))
+                    .to_owned(),
+            )
+            .await?;
+
+            m.create_table(
+                Table::create()
+                    .table(a("blobs"))
+                    .col(
+                        ColumnDef::new(a("sha256"))
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(big("size"))
+                    .col(text("mime", 200))
+                    .col(ts("created_at"))
+                    .to_owned(),
+            )
+            .await?;
+
+            m.create_table(
+                Table::create()
+                    .table(a("item_files"))
+                    .col(id())
+                    .col(big("item_id"))
+                    .col(text("name", 1000))
+                    .col(text("sha256", 64))
+                    .col(big("size"))
+                    .col(text("mime", 200))
+                    .col(text("kind", 40))
+                    .col(
+                        ColumnDef::new(a("current"))
+                            .boolean()
+                            .not_null()
+                            .default(true),
+                    )
+                    .col(big("added_by"))
+                    .col(ts("added_at"))
+                    .foreign_key(&mut fk("item_files", "item_id", "items"))
+                    .foreign_key(&mut fk("item_files", "sha256", "blobs"))
+                    .to_owned(),
+            )
+            .await?;
+            index(
+                m,
+                "ix_item_files_item",
+                "item_files",
+                &["item_id", "current"],
+                false,
+            )
+            .await?;
+
+            m.create_table(
+                Table::create()
+                    .table(a("item_comments"))
+                    .col(id())
+                    .col(big("item_id"))
+                    .col(big("author_id"))
+                    .col(text("author_name", 1000))
+                    .col(ColumnDef::new(a("body")).text().not_null())
+                    .col(ColumnDef::new(a("from_status")).string_len(20).null())
+                    .col(ColumnDef::new(a("to_status")).string_len(20).null())
+                    .col(ts("at"))
+                    .foreign_key(&mut fk("item_comments", "item_id", "items"))
+                    .to_owned(),
+            )
+            .await?;
+            index(
+                m,
+                "ix_item_comments_item",
+                "item_comments",
+                &["item_id", "id"],
+                false,
+            )
+            .await?;
+
+            m.create_table(
+                Table::create()
+                    .table(a("uploads"))
+                    .col(
+                        ColumnDef::new(a("id"))
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(big("user_id"))
+                    .col(big("item_id"))
+                    .col(text("filename", 1000))
+                    .col(big("length"))
+                    .col(big("offset"))
+                    .col(ts("created_at"))
+                    .col(ColumnDef::new(a("file_id")).big_integer().null())
+                    .foreign_key(&mut fk("uploads", "item_id", "items"))
+                    .to_owned(),
+            )
+            .await?;
+            Ok(())
+        }
+
+        async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+            for t in [
+                "uploads",
+                "item_comments",
+                "item_files",
+                "blobs",
+                "item_versions",
+                "item_terms",
+                "items",
+                "terms",
+                "taxonomies",
+            ] {
+                m.drop_table(Table::drop().table(a(t)).to_owned()).await?;
             }
             Ok(())
         }

@@ -35,7 +35,7 @@ impl SeaStore {
 }
 
 /// Driver errors onto the port's vocabulary: unique violation → Conflict, missing row → NotFound.
-fn map_err(e: DbErr) -> PortError {
+pub(crate) fn map_err(e: DbErr) -> PortError {
     if let Some(SqlErr::UniqueConstraintViolation(what)) = e.sql_err() {
         return PortError::Conflict(what);
     }
@@ -45,7 +45,7 @@ fn map_err(e: DbErr) -> PortError {
     }
 }
 
-fn utc(t: OffsetDateTime) -> OffsetDateTime {
+pub(crate) fn utc(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(UtcOffset::UTC)
 }
 

@@ -31,6 +31,7 @@ impl WebError {
                 DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
                 DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 DomainError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                DomainError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                 DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
@@ -48,6 +49,7 @@ impl WebError {
                 DomainError::Unauthenticated => "unauthenticated",
                 DomainError::Invalid(_) => "invalid",
                 DomainError::Throttled { .. } => "throttled",
+                DomainError::TooLarge(_) => "too-large",
                 DomainError::Internal(_) => "internal",
             },
         }
@@ -126,6 +128,7 @@ fn status_title(status: StatusCode) -> &'static str {
         403 => "ไม่มีสิทธิ์เข้าถึง",
         404 => "ไม่พบหน้าที่ต้องการ",
         409 => "ข้อมูลซ้ำหรือขัดแย้ง",
+        413 => "ไฟล์ใหญ่เกินกำหนด",
         422 => "ข้อมูลไม่ถูกต้อง",
         429 => "ลองใหม่ภายหลัง",
         _ => "ระบบขัดข้อง",

@@ -2,14 +2,16 @@
 //! with [`crate::org::authorize`] before it changes anything.
 
 pub mod accounts;
+pub mod items;
 pub mod org;
 pub mod setup;
+pub mod taxonomies;
 
 use crate::account::User;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 use crate::org::{Actor, SignedIn};
-use crate::ports::{AuditEntry, Blobs, Clock, Store};
+use crate::ports::{AuditEntry, Blobs, Clock, KnowledgeStore, Store};
 use std::sync::Arc;
 use time::Duration;
 
@@ -41,6 +43,7 @@ impl Default for Policy {
 #[derive(Clone)]
 pub struct Khlang {
     pub store: Arc<dyn Store>,
+    pub knowledge: Arc<dyn KnowledgeStore>,
     pub blobs: Arc<dyn Blobs>,
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
@@ -49,12 +52,14 @@ pub struct Khlang {
 impl Khlang {
     pub fn new(
         store: Arc<dyn Store>,
+        knowledge: Arc<dyn KnowledgeStore>,
         blobs: Arc<dyn Blobs>,
         clock: Arc<dyn Clock>,
         policy: Policy,
     ) -> Self {
         Self {
             store,
+            knowledge,
             blobs,
             clock,
             policy,

@@ -59,6 +59,18 @@ impl Khlang {
             .collect()
     }
 
+    /// Like [`Self::units_where`] but retired units count too (their old work still needs care).
+    pub fn units_where_any(tree: &UnitTree, actor: &Actor, action: Action) -> Vec<UnitId> {
+        tree.units()
+            .iter()
+            .filter(|u| {
+                tree.path(u.id)
+                    .is_ok_and(|p| authorize(actor, action, &Target::Unit(p)).is_ok())
+            })
+            .map(|u| u.id)
+            .collect()
+    }
+
     async fn unit_target(&self, tree: &UnitTree, unit: UnitId) -> DomainResult<Target> {
         Ok(Target::Unit(tree.path(unit)?))
     }

@@ -31,6 +31,7 @@ impl Khlang {
     /// a first-administrator link.
     pub async fn bootstrap(&self) -> DomainResult<Bootstrap> {
         let units_added = self.load_reference_units().await?;
+        self.load_reference_taxonomies().await?;
         let setup_secret = if self.store.count_users().await? == 0 {
             let secret = Secret::generate("setup_");
             let expires = self.clock.now() + self.policy.setup_link_lifetime;

@@ -50,6 +50,23 @@ pub fn tidy(s: &str) -> String {
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Like [`tidy`] but keeps line breaks (comments, summaries): trims each line, drops
+/// zero-width characters and runs of more than one blank line.
+pub fn tidy_multiline(s: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in s.replace("\r\n", "\n").lines() {
+        let t = tidy(line);
+        if t.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(t);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +83,15 @@ mod tests {
         assert_eq!(arabic_digits("ปี ๒๕๖๗"), "ปี 2567");
         assert_eq!(thai_digits("15 ก.พ. 2567"), "๑๕ ก.พ. ๒๕๖๗");
         assert_eq!(arabic_digits(&thai_digits("0123456789")), "0123456789");
+    }
+
+    #[test]
+    fn tidy_multiline_keeps_paragraphs() {
+        assert_eq!(
+            tidy_multiline("\n  ข้อ 1  \r\n\n\n ข้อ 2\n\n"),
+            "ข้อ 1\n\nข้อ 2"
+        );
+        assert_eq!(tidy_multiline("  \n \u{200B} "), "");
     }
 
     #[test]

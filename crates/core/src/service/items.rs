@@ -1,0 +1,629 @@
+//! The knowledge repository's use-cases: drafting, editing with versions, attaching files,
+//! screening, and reading lists that respect who may see what.
+
+use super::Khlang;
+use crate::error::{DomainError, DomainResult, FieldError, PortError};
+use crate::file::{FileName, RangeRequest, SNIFF_BYTES, sniff};
+use crate::ids::{FileId, ItemId, TermId, UnitId, UserId};
+use crate::item::{
+    Item, ItemFields, ItemFile, ItemInput, ItemStatus, Snapshot, Transition, Version,
+};
+use crate::org::{Action, Actor, ItemRef, Target, UnitTree, authorize};
+use crate::ports::{
+    ByteStream, Comment, ItemFilter, ItemOrder, ItemSummary, NewFile, Page, Readable,
+};
+use crate::taxonomy::Vocabulary;
+use bytes::Bytes;
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, Mutex};
+
+/// Everything an item page shows.
+pub struct ItemView {
+    pub item: Item,
+    pub files: Vec<ItemFile>,
+    pub comments: Vec<Comment>,
+    pub may_edit: bool,
+    pub may_submit: bool,
+    pub may_review: bool,
+    pub may_archive: bool,
+}
+
+/// Browse filters as a reader picks them.
+#[derive(Debug, Clone, Default)]
+pub struct Browse {
+    pub unit: Option<UnitId>,
+    pub term: Option<TermId>,
+    pub knowledge_type: Option<crate::item::KnowledgeType>,
+    pub fiscal_year: Option<i32>,
+}
+
+/// Where uploaded content lives: one object per distinct SHA-256.
+pub fn blob_key(sha256: &str) -> String {
+    format!("blobs/{}/{}", &sha256[..2], sha256)
+}
+
+impl Khlang {
+    pub async fn vocabulary(&self) -> DomainResult<Vocabulary> {
+        Ok(Vocabulary {
+            taxonomies: self.knowledge.list_taxonomies().await?,
+            terms: self.knowledge.list_terms().await?,
+        })
+    }
+
+    pub(crate) fn item_ref(tree: &UnitTree, item: &Item) -> DomainResult<Target> {
+        Ok(Target::Item(ItemRef {
+            unit: tree.path(item.fields.unit_id)?,
+            owner: item.created_by,
+            status: item.status,
+            visibility: item.fields.visibility,
+        }))
+    }
+
+    /// Loads an item the actor may read; others get NotFound (its existence is not revealed).
+    async fn readable_item(&self, actor: &Actor, id: ItemId) -> DomainResult<(Item, UnitTree)> {
+        let item = self.knowledge.get_item(id).await?;
+        let tree = self.unit_tree().await?;
+        match authorize(actor, Action::ReadItem, &Self::item_ref(&tree, &item)?) {
+            Ok(()) => Ok((item, tree)),
+            Err(DomainError::Unauthenticated) => Err(DomainError::Unauthenticated),
+            Err(_) => Err(DomainError::NotFound),
+        }
+    }
+
+    /// Checks the fields against the unit tree and vocabulary, and the unit against the actor.
+    async fn checked_fields(
+        &self,
+        actor: &Actor,
+        input: &ItemInput,
+        tree: &UnitTree,
+    ) -> DomainResult<ItemFields> {
+        let fields = input.parse()?;
+        let unit = tree
+            .get(fields.unit_id)
+            .ok_or_else(|| DomainError::invalid("unit_id", "ไม่พบหน่วยงานที่เลือก"))?;
+        if unit.retired {
+            return Err(DomainError::invalid(
+                "unit_id",
+                "หน่วยงานนี้เลิกใช้แล้ว กรุณาเลือกหน่วยงานอื่น",
+            ));
+        }
+        authorize(
+            actor,
+            Action::Contribute,
+            &Target::Unit(tree.path(fields.unit_id)?),
+        )?;
+        if !fields.terms.is_empty() {
+            let vocab = self.vocabulary().await?;
+            for t in &fields.terms {
+                match vocab.term(*t) {
+                    Some(term) if !term.retired => {}
+                    _ => {
+                        return Err(DomainError::invalid(
+                            "terms",
+                            "ไม่พบหมวดหมู่ที่เลือก กรุณาเลือกจากรายการ",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(fields)
+    }
+
+    /// A new draft (ฉบับร่าง) owned by a unit the actor contributes to.
+    pub async fn create_item(&self, actor: &Actor, input: &ItemInput) -> DomainResult<Item> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let tree = self.unit_tree().await?;
+        let fields = self.checked_fields(actor, input, &tree).await?;
+        let now = self.clock.now();
+        let mut item = Item {
+            id: ItemId(0),
+            fields,
+            status: ItemStatus::Draft,
+            created_by: me,
+            created_at: now,
+            updated_by: me,
+            updated_at: now,
+            published_at: None,
+            version: 1,
+        };
+        item.id = self.knowledge.insert_item(&item, "สร้างฉบับร่าง").await?;
+        self.audit(
+            Some(me),
+            "item.create",
+            format!("item:{}", item.id),
+            item.fields.title.as_str().into(),
+        )
+        .await?;
+        Ok(item)
+    }
+
+    pub async fn item_view(&self, actor: &Actor, id: ItemId) -> DomainResult<ItemView> {
+        let (item, tree) = self.readable_item(actor, id).await?;
+        let target = Self::item_ref(&tree, &item)?;
+        let may = |a| authorize(actor, a, &target).is_ok();
+        let (may_edit, may_submit, may_review, may_archive) = (
+            may(Action::EditItem),
+            may(Action::SubmitItem) && Transition::Submit.apply(item.status).is_ok(),
+            may(Action::ReviewItem) && item.status.awaiting_review(),
+            may(Action::ArchiveItem) && item.status == ItemStatus::Published,
+        );
+        let involved =
+            may_edit || may_submit || may_review || actor.user_id() == Some(item.created_by);
+        let comments = if involved {
+            self.knowledge.comments(id).await?
+        } else {
+            Vec::new()
+        };
+        let files = self.knowledge.item_files(id).await?;
+        Ok(ItemView {
+            item,
+            files,
+            comments,
+            may_edit,
+            may_submit,
+            may_review,
+            may_archive,
+        })
+    }
+
+    /// Records the item's current state: a new version once it has been published,
+    /// otherwise the working version is refreshed in place.
+    async fn save_with_version(&self, item: &mut Item, by: UserId, note: &str) -> DomainResult<()> {
+        let files = self
+            .knowledge
+            .item_files(item.id)
+            .await?
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        let was_public = item.published_at.is_some();
+        if was_public {
+            item.version += 1;
+        }
+        let version = Version {
+            item_id: item.id,
+            number: item.version,
+            snapshot: Snapshot {
+                fields: item.fields.clone(),
+                files,
+            },
+            created_by: by,
+            created_at: self.clock.now(),
+            note: note.to_string(),
+        };
+        self.knowledge.save_item(item, Some(&version)).await?;
+        Ok(())
+    }
+
+    pub async fn update_item(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        input: &ItemInput,
+    ) -> DomainResult<Item> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let (mut item, tree) = self.readable_item(actor, id).await?;
+        authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        let fields = self.checked_fields(actor, input, &tree).await?;
+        if fields == item.fields {
+            return Ok(item);
+        }
+        item.fields = fields;
+        item.updated_by = me;
+        item.updated_at = self.clock.now();
+        self.save_with_version(&mut item, me, "แก้ไขข้อมูล").await?;
+        self.audit(
+            Some(me),
+            "item.edit",
+            format!("item:{id}"),
+            format!("version {}", item.version),
+        )
+        .await?;
+        Ok(item)
+    }
+
+    /// Moves an item through screening; asking for changes or rejecting needs a comment.
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        t: Transition,
+        comment: &str,
+    ) -> DomainResult<Item> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let (mut item, tree) = self.readable_item(actor, id).await?;
+        let action = match t {
+            Transition::Submit => Action::SubmitItem,
+            Transition::Approve | Transition::RequestChanges | Transition::Reject => {
+                Action::ReviewItem
+            }
+            Transition::Archive => Action::ArchiveItem,
+        };
+        authorize(actor, action, &Self::item_ref(&tree, &item)?)?;
+        let comment = crate::text::tidy_multiline(comment);
+        if t.needs_comment() && comment.is_empty() {
+            return Err(DomainError::invalid(
+                "comment",
+                "กรุณาเขียนเหตุผลหรือสิ่งที่ต้องแก้ไข เพื่อให้ผู้ส่งรู้ว่าต้องทำอะไรต่อ",
+            ));
+        }
+        let from = item.status;
+        let to = t.apply(from)?;
+        let now = self.clock.now();
+        item.status = to;
+        item.updated_by = me;
+        item.updated_at = now;
+        if to == ItemStatus::Published {
+            item.published_at = Some(now);
+            // The approved state is the version readers see.
+            let files = self
+                .knowledge
+                .item_files(id)
+                .await?
+                .into_iter()
+                .map(|f| f.id)
+                .collect();
+            let version = Version {
+                item_id: id,
+                number: item.version,
+                snapshot: Snapshot {
+                    fields: item.fields.clone(),
+                    files,
+                },
+                created_by: me,
+                created_at: now,
+                note: "อนุมัติเผยแพร่".into(),
+            };
+            self.knowledge.save_item(&item, Some(&version)).await?;
+        } else {
+            self.knowledge.save_item(&item, None).await?;
+        }
+        let author = self.store.get_user(me).await?;
+        self.knowledge
+            .insert_comment(
+                id,
+                &Comment {
+                    author_id: me,
+                    author_name: author.display_name.as_str().into(),
+                    body: comment.clone(),
+                    from_status: Some(from),
+                    to_status: Some(to),
+                    at: now,
+                },
+            )
+            .await?;
+        self.audit(
+            Some(me),
+            "item.transition",
+            format!("item:{id}"),
+            format!("{} → {}: {comment}", from.as_str(), to.as_str()),
+        )
+        .await?;
+        Ok(item)
+    }
+
+    /// A message in the submission's conversation, from its author or the committee.
+    pub async fn comment(&self, actor: &Actor, id: ItemId, body: &str) -> DomainResult<()> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let (item, tree) = self.readable_item(actor, id).await?;
+        let target = Self::item_ref(&tree, &item)?;
+        let participant = item.created_by == me
+            || authorize(actor, Action::ReviewItem, &target).is_ok()
+            || authorize(actor, Action::EditItem, &target).is_ok();
+        if !participant {
+            return Err(DomainError::Forbidden);
+        }
+        let body = crate::text::tidy_multiline(body);
+        if body.is_empty() {
+            return Err(DomainError::invalid("comment", "กรุณาพิมพ์ข้อความ"));
+        }
+        if crate::text::grapheme_len(&body) > 5000 {
+            return Err(DomainError::invalid("comment", "ข้อความยาวเกิน 5,000 ตัวอักษร"));
+        }
+        let author = self.store.get_user(me).await?;
+        self.knowledge
+            .insert_comment(
+                id,
+                &Comment {
+                    author_id: me,
+                    author_name: author.display_name.as_str().into(),
+                    body,
+                    from_status: None,
+                    to_status: None,
+                    at: self.clock.now(),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn versions(&self, actor: &Actor, id: ItemId) -> DomainResult<(Item, Vec<Version>)> {
+        let (item, _) = self.readable_item(actor, id).await?;
+        Ok((item, self.knowledge.versions(id).await?))
+    }
+
+    /// Brings back an old version's fields and files as the newest version.
+    pub async fn restore_version(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        number: i32,
+    ) -> DomainResult<Item> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let (mut item, tree) = self.readable_item(actor, id).await?;
+        authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        let old = self
+            .knowledge
+            .versions(id)
+            .await?
+            .into_iter()
+            .find(|v| v.number == number)
+            .ok_or(DomainError::NotFound)?;
+        self.knowledge
+            .set_current_files(id, &old.snapshot.files)
+            .await?;
+        item.fields = old.snapshot.fields;
+        item.updated_by = me;
+        item.updated_at = self.clock.now();
+        self.save_with_version(&mut item, me, &format!("คืนค่าจากฉบับที่ {number}"))
+            .await?;
+        self.audit(
+            Some(me),
+            "item.restore",
+            format!("item:{id}"),
+            format!("from version {number}"),
+        )
+        .await?;
+        Ok(item)
+    }
+
+    /// What the reader may see among published items, for list queries.
+    async fn readable(&self, actor: &Actor) -> DomainResult<Option<Readable>> {
+        Ok(match actor {
+            Actor::Anonymous => Some(Readable::default()),
+            Actor::User(u) if u.site_admin => None,
+            Actor::User(_) => {
+                let tree = self.unit_tree().await?;
+                Some(Readable {
+                    signed_in: true,
+                    readable_units: Self::units_where(&tree, actor, Action::ViewUnitContent),
+                })
+            }
+        })
+    }
+
+    /// Published knowledge, newest first, filtered as the reader asks and as they may see.
+    pub async fn browse(
+        &self,
+        actor: &Actor,
+        b: &Browse,
+        page: u64,
+        per_page: u64,
+    ) -> DomainResult<Page<ItemSummary>> {
+        let units = match b.unit {
+            Some(u) => {
+                let tree = self.unit_tree().await?;
+                Some(
+                    tree.units()
+                        .iter()
+                        .filter(|x| tree.is_within(x.id, u))
+                        .map(|x| x.id)
+                        .collect(),
+                )
+            }
+            None => None,
+        };
+        let filter = ItemFilter {
+            statuses: vec![ItemStatus::Published],
+            units,
+            term: b.term,
+            knowledge_type: b.knowledge_type,
+            fiscal_year: b.fiscal_year,
+            visibility: self.readable(actor).await?,
+            order: ItemOrder::NewestPublished,
+            ..Default::default()
+        };
+        Ok(self.knowledge.list_items(&filter, page, per_page).await?)
+    }
+
+    /// The actor's own items in every state, recently changed first.
+    pub async fn my_items(
+        &self,
+        actor: &Actor,
+        page: u64,
+        per_page: u64,
+    ) -> DomainResult<Page<ItemSummary>> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let filter = ItemFilter {
+            created_by: Some(me),
+            order: ItemOrder::RecentlyUpdated,
+            ..Default::default()
+        };
+        Ok(self.knowledge.list_items(&filter, page, per_page).await?)
+    }
+
+    /// Submissions waiting for this reviewer, oldest first; never their own.
+    pub async fn review_queue(
+        &self,
+        actor: &Actor,
+        page: u64,
+        per_page: u64,
+    ) -> DomainResult<Page<ItemSummary>> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let units = if actor.is_site_admin() {
+            None
+        } else {
+            let tree = self.unit_tree().await?;
+            Some(Self::units_where_any(&tree, actor, Action::Review))
+        };
+        let filter = ItemFilter {
+            statuses: vec![ItemStatus::Submitted, ItemStatus::Resubmitted],
+            units,
+            not_created_by: Some(me),
+            order: ItemOrder::OldestUpdated,
+            ..Default::default()
+        };
+        Ok(self.knowledge.list_items(&filter, page, per_page).await?)
+    }
+
+    /// Streams a file into storage: checks the type from its first bytes, counts the size
+    /// against `limit`, hashes as it goes, and stores each distinct content once.
+    pub async fn attach_file(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        raw_name: &str,
+        body: ByteStream,
+        limit: u64,
+    ) -> DomainResult<ItemFile> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let (mut item, tree) = self.readable_item(actor, id).await?;
+        authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        let name = FileName::parse(raw_name)?;
+        let (head, rest) = read_head(body).await?;
+        let sniffed = sniff(&head, name.as_str())?;
+        let name = sniffed.name_for(&name);
+
+        let hasher = Arc::new(Mutex::new(Sha256::new()));
+        let h = hasher.clone();
+        let mut seen = 0u64;
+        let counted = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(head) })
+            .chain(rest)
+            .map(move |chunk| {
+                let chunk = chunk?;
+                seen += chunk.len() as u64;
+                if seen > limit {
+                    return Err(std::io::Error::other(TOO_LARGE));
+                }
+                if let Ok(mut h) = h.lock() {
+                    h.update(&chunk);
+                }
+                Ok(chunk)
+            })
+            .boxed();
+        let temp = format!("incoming/{}", crate::account::Secret::generate("").expose());
+        let size = match self.blobs.put(&temp, counted).await {
+            Ok(n) => n,
+            Err(e) if e.to_string().contains(TOO_LARGE) => {
+                return Err(DomainError::TooLarge(format!(
+                    "ไฟล์ใหญ่เกิน {} — ลองย่อวิดีโอหรือแบ่งเป็นหลายไฟล์",
+                    crate::file::human_size(limit)
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let sha = hex::encode(
+            hasher
+                .lock()
+                .map_err(|_| DomainError::internal("hasher poisoned"))?
+                .clone()
+                .finalize(),
+        );
+        self.store_blob(&temp, &sha, size, sniffed.mime).await?;
+        let file = self
+            .knowledge
+            .insert_file(NewFile {
+                item_id: id,
+                name: name.as_str().into(),
+                sha256: sha,
+                size,
+                mime: sniffed.mime.into(),
+                kind: sniffed.kind.as_str().into(),
+                added_by: me,
+                at: self.clock.now(),
+            })
+            .await?;
+        item.updated_by = me;
+        item.updated_at = self.clock.now();
+        self.save_with_version(&mut item, me, &format!("แนบไฟล์ {}", file.name))
+            .await?;
+        self.audit(
+            Some(me),
+            "file.attach",
+            format!("item:{id}"),
+            format!("{} ({} bytes)", file.name, file.size),
+        )
+        .await?;
+        Ok(file)
+    }
+
+    /// Keeps one object per content: a duplicate upload drops its temporary copy.
+    async fn store_blob(&self, temp: &str, sha: &str, size: u64, mime: &str) -> DomainResult<()> {
+        if self.knowledge.blob_exists(sha).await? {
+            self.blobs.delete(temp).await?;
+            return Ok(());
+        }
+        self.blobs.rename(temp, &blob_key(sha)).await?;
+        match self
+            .knowledge
+            .insert_blob(sha, size, mime, self.clock.now())
+            .await
+        {
+            Ok(()) | Err(PortError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn remove_file(&self, actor: &Actor, id: ItemId, file: FileId) -> DomainResult<()> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let (mut item, tree) = self.readable_item(actor, id).await?;
+        authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        let files = self.knowledge.item_files(id).await?;
+        let removed = files
+            .iter()
+            .find(|f| f.id == file)
+            .ok_or(DomainError::NotFound)?
+            .name
+            .clone();
+        let keep: Vec<FileId> = files.iter().map(|f| f.id).filter(|f| *f != file).collect();
+        self.knowledge.set_current_files(id, &keep).await?;
+        item.updated_by = me;
+        item.updated_at = self.clock.now();
+        self.save_with_version(&mut item, me, &format!("นำไฟล์ {removed} ออก"))
+            .await?;
+        self.audit(Some(me), "file.remove", format!("item:{id}"), removed)
+            .await
+    }
+
+    /// Opens a file the actor may read (current or in an old version of a readable item).
+    pub async fn open_file(
+        &self,
+        actor: &Actor,
+        file: FileId,
+        range: RangeRequest,
+    ) -> DomainResult<(ItemFile, u64, ByteStream)> {
+        let f = self.knowledge.get_file(file).await?;
+        self.readable_item(actor, f.item_id).await?;
+        let r = match range {
+            RangeRequest::Full => None,
+            RangeRequest::Partial(r) => Some(r),
+        };
+        let (size, stream) = self.blobs.get(&blob_key(&f.sha256), r).await?;
+        Ok((f, size, stream))
+    }
+}
+
+const TOO_LARGE: &str = "khlang: upload over the limit";
+
+/// Reads until [`SNIFF_BYTES`] are in hand (or the stream ends) so the type can be checked
+/// before anything is stored.
+async fn read_head(mut body: ByteStream) -> DomainResult<(Bytes, ByteStream)> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    while head.len() < SNIFF_BYTES {
+        match body.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(e)) => {
+                return Err(DomainError::invalid(
+                    "file",
+                    format!("การอัปโหลดขาดหาย กรุณาลองใหม่ ({e})"),
+                ));
+            }
+            None => break,
+        }
+    }
+    if head.is_empty() {
+        return Err(FieldError::new("file", "ไฟล์ว่างเปล่า กรุณาเลือกไฟล์ที่มีข้อมูลแล้วอัปโหลดใหม่").into());
+    }
+    Ok((Bytes::from(head), body))
+}
