@@ -87,6 +87,7 @@ impl Runtime {
                 secure_cookies: base.starts_with("https://"),
                 public_base_url: base,
                 upload_limit: self.config.upload_limit_bytes(),
+                upload_staging_dir: self.config.data_dir.join("uploads"),
             },
         )
     }

@@ -5,9 +5,11 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+mod files;
 mod forms;
 mod ops;
 mod pages;
+mod tus;
 mod view;
 
 pub use error::WebError;
@@ -33,6 +35,8 @@ pub struct WebConfig {
     pub upload_limit: u64,
     /// Mark cookies `Secure` (true when the public URL is https).
     pub secure_cookies: bool,
+    /// Local directory where resumable (tus) uploads are staged until complete.
+    pub upload_staging_dir: std::path::PathBuf,
 }
 
 /// Shared by every handler.
@@ -53,6 +57,8 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .merge(files::routes())
+        .merge(tus::routes())
         .merge(ops::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)

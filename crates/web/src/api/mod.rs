@@ -1,5 +1,7 @@
 //! JSON API v1: bearer token or session (+ `X-CSRF-Token`). Errors are problem+json.
 
+mod items;
+
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
@@ -28,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/grants/{id}", delete(revoke_grant))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
+        .merge(items::routes())
         .fallback(not_found)
 }
 
