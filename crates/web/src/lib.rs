@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod files;
 mod forms;
+mod markdown;
 mod ops;
 mod pages;
 mod tus;

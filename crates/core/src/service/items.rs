@@ -602,6 +602,15 @@ impl Khlang {
         let (size, stream) = self.blobs.get(&blob_key(&f.sha256), r).await?;
         Ok((f, size, stream))
     }
+
+    /// A file's details when the actor may read it (the same check as [`Self::open_file`]),
+    /// without opening its bytes: a download answers 304 or 416 from these before it asks
+    /// storage for anything, and parses `Range` against the size.
+    pub async fn readable_file(&self, actor: &Actor, file: FileId) -> DomainResult<ItemFile> {
+        let f = self.knowledge.get_file(file).await?;
+        self.readable_item(actor, f.item_id).await?;
+        Ok(f)
+    }
 }
 
 const TOO_LARGE: &str = "khlang: upload over the limit";
@@ -626,4 +635,19 @@ async fn read_head(mut body: ByteStream) -> DomainResult<(Bytes, ByteStream)> {
         return Err(FieldError::new("file", "ไฟล์ว่างเปล่า กรุณาเลือกไฟล์ที่มีข้อมูลแล้วอัปโหลดใหม่").into());
     }
     Ok((Bytes::from(head), body))
+}
+
+impl Khlang {
+    /// The name shown for a person on items and in conversations.
+    pub async fn person_name(&self, id: UserId) -> DomainResult<String> {
+        Ok(self.store.get_user(id).await?.display_name.as_str().to_string())
+    }
+
+    /// An item the actor may edit, with its current files (edit forms, wizard steps).
+    pub async fn editable_item(&self, actor: &Actor, id: ItemId) -> DomainResult<(Item, Vec<ItemFile>)> {
+        let (item, tree) = self.readable_item(actor, id).await?;
+        authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        let files = self.knowledge.item_files(id).await?;
+        Ok((item, files))
+    }
 }

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod items;
 mod session;
 
 use crate::AppState;
@@ -14,6 +15,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use khlang_core::DomainError;
+use khlang_core::service::items::Browse;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -22,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(account::routes())
         .merge(admin::routes())
+        .merge(items::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
@@ -49,6 +52,19 @@ impl Done {
             "granted" => "ให้บทบาทเรียบร้อยแล้ว",
             "revoked" => "ถอนบทบาทแล้ว",
             "password_reset" => "ตั้งรหัสผ่านใหม่แล้ว ผู้ใช้ถูกออกจากระบบทุกเครื่อง",
+            "saved" => "บันทึกแล้ว",
+            "uploaded" => "อัปโหลดไฟล์สำเร็จ",
+            "file_removed" => "นำไฟล์ออกแล้ว",
+            "submitted" => "ส่งพิจารณาแล้ว คณะทำงานกลั่นกรองจะพิจารณาและแจ้งผลที่นี่",
+            "approved" => "อนุมัติเผยแพร่แล้ว",
+            "changes_requested" => "ส่งกลับให้ผู้ส่งแก้ไขแล้ว",
+            "rejected" => "บันทึกผลไม่อนุมัติแล้ว",
+            "archived" => "เก็บถาวรแล้ว",
+            "commented" => "ส่งข้อความแล้ว",
+            "restored" => "คืนค่าฉบับเดิมแล้ว (บันทึกเป็นฉบับใหม่)",
+            "term_added" => "เพิ่มหมวดหมู่แล้ว",
+            "term_saved" => "บันทึกหมวดหมู่แล้ว",
+            "term_retired" => "เลิกใช้หมวดหมู่แล้ว รายการเดิมยังคงอยู่",
             _ => return None,
         })
     }
@@ -60,9 +76,13 @@ struct HomePage {
     layout: Layout,
     flash: Option<&'static str>,
     me: Option<Me>,
+    signed_in: bool,
     unit_count: String,
     user_count: String,
-    roots: Vec<String>,
+    total: String,
+    empty: bool,
+    latest: Vec<items::Card>,
+    sections: Vec<Section>,
 }
 
 struct Me {
@@ -71,57 +91,59 @@ struct Me {
     roles: Vec<(&'static str, String)>,
 }
 
-async fn home(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Query(done): Query<Done>,
-) -> Result<Response, WebError> {
+/// A category with its newest items.
+struct Section {
+    term_id: i64,
+    label: String,
+    total: u64,
+    cards: Vec<items::Card>,
+}
+
+async fn home(State(state): State<AppState>, visitor: Visitor, Query(done): Query<Done>) -> Result<Response, WebError> {
+    let actor = visitor.actor();
     let tree = state.core.unit_tree().await?;
+    let vocab = state.core.vocabulary().await?;
     let me = match &visitor.session {
         Some(ctx) => {
-            let grants = state
-                .core
-                .store
-                .grants_for_user(ctx.user.id)
-                .await
-                .map_err(DomainError::from)?;
+            let grants = state.core.my_grants(&ctx.actor).await?;
             Some(Me {
                 display_name: ctx.user.display_name.as_str().to_string(),
                 roles: grants
                     .iter()
-                    .map(|g| {
-                        (
-                            g.role.label_th(),
-                            tree.get(g.unit_id)
-                                .map(|u| u.name_th.as_str().to_string())
-                                .unwrap_or_default(),
-                        )
-                    })
+                    .map(|g| (g.role.label_th(), tree.get(g.unit_id).map(|u| u.name_th.as_str().to_string()).unwrap_or_default()))
                     .collect(),
             })
         }
         None => None,
     };
-    let user_count = if visitor.actor().is_site_admin() {
-        state
-            .core
-            .store
-            .count_users()
-            .await
-            .map_err(DomainError::from)?
-    } else {
-        0
-    };
+    let user_count = if actor.is_site_admin() { state.core.count_users(&actor).await? } else { 0 };
+    let latest = state.core.browse(&actor, &Browse::default(), 1, 6).await?;
+    let mut sections = Vec::new();
+    if let Some(tx) = vocab.taxonomies.iter().find(|t| t.key == "category") {
+        for term in vocab.terms_of(tx.id).filter(|t| !t.retired) {
+            let b = Browse { term: Some(term.id), ..Default::default() };
+            let page = state.core.browse(&actor, &b, 1, 3).await?;
+            if page.total > 0 {
+                sections.push(Section {
+                    term_id: term.id.0,
+                    label: term.label_th.clone(),
+                    total: page.total,
+                    cards: page.items.iter().map(|s| items::card(&tree, s)).collect(),
+                });
+            }
+        }
+    }
     let page = HomePage {
         layout: Layout::new("หน้าแรก", "home", visitor.session.as_ref(), visitor.csrf()),
         flash: done.message(),
         me,
+        signed_in: visitor.session.is_some(),
         unit_count: number(tree.len() as u64),
         user_count: number(user_count),
-        roots: tree
-            .children(None)
-            .map(|u| u.name_th.as_str().to_string())
-            .collect(),
+        total: number(latest.total),
+        empty: latest.total == 0,
+        latest: latest.items.iter().map(|s| items::card(&tree, s)).collect(),
+        sections,
     };
     Ok(visitor.finish(render(&page)))
 }
