@@ -31,6 +31,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Publish sample knowledge items cut from the seed documents (owned by the first administrator).
+    Demo,
     /// Copy the embedded database and all files into DIR (safe while the server runs).
     Backup { dir: PathBuf },
     /// Replace the embedded database and files with the backup in DIR (stop the server first).
@@ -156,6 +158,14 @@ async fn run(cli: Cli) -> Result<(), StartError> {
                 .await
                 .map_err(|e| StartError::Other(describe(&e)))?;
             println!("{}", secret.expose());
+            Ok(())
+        }
+        Command::Demo => {
+            let rt = khlang::open(config).await?;
+            rt.bootstrap().await?;
+            let admin = rt.core.first_site_admin().await.map_err(|e| StartError::Other(describe(&e)))?;
+            let n = rt.core.load_demo(admin).await.map_err(|e| StartError::Other(describe(&e)))?;
+            eprintln!("demo: {n} sample items published");
             Ok(())
         }
         Command::Backup { dir } => {

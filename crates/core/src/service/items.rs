@@ -66,7 +66,8 @@ impl Khlang {
         let tree = self.unit_tree().await?;
         match authorize(actor, Action::ReadItem, &Self::item_ref(&tree, &item)?) {
             Ok(()) => Ok((item, tree)),
-            Err(DomainError::Unauthenticated) => Err(DomainError::Unauthenticated),
+            // Signing in may reveal a published item; unpublished ones stay unknown.
+            Err(DomainError::Unauthenticated) if item.status == ItemStatus::Published => Err(DomainError::Unauthenticated),
             Err(_) => Err(DomainError::NotFound),
         }
     }
@@ -619,6 +620,7 @@ const TOO_LARGE: &str = "khlang: upload over the limit";
 /// before anything is stored.
 async fn read_head(mut body: ByteStream) -> DomainResult<(Bytes, ByteStream)> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
+    let mut ended = false;
     while head.len() < SNIFF_BYTES {
         match body.next().await {
             Some(Ok(chunk)) => head.extend_from_slice(&chunk),
@@ -628,9 +630,14 @@ async fn read_head(mut body: ByteStream) -> DomainResult<(Bytes, ByteStream)> {
                     format!("การอัปโหลดขาดหาย กรุณาลองใหม่ ({e})"),
                 ));
             }
-            None => break,
+            None => {
+                ended = true;
+                break;
+            }
         }
     }
+    // A finished stream must not be polled again.
+    let body: ByteStream = if ended { futures::stream::empty().boxed() } else { body };
     if head.is_empty() {
         return Err(FieldError::new("file", "ไฟล์ว่างเปล่า กรุณาเลือกไฟล์ที่มีข้อมูลแล้วอัปโหลดใหม่").into());
     }

@@ -2,6 +2,7 @@
 //! with [`crate::org::authorize`] before it changes anything.
 
 pub mod accounts;
+pub mod demo;
 pub mod items;
 pub mod org;
 pub mod setup;

@@ -24,6 +24,8 @@ pub struct FirstAdmin {
     pub email: String,
     pub password: String,
     pub password_again: String,
+    /// Publish the sample items from the seeds right away.
+    pub load_demo: bool,
 }
 
 impl Khlang {
@@ -139,6 +141,9 @@ impl Khlang {
                 password_hash: hash_password(&password).await?,
             })
             .await?;
+        if form.load_demo {
+            self.load_demo(user.id).await?;
+        }
         self.audit(
             Some(user.id),
             "setup.first_admin",

@@ -215,6 +215,8 @@ struct SetupForm {
     password: String,
     #[serde(default)]
     password_again: String,
+    #[serde(default)]
+    demo: String,
 }
 
 async fn setup(
@@ -231,6 +233,7 @@ async fn setup(
         email: form.email.clone(),
         password: form.password,
         password_again: form.password_again,
+        load_demo: form.demo == "on",
     };
     match state.core.complete_setup(&secret, input).await {
         Ok(user) => {
