@@ -1,7 +1,233 @@
-//! (being written)
+//! Downloads of attached files: `/files/{id}` and `/files/{id}/{pretty Thai name}`.
+//!
+//! Streams from storage (never buffered), answers `Range` for video players and PDF viewers,
+//! and `If-None-Match` against the content's SHA-256. Who may read is decided by the core.
+
 use crate::AppState;
+use crate::auth::{ApiCaller, SESSION_COOKIE, cookie, percent_encode};
+use crate::error::WebError;
 use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use khlang_core::DomainError;
+use khlang_core::account::Secret;
+use khlang_core::file::{self, FileName, RangeRequest};
+use khlang_core::ids::FileId;
+use khlang_core::item::ItemFile;
+use khlang_core::org::Actor;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/files/{file_id}", get(download_page))
+        .route("/files/{file_id}/{name}", get(download_page_named))
+}
+
+/// Whoever reads: a bearer token when one is sent (it must be valid), else a valid session
+/// cookie, else nobody. Reading needs no CSRF token; a stale session cookie reads as nobody.
+pub(crate) async fn reader(parts: &mut Parts, state: &AppState) -> Result<Actor, WebError> {
+    if parts.headers.contains_key(header::AUTHORIZATION) {
+        return ApiCaller::from_request_parts(parts, state)
+            .await
+            .map(|c| c.actor)
+            .map_err(|e| e.0);
+    }
+    match cookie(&parts.headers, SESSION_COOKIE) {
+        Some(secret) => Ok(state
+            .core
+            .resolve_session(&Secret::from_presented(secret))
+            .await?
+            .map_or(Actor::Anonymous, |s| s.actor)),
+        None => Ok(Actor::Anonymous),
+    }
+}
+
+/// A reader of downloads in the browser.
+pub(crate) struct Reader(pub Actor);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        reader(parts, state).await.map(Reader)
+    }
+}
+
+async fn download_page(
+    State(state): State<AppState>,
+    Reader(actor): Reader,
+    Path(file_id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    page_response(&state, &actor, &file_id, &method, &headers).await
+}
+
+/// The name in the URL is for people and saved links; the id decides.
+async fn download_page_named(
+    State(state): State<AppState>,
+    Reader(actor): Reader,
+    Path((file_id, _name)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    page_response(&state, &actor, &file_id, &method, &headers).await
+}
+
+async fn page_response(
+    state: &AppState,
+    actor: &Actor,
+    file_id: &str,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Response {
+    match download(state, actor, file_id, method, headers).await {
+        Ok(res) => res,
+        // A link to a signed-in or unit-only document: sign in, then come back to it.
+        Err(WebError::Domain(DomainError::Unauthenticated)) => {
+            let next = format!("/files/{file_id}");
+            Redirect::to(&format!("/login?next={}", percent_encode(&next))).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The path of a file's download with its name, e.g. `/files/12/%E0%B8%84….pdf`.
+pub(crate) fn download_path(f: &ItemFile) -> String {
+    format!("/files/{}/{}", f.id, percent_encode(&f.name))
+}
+
+/// Browsers show these themselves; everything else is saved.
+fn shown_inline(mime: &str) -> bool {
+    mime == "application/pdf"
+        || ["image/", "video/", "audio/"]
+            .iter()
+            .any(|p| mime.starts_with(p))
+}
+
+/// RFC 9110 §13.1.2: weak comparison, a list of tags, or `*`.
+fn none_match(header: Option<&HeaderValue>, etag: &str) -> bool {
+    let Some(v) = header.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    v.split(',').map(str::trim).any(|tag| {
+        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag.trim_start_matches("W/")
+    })
+}
+
+/// RFC 9110 §13.1.5: a range is only for the representation the client already holds
+/// (strong comparison; a date cannot be checked here, so it means "send everything").
+fn range_still_applies(if_range: Option<&HeaderValue>, etag: &str) -> bool {
+    match if_range {
+        None => true,
+        Some(v) => v.to_str().is_ok_and(|v| v.trim() == etag),
+    }
+}
+
+fn header_value(s: &str) -> Result<HeaderValue, WebError> {
+    HeaderValue::from_str(s).map_err(|e| DomainError::internal(format!("header {s:?}: {e}")).into())
+}
+
+/// The one download handler (also behind `/api/v1/files/{id}`): 200, 206, 304 or 416, with
+/// the stored type, a Thai-safe `Content-Disposition` and a strong `ETag` of the content.
+pub(crate) async fn download(
+    state: &AppState,
+    actor: &Actor,
+    file_id: &str,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<Response, WebError> {
+    let id = file_id
+        .parse::<i64>()
+        .map(FileId)
+        .map_err(|_| DomainError::NotFound)?;
+    let f = state.core.readable_file(actor, id).await?;
+    let etag = format!("\"{}\"", f.sha256);
+    let mut h = HeaderMap::new();
+    h.insert(header::ETAG, header_value(&etag)?);
+    // Items can be restricted: shared caches must not keep a copy; the browser revalidates.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if none_match(headers.get(header::IF_NONE_MATCH), &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, h).into_response());
+    }
+    let range_header = headers
+        .get(header::RANGE)
+        .filter(|_| range_still_applies(headers.get(header::IF_RANGE), &etag))
+        .and_then(|v| v.to_str().ok());
+    let range = match file::parse_range(range_header, f.size) {
+        Ok(r) => r,
+        Err(file::Unsatisfiable) => {
+            h.insert(
+                header::CONTENT_RANGE,
+                header_value(&format!("bytes */{}", f.size))?,
+            );
+            return Ok((StatusCode::RANGE_NOT_SATISFIABLE, h).into_response());
+        }
+    };
+    h.insert(header::CONTENT_TYPE, header_value(&f.mime)?);
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        header_value(&file::content_disposition(
+            &FileName::from_trusted(f.name.clone()),
+            shown_inline(&f.mime),
+        ))?,
+    );
+    let (status, length) = match &range {
+        RangeRequest::Full => (StatusCode::OK, f.size),
+        RangeRequest::Partial(r) => {
+            h.insert(
+                header::CONTENT_RANGE,
+                header_value(&format!("bytes {}-{}/{}", r.start, r.end - 1, f.size))?,
+            );
+            (StatusCode::PARTIAL_CONTENT, r.end - r.start)
+        }
+    };
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if method == Method::HEAD {
+        // The headers are the answer; storage is not asked for bytes nobody will read.
+        return Ok((status, h).into_response());
+    }
+    let (_, _, stream) = state.core.open_file(actor, id, range).await?;
+    Ok((status, h, Body::from_stream(stream)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_accepts_lists() {
+        let etag = "\"abc\"";
+        let v = |s: &'static str| HeaderValue::from_static(s);
+        assert!(none_match(Some(&v("\"abc\"")), etag));
+        assert!(none_match(Some(&v("W/\"abc\"")), etag));
+        assert!(none_match(Some(&v("\"x\", \"abc\"")), etag));
+        assert!(none_match(Some(&v("*")), etag));
+        assert!(!none_match(Some(&v("\"abcd\"")), etag));
+        assert!(!none_match(None, etag));
+        assert!(range_still_applies(None, etag));
+        assert!(range_still_applies(Some(&v("\"abc\"")), etag));
+        assert!(!range_still_applies(Some(&v("W/\"abc\"")), etag));
+        assert!(!range_still_applies(
+            Some(&v("Wed, 21 Oct 2015 07:28:00 GMT")),
+            etag
+        ));
+    }
+
+    #[test]
+    fn media_and_documents_open_in_the_browser_others_download() {
+        for m in ["application/pdf", "image/png", "video/mp4", "audio/mpeg"] {
+            assert!(shown_inline(m), "{m}");
+        }
+        for m in ["application/zip", "application/msword"] {
+            assert!(!shown_inline(m), "{m}");
+        }
+    }
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod backup;
+mod items_api;
 mod items_pages;
 mod operations;
 mod organisation;

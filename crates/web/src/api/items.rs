@@ -1,7 +1,855 @@
-//! (being written)
+//! Knowledge items over JSON: drafting, files, screening, history and lists.
+//!
+//! Changes need a bearer token or a session with `X-CSRF-Token` ([`ApiCaller`]); reading
+//! published knowledge needs nobody ([`Reader`]). Every rule lives in the core.
+
 use crate::AppState;
-use axum::Router;
+use crate::auth::ApiCaller;
+use crate::error::{ApiError, WebError};
+use crate::files::{self, download_path};
+use crate::forms::ApiJson;
+use axum::body::Bytes;
+use axum::extract::{
+    DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State,
+};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use futures::{SinkExt, StreamExt, TryStreamExt};
+use khlang_core::DomainError;
+use khlang_core::ids::{FileId, ItemId, TermId, UnitId};
+use khlang_core::item::{
+    self, FieldChange, Item, ItemFile, ItemInput, KnowledgeType, Transition, Version,
+};
+use khlang_core::org::Actor;
+use khlang_core::ports::{Comment, ItemSummary, Page};
+use khlang_core::service::items::Browse;
+use khlang_core::taxonomy::{Taxonomy, Term};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/items", get(list).post(create))
+        .route("/items/{id}", get(show).patch(update))
+        // The core counts the bytes against `upload_limit` as they stream; axum's 2 MB default
+        // for multipart bodies would refuse every real video first.
+        .route(
+            "/items/{id}/files",
+            post(upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/items/{id}/files/{file_id}", delete(remove_file))
+        .route("/items/{id}/submit", post(submit))
+        .route("/items/{id}/review", post(review))
+        .route("/items/{id}/archive", post(archive))
+        .route("/items/{id}/comments", post(comment))
+        .route("/items/{id}/versions", get(versions))
+        .route("/items/{id}/versions/{n}/restore", post(restore))
+        .route("/taxonomies", get(taxonomies))
+        .route("/files/{file_id}", get(download))
+}
+
+/// Someone reading: a valid bearer token or session, or nobody.
+pub(crate) struct Reader(Actor);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Reader(files::reader(parts, state).await?))
+    }
+}
+
+/// An anonymous API client learns nothing about items it may not read: the core says
+/// "sign in first" (pages use that to send people to the sign-in form); the API says 404.
+fn hidden_from(actor: &Actor) -> impl Fn(DomainError) -> ApiError + '_ {
+    move |e| match (actor, e) {
+        (Actor::Anonymous, DomainError::Unauthenticated) => DomainError::NotFound.into(),
+        (_, e) => e.into(),
+    }
+}
+
+/// Ids in paths: anything that is not a number names nothing (404, as problem+json).
+fn path_id(s: &str) -> Result<i64, ApiError> {
+    s.parse::<i64>().map_err(|_| DomainError::NotFound.into())
+}
+
+// ---- JSON shapes ----
+
+/// A number or a string: `"unit_id": 12` and `"unit_id": "12"` mean the same.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Int(i64),
+    Text(String),
+}
+
+impl Scalar {
+    fn into_string(self) -> String {
+        match self {
+            Scalar::Int(n) => n.to_string(),
+            Scalar::Text(s) => s,
+        }
+    }
+}
+
+/// An array, or one string the core splits at commas and new lines (as the form does).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum List {
+    Many(Vec<Scalar>),
+    One(Scalar),
+}
+
+impl List {
+    fn into_strings(self) -> Vec<String> {
+        match self {
+            List::Many(v) => v.into_iter().map(Scalar::into_string).collect(),
+            List::One(s) => vec![s.into_string()],
+        }
+    }
+}
+
+/// Tells a JSON `null` (Some(None)) from a missing key (None).
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// An item's metadata as API clients send it: every key optional. On create, missing keys
+/// take the form's defaults; on PATCH, missing keys (and `null`, except `fiscal_year: null`
+/// which means "from the date") keep what the item has.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ItemJson {
+    title: Option<String>,
+    summary: Option<String>,
+    body: Option<String>,
+    knowledge_type: Option<String>,
+    acquisition: Option<String>,
+    km_steps: Option<List>,
+    terms: Option<List>,
+    tags: Option<List>,
+    authors: Option<List>,
+    unit_id: Option<Scalar>,
+    #[serde(default, deserialize_with = "nullable")]
+    fiscal_year: Option<Option<Scalar>>,
+    visibility: Option<String>,
+    #[serde(alias = "license")]
+    licence: Option<String>,
+    links: Option<List>,
+}
+
+impl ItemJson {
+    /// Writes the given keys over `input`; the core parses the result.
+    fn apply_to(self, input: &mut ItemInput) {
+        fn set<T>(slot: &mut T, v: Option<T>) {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        }
+        set(&mut input.title, self.title);
+        set(&mut input.summary, self.summary);
+        set(&mut input.body, self.body);
+        set(&mut input.knowledge_type, self.knowledge_type);
+        set(&mut input.acquisition, self.acquisition);
+        set(&mut input.km_steps, self.km_steps.map(List::into_strings));
+        set(&mut input.terms, self.terms.map(List::into_strings));
+        set(&mut input.tags, self.tags.map(List::into_strings));
+        set(&mut input.authors, self.authors.map(List::into_strings));
+        set(&mut input.unit_id, self.unit_id.map(Scalar::into_string));
+        set(
+            &mut input.fiscal_year,
+            self.fiscal_year
+                .map(|y| y.map(Scalar::into_string).unwrap_or_default()),
+        );
+        set(&mut input.visibility, self.visibility);
+        set(&mut input.licence, self.licence);
+        set(&mut input.links, self.links.map(List::into_strings));
+    }
+}
+
+#[derive(Serialize)]
+struct FileJson {
+    file_id: FileId,
+    name: String,
+    sha256: String,
+    size: u64,
+    mime: String,
+    kind: String,
+    #[serde(with = "time::serde::rfc3339")]
+    added_at: time::OffsetDateTime,
+    /// Where to download it (with its name, for people).
+    url: String,
+}
+
+impl From<&ItemFile> for FileJson {
+    fn from(f: &ItemFile) -> Self {
+        Self {
+            file_id: f.id,
+            name: f.name.clone(),
+            sha256: f.sha256.clone(),
+            size: f.size,
+            mime: f.mime.clone(),
+            kind: f.kind.clone(),
+            added_at: f.added_at,
+            url: download_path(f),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ItemDetail<'a> {
+    #[serde(flatten)]
+    item: &'a Item,
+    files: Vec<FileJson>,
+    /// Versions are numbered 1…n with no gaps.
+    versions_count: i32,
+    /// What this caller may do now: edit, submit, approve, request_changes, reject, archive.
+    actions: Vec<&'static str>,
+    /// The screening conversation, for those taking part in it (empty for other readers).
+    comments: &'a [Comment],
+}
+
+#[derive(Serialize)]
+struct VersionJson<'a> {
+    #[serde(flatten)]
+    version: &'a Version,
+    /// What changed from the version before (empty for the first).
+    diff: Vec<FieldChange>,
+}
+
+#[derive(Serialize)]
+struct TaxonomyJson<'a> {
+    #[serde(flatten)]
+    taxonomy: &'a Taxonomy,
+    terms: Vec<&'a Term>,
+}
+
+fn page_json(p: Page<ItemSummary>) -> Json<serde_json::Value> {
+    Json(json!({
+        "total": p.total,
+        "page": p.page,
+        "per_page": p.per_page,
+        "pages": p.pages(),
+        "items": p.items,
+    }))
+}
+
+/// A JSON body that may be left out entirely (`POST …/submit` with or without a note).
+struct OptionalJson<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let empty = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() == b"0")
+            || (!req.headers().contains_key(header::CONTENT_LENGTH)
+                && !req.headers().contains_key(header::TRANSFER_ENCODING));
+        if empty {
+            return Ok(OptionalJson(T::default()));
+        }
+        ApiJson::<T>::from_request(req, state)
+            .await
+            .map(|ApiJson(v)| OptionalJson(v))
+    }
+}
+
+// ---- items ----
+
+async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<ItemJson>,
+) -> Result<Response, ApiError> {
+    let mut input = ItemInput::default();
+    body.apply_to(&mut input);
+    let item = state.core.create_item(&caller.actor, &input).await?;
+    let location = HeaderValue::from_str(&format!("/api/v1/items/{}", item.id))
+        .map_err(DomainError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(&item),
+    )
+        .into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Reader(actor): Reader,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let v = state
+        .core
+        .item_view(&actor, ItemId(path_id(&id)?))
+        .await
+        .map_err(hidden_from(&actor))?;
+    let mut actions = Vec::new();
+    if v.may_edit {
+        actions.push("edit");
+    }
+    if v.may_submit {
+        actions.push("submit");
+    }
+    if v.may_review {
+        actions.extend(["approve", "request_changes", "reject"]);
+    }
+    if v.may_archive {
+        actions.push("archive");
+    }
+    let detail = ItemDetail {
+        item: &v.item,
+        files: v.files.iter().map(FileJson::from).collect(),
+        versions_count: v.item.version,
+        actions,
+        comments: &v.comments,
+    };
+    Ok(Json(
+        serde_json::to_value(detail).map_err(DomainError::internal)?,
+    ))
+}
+
+/// Only the keys sent change: the stored item is loaded, the keys written over it, and the
+/// whole checked again by the core (a published item gets a new version).
+async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ItemJson>,
+) -> Result<Json<Item>, ApiError> {
+    let id = ItemId(path_id(&id)?);
+    let current = state.core.item_view(&caller.actor, id).await?;
+    let mut input = ItemInput::from(&current.item.fields);
+    body.apply_to(&mut input);
+    Ok(Json(
+        state.core.update_item(&caller.actor, id, &input).await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    /// `published` (default), `mine`, or `review` (also `submitted`).
+    status: Option<String>,
+    unit: Option<String>,
+    /// A term id.
+    category: Option<String>,
+    knowledge_type: Option<String>,
+    fiscal_year: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+fn number<T: std::str::FromStr>(
+    v: &Option<String>,
+    field: &'static str,
+    message: &str,
+) -> Result<Option<T>, DomainError> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => khlang_core::text::arabic_digits(s)
+            .parse::<T>()
+            .map(Some)
+            .map_err(|_| DomainError::invalid(field, message)),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Reader(actor): Reader,
+    query: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let axum::extract::Query(q) =
+        query.map_err(|e| WebError::BadRequest(format!("พารามิเตอร์ไม่ถูกต้อง: {}", e.body_text())))?;
+    let page = number::<u64>(&q.page, "page", "เลขหน้าต้องเป็นจำนวนเต็มบวก")?
+        .unwrap_or(1)
+        .max(1);
+    let per_page = number::<u64>(&q.per_page, "per_page", "จำนวนต่อหน้าต้องเป็น 1–100")?
+        .unwrap_or(20)
+        .clamp(1, 100);
+    let browse = Browse {
+        unit: number(&q.unit, "unit", "หน่วยงานไม่ถูกต้อง")?.map(UnitId),
+        term: number(&q.category, "category", "หมวดหมู่ไม่ถูกต้อง")?.map(TermId),
+        knowledge_type: match q.knowledge_type.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(k) => Some(KnowledgeType::parse(k).map_err(DomainError::from)?),
+        },
+        fiscal_year: number(
+            &q.fiscal_year,
+            "fiscal_year",
+            "ปีงบประมาณต้องเป็นปี พ.ศ. เช่น 2567",
+        )?,
+    };
+    let filtered = browse.unit.is_some()
+        || browse.term.is_some()
+        || browse.knowledge_type.is_some()
+        || browse.fiscal_year.is_some();
+    let core = &state.core;
+    let result = match q.status.as_deref().map(str::trim) {
+        None | Some("" | "published") => core.browse(&actor, &browse, page, per_page).await?,
+        Some(_) if filtered => {
+            return Err(DomainError::invalid(
+                "status",
+                "ตัวกรองหน่วยงาน หมวดหมู่ ประเภท และปีงบประมาณ ใช้ได้กับรายการที่เผยแพร่แล้วเท่านั้น",
+            )
+            .into());
+        }
+        Some("mine") => core.my_items(&actor, page, per_page).await?,
+        Some("review" | "submitted") => core.review_queue(&actor, page, per_page).await?,
+        Some(_) => {
+            return Err(DomainError::invalid(
+                "status",
+                "status ต้องเป็น published (เผยแพร่แล้ว), mine (ของฉัน) หรือ review (รอพิจารณา)",
+            )
+            .into());
+        }
+    };
+    Ok(page_json(result))
+}
+
+// ---- files ----
+
+/// `multipart/form-data` with a `file` field, or the bytes themselves as the body with the
+/// name in `Content-Disposition`. Either way the bytes stream to storage as they arrive.
+async fn upload(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let id = ItemId(path_id(&id)?);
+    let limit = state.config.upload_limit;
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    let file = if multipart {
+        let form = Multipart::from_request(req, &state).await.map_err(|e| {
+            WebError::BadRequest(format!("อ่านข้อมูล multipart ไม่ได้: {}", e.body_text()))
+        })?;
+        attach_multipart(&state, &caller.actor, id, form, limit).await?
+    } else {
+        let name = filename_from(req.headers()).ok_or_else(|| {
+            DomainError::invalid(
+                "file",
+                "กรุณาระบุชื่อไฟล์ในส่วนหัว Content-Disposition เช่น attachment; filename*=UTF-8''คู่มือ.pdf",
+            )
+        })?;
+        let body = req
+            .into_body()
+            .into_data_stream()
+            .map_err(std::io::Error::other)
+            .boxed();
+        state
+            .core
+            .attach_file(&caller.actor, id, &name, body, limit)
+            .await?
+    };
+    let location = HeaderValue::from_str(&download_path(&file)).map_err(DomainError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(FileJson::from(&file)),
+    )
+        .into_response())
+}
+
+/// Hands the `file` field to the core as a stream. axum's field borrows the form, so a
+/// small channel carries its chunks while both sides run together (back-pressure included:
+/// a chunk or two wait in memory).
+async fn attach_multipart(
+    state: &AppState,
+    actor: &Actor,
+    id: ItemId,
+    mut form: Multipart,
+    limit: u64,
+) -> Result<ItemFile, ApiError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("อ่านข้อมูล multipart ไม่ได้: {}", e.body_text()))
+    };
+    let mut field = loop {
+        match form.next_field().await.map_err(bad)? {
+            Some(f) if f.name() == Some("file") => break f,
+            Some(_) => continue,
+            None => {
+                return Err(
+                    DomainError::invalid("file", "ไม่พบไฟล์ในคำขอ กรุณาส่งไฟล์ในช่องชื่อ file").into(),
+                );
+            }
+        }
+    };
+    let name = field.file_name().unwrap_or_default().to_string();
+    let (mut tx, rx) = futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(1);
+    let pump = async move {
+        loop {
+            let next = match field.chunk().await {
+                Ok(Some(chunk)) => Ok(chunk),
+                Ok(None) => break,
+                Err(e) => Err(std::io::Error::other(e.body_text())),
+            };
+            let failed = next.is_err();
+            // The core stops reading when it refuses the file; then so do we.
+            if tx.send(next).await.is_err() || failed {
+                break;
+            }
+        }
+    };
+    let (_, attached) = futures::join!(
+        pump,
+        state.core.attach_file(actor, id, &name, rx.boxed(), limit)
+    );
+    Ok(attached?)
+}
+
+/// The file name of a raw upload: RFC 6266 `filename*=UTF-8''…` (percent-encoded UTF-8)
+/// wins over `filename="…"`, which some clients send as raw UTF-8.
+fn filename_from(headers: &HeaderMap) -> Option<String> {
+    let raw = std::str::from_utf8(headers.get(header::CONTENT_DISPOSITION)?.as_bytes()).ok()?;
+    let params = disposition_params(raw);
+    let extended = params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("filename*"))
+        .and_then(|(_, v)| decode_ext_value(v));
+    extended
+        .or_else(|| {
+            params
+                .into_iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("filename"))
+                .map(|(_, v)| v)
+        })
+        .filter(|n| !n.trim().is_empty())
+}
+
+/// `type; a=b; c="d;e"` → [(a, b), (c, d;e)], quoted strings unescaped.
+fn disposition_params(v: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = match v.split_once(';') {
+        Some((_, r)) => r,
+        None => return out,
+    };
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ';']);
+        let Some((key, after)) = rest.split_once('=') else {
+            break;
+        };
+        let key = key.trim().to_string();
+        let after = after.trim_start();
+        let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
+            let mut value = String::new();
+            let mut chars = quoted.char_indices();
+            let mut end = quoted.len();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, n)) = chars.next() {
+                            value.push(n);
+                        }
+                    }
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    c => value.push(c),
+                }
+            }
+            (value, &quoted[end.min(quoted.len())..])
+        } else {
+            let end = after.find(';').unwrap_or(after.len());
+            (after[..end].trim().to_string(), &after[end..])
+        };
+        out.push((key, value));
+        rest = remaining;
+    }
+    out
+}
+
+/// RFC 8187 `UTF-8'lang'percent-encoded` (only UTF-8; anything else is ignored).
+fn decode_ext_value(v: &str) -> Option<String> {
+    let mut parts = v.splitn(3, '\'');
+    let (charset, _lang, encoded) = (parts.next()?, parts.next()?, parts.next()?);
+    if !charset.eq_ignore_ascii_case("utf-8") {
+        return None;
+    }
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+async fn remove_file(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .core
+        .remove_file(
+            &caller.actor,
+            ItemId(path_id(&id)?),
+            FileId(path_id(&file_id)?),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The same download as `/files/{id}`, with errors as problem+json.
+async fn download(
+    State(state): State<AppState>,
+    Reader(actor): Reader,
+    Path(file_id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    files::download(&state, &actor, &file_id, &method, &headers)
+        .await
+        .map_err(|e| match e {
+            WebError::Domain(d) => hidden_from(&actor)(d),
+            other => ApiError(other),
+        })
+}
+
+// ---- screening ----
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct NoteJson {
+    #[serde(default)]
+    comment: String,
+}
+
+async fn move_item(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: &str,
+    t: Transition,
+    comment: &str,
+) -> Result<Json<Item>, ApiError> {
+    let id = ItemId(path_id(id)?);
+    Ok(Json(
+        state.core.transition(&caller.actor, id, t, comment).await?,
+    ))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    OptionalJson(note): OptionalJson<NoteJson>,
+) -> Result<Json<Item>, ApiError> {
+    move_item(&state, &caller, &id, Transition::Submit, &note.comment).await
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    OptionalJson(note): OptionalJson<NoteJson>,
+) -> Result<Json<Item>, ApiError> {
+    move_item(&state, &caller, &id, Transition::Archive, &note.comment).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewJson {
+    /// `approve`, `request_changes` or `reject`.
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn review(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewJson>,
+) -> Result<Json<Item>, ApiError> {
+    // Only the committee's three decisions; the core's message lists them.
+    let decision = match body.decision.trim() {
+        d @ ("approve" | "request_changes" | "reject") => d,
+        _ => "",
+    };
+    let t = Transition::parse(decision).map_err(DomainError::from)?;
+    move_item(&state, &caller, &id, t, &body.comment).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommentJson {
+    body: String,
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(c): ApiJson<CommentJson>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .core
+        .comment(&caller.actor, ItemId(path_id(&id)?), &c.body)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- history ----
+
+/// Newest first, each with the fields that changed since the version before it.
+async fn versions(
+    State(state): State<AppState>,
+    Reader(actor): Reader,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (_, mut versions) = state
+        .core
+        .versions(&actor, ItemId(path_id(&id)?))
+        .await
+        .map_err(hidden_from(&actor))?;
+    versions.sort_by_key(|v| std::cmp::Reverse(v.number));
+    let out: Vec<VersionJson> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| VersionJson {
+            version: v,
+            diff: versions
+                .get(i + 1)
+                .map(|older| item::diff(&older.snapshot, &v.snapshot))
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(Json(json!({ "items": out })))
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, n)): Path<(String, String)>,
+) -> Result<Json<Item>, ApiError> {
+    let n = i32::try_from(path_id(&n)?).map_err(|_| DomainError::NotFound)?;
+    Ok(Json(
+        state
+            .core
+            .restore_version(&caller.actor, ItemId(path_id(&id)?), n)
+            .await?,
+    ))
+}
+
+// ---- vocabulary ----
+
+/// Every taxonomy with its terms (retired ones flagged), for pickers and filters.
+async fn taxonomies(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let vocab = state.core.vocabulary().await?;
+    let out: Vec<TaxonomyJson> = vocab
+        .taxonomies
+        .iter()
+        .map(|t| TaxonomyJson {
+            taxonomy: t,
+            terms: vocab.terms_of(t.id).collect(),
+        })
+        .collect();
+    Ok(Json(
+        serde_json::to_value(out).map_err(DomainError::internal)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn raw_upload_names_come_from_content_disposition() {
+        assert_eq!(
+            filename_from(&headers(
+                "attachment; filename=\"fallback.pdf\"; filename*=UTF-8''%E0%B8%84%E0%B8%B9%E0%B9%88%E0%B8%A1%E0%B8%B7%E0%B8%AD.pdf"
+            ))
+            .as_deref(),
+            Some("คู่มือ.pdf")
+        );
+        assert_eq!(
+            filename_from(&headers("attachment; filename=\"a \\\"b\\\"; c.pdf\"")).as_deref(),
+            Some("a \"b\"; c.pdf")
+        );
+        assert_eq!(
+            filename_from(&headers("attachment; filename=plain.mp4")).as_deref(),
+            Some("plain.mp4")
+        );
+        assert_eq!(
+            filename_from(&headers("attachment; filename=\"รายงาน.pdf\"")).as_deref(),
+            Some("รายงาน.pdf"),
+            "raw UTF-8 in the plain parameter"
+        );
+        // Broken or foreign-charset extended values fall back to the plain name.
+        assert_eq!(
+            filename_from(&headers(
+                "attachment; filename*=UTF-8''%E0%B8; filename=x.pdf"
+            ))
+            .as_deref(),
+            Some("x.pdf")
+        );
+        assert_eq!(
+            filename_from(&headers(
+                "attachment; filename*=ISO-8859-1''caf%E9.pdf; filename=cafe.pdf"
+            ))
+            .as_deref(),
+            Some("cafe.pdf")
+        );
+        assert_eq!(filename_from(&headers("attachment")), None);
+        assert_eq!(filename_from(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn item_json_takes_numbers_and_arrays_and_only_the_keys_sent() {
+        let j: ItemJson = serde_json::from_value(json!({
+            "title": "คู่มือ", "unit_id": 12, "km_steps": [1, "2"], "terms": [5],
+            "tags": "อสม., KM", "fiscal_year": 2567
+        }))
+        .unwrap();
+        let mut input = ItemInput {
+            summary: "เดิม".into(),
+            ..Default::default()
+        };
+        j.apply_to(&mut input);
+        assert_eq!(input.unit_id, "12");
+        assert_eq!(input.km_steps, ["1", "2"]);
+        assert_eq!(input.terms, ["5"]);
+        assert_eq!(input.tags, ["อสม., KM"]);
+        assert_eq!(input.fiscal_year, "2567");
+        assert_eq!(input.summary, "เดิม", "keys not sent keep their value");
+
+        let j: ItemJson = serde_json::from_value(json!({"fiscal_year": null})).unwrap();
+        j.apply_to(&mut input);
+        assert_eq!(input.fiscal_year, "", "null resets to the automatic year");
+        assert!(serde_json::from_value::<ItemJson>(json!({"colour": "red"})).is_err());
+    }
 }
