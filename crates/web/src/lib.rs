@@ -24,7 +24,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::trace::TraceLayer;
 
 /// Settings the web layer needs from configuration.
@@ -72,8 +72,13 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
                     tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(CompressionLayer::new())
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+                // File bodies are sent as stored: compressing them would break ranges and lengths.
+                .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+                    |_: StatusCode, _: axum::http::Version, h: &axum::http::HeaderMap, _: &axum::http::Extensions| {
+                        !h.contains_key(header::ACCEPT_RANGES)
+                    },
+                )))
+                .layer(axum::middleware::from_fn(time_limit))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),
@@ -90,4 +95,19 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
                     ),
                 )),
         )
+}
+
+/// Uploads may take as long as a weak connection needs; everything else answers within
+/// 60 seconds or gets a 408.
+async fn time_limit(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let upload = matches!(*req.method(), axum::http::Method::POST | axum::http::Method::PATCH)
+        && req.uri().path().contains("/files");
+    if upload {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(Duration::from_secs(60), next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, "หมดเวลา กรุณาลองใหม่").into_response(),
+    }
 }

@@ -73,17 +73,19 @@ impl Khlang {
     }
 
     /// Checks the fields against the unit tree and vocabulary, and the unit against the actor.
+    /// `current` is the item being edited: its retired unit or terms may stay on it.
     async fn checked_fields(
         &self,
         actor: &Actor,
         input: &ItemInput,
         tree: &UnitTree,
+        current: Option<&ItemFields>,
     ) -> DomainResult<ItemFields> {
         let fields = input.parse()?;
         let unit = tree
             .get(fields.unit_id)
             .ok_or_else(|| DomainError::invalid("unit_id", "ไม่พบหน่วยงานที่เลือก"))?;
-        if unit.retired {
+        if unit.retired && current.is_none_or(|c| c.unit_id != fields.unit_id) {
             return Err(DomainError::invalid(
                 "unit_id",
                 "หน่วยงานนี้เลิกใช้แล้ว กรุณาเลือกหน่วยงานอื่น",
@@ -98,7 +100,7 @@ impl Khlang {
             let vocab = self.vocabulary().await?;
             for t in &fields.terms {
                 match vocab.term(*t) {
-                    Some(term) if !term.retired => {}
+                    Some(term) if !term.retired || current.is_some_and(|c| c.terms.contains(t)) => {}
                     _ => {
                         return Err(DomainError::invalid(
                             "terms",
@@ -115,7 +117,7 @@ impl Khlang {
     pub async fn create_item(&self, actor: &Actor, input: &ItemInput) -> DomainResult<Item> {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let tree = self.unit_tree().await?;
-        let fields = self.checked_fields(actor, input, &tree).await?;
+        let fields = self.checked_fields(actor, input, &tree, None).await?;
         let now = self.clock.now();
         let mut item = Item {
             id: ItemId(0),
@@ -206,7 +208,7 @@ impl Khlang {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (mut item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
-        let fields = self.checked_fields(actor, input, &tree).await?;
+        let fields = self.checked_fields(actor, input, &tree, Some(&item.fields)).await?;
         if fields == item.fields {
             return Ok(item);
         }

@@ -156,3 +156,34 @@ async fn taxonomy_admin_adds_renames_and_retires_terms() {
     let c = member(&app, "contrib", "CDD", "contributor").await;
     assert_eq!(c.get(app.url("/admin/taxonomies")).send().await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn items_keep_retired_terms_and_files_download_uncompressed() {
+    let app = spawn_app().await;
+    let admin = app.create_user("chief", "รหัสผ่านยาวพอ1", true).await;
+    let chief = app.sign_in("chief", "รหัสผ่านยาวพอ1").await;
+    let actor = app.core().actor_for(&admin).await.unwrap();
+    let vocab = app.core().vocabulary().await.unwrap();
+    let term = vocab.terms.iter().find(|t| t.key == "regulations-laws").unwrap().id;
+    let unit = app.unit_id("CDD").await.to_string();
+    let input = khlang_core::item::ItemInput {
+        title: "ระเบียบการเบิกจ่าย".into(),
+        unit_id: unit.clone(),
+        terms: vec![term.0.to_string()],
+        ..Default::default()
+    };
+    let item = app.core().create_item(&actor, &input).await.unwrap();
+    app.core().set_term_retired(&actor, term, true).await.unwrap();
+    let edit = format!("/items/{}/edit", item.id);
+    let res = post_form(&app, &chief, &edit, &edit, &[("title", "ระเบียบการเบิกจ่าย (ปรับปรุง)"), ("unit_id", &unit), ("terms", &term.0.to_string()), ("visibility", "public"), ("licence", "CC-BY-4.0")]).await;
+    assert_eq!(res.status(), 303, "a retired term may stay on an item being edited");
+
+    let res = upload(&app, &chief, &item.id.to_string(), "ระเบียบ.pdf", pdf()).await;
+    assert_eq!(res.status(), 303);
+    let file = app.core().knowledge.item_files(item.id).await.unwrap().remove(0);
+    let res = chief.get(app.url(&format!("/files/{}", file.id))).header("accept-encoding", "gzip, br").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("content-encoding").is_none(), "files are sent as stored");
+    assert_eq!(res.headers()["content-length"], "3000");
+    assert_eq!(res.headers()["accept-ranges"], "bytes");
+}
