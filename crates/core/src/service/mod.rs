@@ -7,6 +7,7 @@ pub mod items;
 pub mod org;
 pub mod setup;
 pub mod taxonomies;
+pub mod uploads;
 
 use crate::account::User;
 use crate::error::DomainResult;

@@ -10,6 +10,7 @@ mod operations;
 mod organisation;
 mod setup;
 mod storage;
+mod tus;
 
 use khlang_testkit::reqwest::{Client, Response};
 use khlang_testkit::{TestApp, csrf_in};
