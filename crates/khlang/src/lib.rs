@@ -105,7 +105,10 @@ impl Runtime {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
-        let sweeper = tokio::spawn(sweep_sessions(self.core.clone()));
+        let sweeper = tokio::spawn(sweep_sessions(
+            self.core.clone(),
+            self.config.data_dir.join("uploads"),
+        ));
         let app = self
             .router()
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -118,7 +121,7 @@ impl Runtime {
 }
 
 /// Removes expired sessions once an hour so the table does not grow without end.
-async fn sweep_sessions(core: Khlang) {
+async fn sweep_sessions(core: Khlang, staging: std::path::PathBuf) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
@@ -126,6 +129,12 @@ async fn sweep_sessions(core: Khlang) {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+        // Resumable uploads abandoned for a day are dropped with their staged bytes.
+        match khlang_web::sweep(&core, &staging, time::Duration::days(1)).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "stale uploads removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove stale uploads"),
         }
     }
 }

@@ -163,8 +163,16 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::Demo => {
             let rt = khlang::open(config).await?;
             rt.bootstrap().await?;
-            let admin = rt.core.first_site_admin().await.map_err(|e| StartError::Other(describe(&e)))?;
-            let n = rt.core.load_demo(admin).await.map_err(|e| StartError::Other(describe(&e)))?;
+            let admin = rt
+                .core
+                .first_site_admin()
+                .await
+                .map_err(|e| StartError::Other(describe(&e)))?;
+            let n = rt
+                .core
+                .load_demo(admin)
+                .await
+                .map_err(|e| StartError::Other(describe(&e)))?;
             eprintln!("demo: {n} sample items published");
             Ok(())
         }

@@ -14,6 +14,7 @@ mod tus;
 mod view;
 
 pub use error::WebError;
+pub use tus::sweep;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
@@ -22,9 +23,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::trace::TraceLayer;
 
 /// Settings the web layer needs from configuration.
@@ -99,10 +100,15 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
 
 /// Uploads may take as long as a weak connection needs; everything else answers within
 /// 60 seconds or gets a 408.
-async fn time_limit(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn time_limit(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let upload = matches!(*req.method(), axum::http::Method::POST | axum::http::Method::PATCH)
-        && req.uri().path().contains("/files");
+    let upload = matches!(
+        *req.method(),
+        axum::http::Method::POST | axum::http::Method::PATCH
+    ) && req.uri().path().contains("/files");
     if upload {
         return next.run(req).await;
     }

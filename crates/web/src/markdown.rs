@@ -19,12 +19,28 @@ pub fn render(src: &str) -> String {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events = Parser::new_ext(src, opts).map(|e| match e {
         Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) if !safe_url(&dest_url) => {
-            Event::Start(Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id })
-        }
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) if !safe_url(&dest_url) => {
-            Event::Start(Tag::Image { link_type, dest_url: CowStr::Borrowed(""), title, id })
-        }
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !safe_url(&dest_url) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: CowStr::Borrowed("#"),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !safe_url(&dest_url) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: CowStr::Borrowed(""),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut out = String::with_capacity(src.len() * 3 / 2);
@@ -38,7 +54,9 @@ mod tests {
 
     #[test]
     fn markdown_renders_thai_tables_and_lists() {
-        let html = render("## แผน KM\n\n| ขั้นตอน | กิจกรรม |\n|---|---|\n| 1 | บ่งชี้ความรู้ |\n\n- อสม.\n- สสม.");
+        let html = render(
+            "## แผน KM\n\n| ขั้นตอน | กิจกรรม |\n|---|---|\n| 1 | บ่งชี้ความรู้ |\n\n- อสม.\n- สสม.",
+        );
         assert!(html.contains("<h2>แผน KM</h2>"));
         assert!(html.contains("<td>บ่งชี้ความรู้</td>"));
         assert!(html.contains("<li>อสม.</li>"));
@@ -46,7 +64,9 @@ mod tests {
 
     #[test]
     fn raw_html_and_script_links_are_neutralised() {
-        let html = render("<script>alert(1)</script>\n\n[x](javascript:alert(1)) ![i](data:text/html,x) <img src=x onerror=alert(1)>");
+        let html = render(
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1)) ![i](data:text/html,x) <img src=x onerror=alert(1)>",
+        );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img src=x"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");

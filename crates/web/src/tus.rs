@@ -541,7 +541,6 @@ async fn terminate(
 /// Removes uploads started more than `older_than` ago together with their staged bytes;
 /// returns how many went. The binary should run it periodically (say hourly, with a day's
 /// age) next to the expired-session cleanup.
-#[allow(dead_code)] // until lib.rs re-exports it for crates/khlang to schedule
 pub async fn sweep(
     core: &Khlang,
     staging_dir: &FsPath,

@@ -4,7 +4,9 @@
 use super::Khlang;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{ItemId, UserId};
-use crate::item::{Acquisition, Item, ItemFields, ItemStatus, KnowledgeType, Snapshot, Title, Version, Visibility};
+use crate::item::{
+    Acquisition, Item, ItemFields, ItemStatus, KnowledgeType, Snapshot, Title, Version, Visibility,
+};
 use crate::ports::{ItemFilter, ItemOrder};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -39,7 +41,8 @@ impl Khlang {
     /// Publishes the demo items as `by`; items whose title is already published are skipped,
     /// so running it twice adds nothing.
     pub async fn load_demo(&self, by: UserId) -> DomainResult<usize> {
-        let file: DemoFile = toml::from_str(include_str!("../reference/demo_items.toml")).map_err(DomainError::internal)?;
+        let file: DemoFile = toml::from_str(include_str!("../reference/demo_items.toml"))
+            .map_err(DomainError::internal)?;
         let tree = self.unit_tree().await?;
         let vocab = self.vocabulary().await?;
         let existing = self.published_titles().await?;
@@ -49,22 +52,40 @@ impl Khlang {
                 continue;
             }
             let bad = |what: &str| DomainError::internal(format!("demo item {}: {what}", d.key));
-            let unit = tree.units().iter().find(|u| u.code.as_str() == d.unit).ok_or_else(|| bad("unknown unit"))?;
+            let unit = tree
+                .units()
+                .iter()
+                .find(|u| u.code.as_str() == d.unit)
+                .ok_or_else(|| bad("unknown unit"))?;
             let mut terms = Vec::new();
             for c in &d.categories {
-                let (tx, term) = c.split_once(':').ok_or_else(|| bad("category must be taxonomy:term"))?;
-                let tx = vocab.taxonomies.iter().find(|t| t.key == tx).ok_or_else(|| bad("unknown taxonomy"))?;
-                let t = vocab.terms_of(tx.id).find(|t| t.key == term).ok_or_else(|| bad("unknown term"))?;
+                let (tx, term) = c
+                    .split_once(':')
+                    .ok_or_else(|| bad("category must be taxonomy:term"))?;
+                let tx = vocab
+                    .taxonomies
+                    .iter()
+                    .find(|t| t.key == tx)
+                    .ok_or_else(|| bad("unknown taxonomy"))?;
+                let t = vocab
+                    .terms_of(tx.id)
+                    .find(|t| t.key == term)
+                    .ok_or_else(|| bad("unknown term"))?;
                 terms.push(t.id);
             }
-            let date = Date::parse(&d.date, format_description!("[year]-[month]-[day]")).map_err(|_| bad("date"))?;
-            let at = PrimitiveDateTime::new(date, Time::from_hms(9, 0, 0).map_err(DomainError::internal)?)
-                .assume_offset(crate::text::BANGKOK);
+            let date = Date::parse(&d.date, format_description!("[year]-[month]-[day]"))
+                .map_err(|_| bad("date"))?;
+            let at = PrimitiveDateTime::new(
+                date,
+                Time::from_hms(9, 0, 0).map_err(DomainError::internal)?,
+            )
+            .assume_offset(crate::text::BANGKOK);
             let fields = ItemFields {
                 title: Title::parse(&d.title).map_err(|_| bad("title"))?,
                 summary: d.summary.trim().to_string(),
                 body: d.body.trim().to_string(),
-                knowledge_type: KnowledgeType::parse(&d.knowledge_type).map_err(|_| bad("knowledge_type"))?,
+                knowledge_type: KnowledgeType::parse(&d.knowledge_type)
+                    .map_err(|_| bad("knowledge_type"))?,
                 acquisition: Acquisition::parse(&d.acquisition).map_err(|_| bad("acquisition"))?,
                 km_steps: d.km_steps,
                 terms,
@@ -87,11 +108,17 @@ impl Khlang {
                 published_at: Some(at),
                 version: 1,
             };
-            item.id = self.knowledge.insert_item(&item, "ตัวอย่างจากเอกสารต้นฉบับ").await?;
+            item.id = self
+                .knowledge
+                .insert_item(&item, "ตัวอย่างจากเอกสารต้นฉบับ")
+                .await?;
             let version = Version {
                 item_id: item.id,
                 number: 1,
-                snapshot: Snapshot { fields: item.fields.clone(), files: vec![] },
+                snapshot: Snapshot {
+                    fields: item.fields.clone(),
+                    files: vec![],
+                },
                 created_by: by,
                 created_at: at,
                 note: "ตัวอย่างจากเอกสารต้นฉบับ".into(),
@@ -99,13 +126,23 @@ impl Khlang {
             self.knowledge.save_item(&item, Some(&version)).await?;
             added += 1;
         }
-        self.audit(Some(by), "demo.load", "items".into(), format!("{added} items")).await?;
+        self.audit(
+            Some(by),
+            "demo.load",
+            "items".into(),
+            format!("{added} items"),
+        )
+        .await?;
         Ok(added)
     }
 
     async fn published_titles(&self) -> DomainResult<HashSet<String>> {
         let mut titles = HashSet::new();
-        let filter = ItemFilter { statuses: vec![ItemStatus::Published], order: ItemOrder::NewestPublished, ..Default::default() };
+        let filter = ItemFilter {
+            statuses: vec![ItemStatus::Published],
+            order: ItemOrder::NewestPublished,
+            ..Default::default()
+        };
         let mut page = 1;
         loop {
             let p = self.knowledge.list_items(&filter, page, 100).await?;
@@ -128,7 +165,10 @@ impl Khlang {
                 return Ok(u.id);
             }
             if page >= p.pages() {
-                return Err(DomainError::invalid("user", "ยังไม่มีผู้ดูแลระบบ — สร้างด้วย khlang user create ชื่อ --admin ก่อน"));
+                return Err(DomainError::invalid(
+                    "user",
+                    "ยังไม่มีผู้ดูแลระบบ — สร้างด้วย khlang user create ชื่อ --admin ก่อน",
+                ));
             }
             page += 1;
         }

@@ -67,7 +67,9 @@ impl Khlang {
         match authorize(actor, Action::ReadItem, &Self::item_ref(&tree, &item)?) {
             Ok(()) => Ok((item, tree)),
             // Signing in may reveal a published item; unpublished ones stay unknown.
-            Err(DomainError::Unauthenticated) if item.status == ItemStatus::Published => Err(DomainError::Unauthenticated),
+            Err(DomainError::Unauthenticated) if item.status == ItemStatus::Published => {
+                Err(DomainError::Unauthenticated)
+            }
             Err(_) => Err(DomainError::NotFound),
         }
     }
@@ -100,7 +102,8 @@ impl Khlang {
             let vocab = self.vocabulary().await?;
             for t in &fields.terms {
                 match vocab.term(*t) {
-                    Some(term) if !term.retired || current.is_some_and(|c| c.terms.contains(t)) => {}
+                    Some(term) if !term.retired || current.is_some_and(|c| c.terms.contains(t)) => {
+                    }
                     _ => {
                         return Err(DomainError::invalid(
                             "terms",
@@ -208,7 +211,9 @@ impl Khlang {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (mut item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
-        let fields = self.checked_fields(actor, input, &tree, Some(&item.fields)).await?;
+        let fields = self
+            .checked_fields(actor, input, &tree, Some(&item.fields))
+            .await?;
         if fields == item.fields {
             return Ok(item);
         }
@@ -639,7 +644,11 @@ async fn read_head(mut body: ByteStream) -> DomainResult<(Bytes, ByteStream)> {
         }
     }
     // A finished stream must not be polled again.
-    let body: ByteStream = if ended { futures::stream::empty().boxed() } else { body };
+    let body: ByteStream = if ended {
+        futures::stream::empty().boxed()
+    } else {
+        body
+    };
     if head.is_empty() {
         return Err(FieldError::new("file", "ไฟล์ว่างเปล่า กรุณาเลือกไฟล์ที่มีข้อมูลแล้วอัปโหลดใหม่").into());
     }
@@ -649,11 +658,21 @@ async fn read_head(mut body: ByteStream) -> DomainResult<(Bytes, ByteStream)> {
 impl Khlang {
     /// The name shown for a person on items and in conversations.
     pub async fn person_name(&self, id: UserId) -> DomainResult<String> {
-        Ok(self.store.get_user(id).await?.display_name.as_str().to_string())
+        Ok(self
+            .store
+            .get_user(id)
+            .await?
+            .display_name
+            .as_str()
+            .to_string())
     }
 
     /// An item the actor may edit, with its current files (edit forms, wizard steps).
-    pub async fn editable_item(&self, actor: &Actor, id: ItemId) -> DomainResult<(Item, Vec<ItemFile>)> {
+    pub async fn editable_item(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+    ) -> DomainResult<(Item, Vec<ItemFile>)> {
         let (item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
         let files = self.knowledge.item_files(id).await?;

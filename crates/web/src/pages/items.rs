@@ -18,9 +18,10 @@ use khlang_core::DomainError;
 use khlang_core::file::{FileKind, human_size};
 use khlang_core::ids::{FileId, ItemId, TaxonomyId, TermId, UnitId};
 use khlang_core::item::{
-    Acquisition, Item, ItemFile, ItemInput, ItemStatus, KM_STEPS, KnowledgeType, LICENCES, Transition, Visibility,
+    Acquisition, ItemFile, ItemInput, ItemStatus, KM_STEPS, KnowledgeType, LICENCES, Transition,
+    Visibility,
 };
-use khlang_core::org::{Action, Actor, UnitTree};
+use khlang_core::org::{Action, UnitTree};
 use khlang_core::ports::{ItemSummary, Page};
 use khlang_core::service::Khlang;
 use khlang_core::service::items::Browse;
@@ -67,7 +68,11 @@ pub struct Card {
 fn excerpt(s: &str, graphemes: usize) -> String {
     use unicode_segmentation::UnicodeSegmentation;
     let g: Vec<&str> = s.graphemes(true).collect();
-    if g.len() <= graphemes { s.to_string() } else { format!("{}…", g[..graphemes].concat()) }
+    if g.len() <= graphemes {
+        s.to_string()
+    } else {
+        format!("{}…", g[..graphemes].concat())
+    }
 }
 
 pub fn card(tree: &UnitTree, s: &ItemSummary) -> Card {
@@ -75,7 +80,10 @@ pub fn card(tree: &UnitTree, s: &ItemSummary) -> Card {
         id: s.id.0,
         title: s.title.clone(),
         summary: excerpt(&s.summary, 160),
-        unit: tree.get(s.unit_id).map(|u| u.name_th.as_str().to_string()).unwrap_or_default(),
+        unit: tree
+            .get(s.unit_id)
+            .map(|u| u.name_th.as_str().to_string())
+            .unwrap_or_default(),
         date: format_be_date(s.published_at.unwrap_or(s.updated_at)),
         status: s.status.as_str(),
         status_label: s.status.label_th(),
@@ -84,7 +92,11 @@ pub fn card(tree: &UnitTree, s: &ItemSummary) -> Card {
 }
 
 fn page_url(base: &str, params: &[(&str, String)], page: u64) -> String {
-    let mut q: Vec<String> = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={v}")).collect();
+    let mut q: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     q.push(format!("page={page}"));
     format!("{base}?{}", q.join("&"))
 }
@@ -129,7 +141,11 @@ fn id_param(s: &str) -> Option<i64> {
     khlang_core::text::arabic_digits(s.trim()).parse().ok()
 }
 
-async fn browse(State(state): State<AppState>, visitor: Visitor, Query(q): Query<BrowseQuery>) -> Result<Response, WebError> {
+async fn browse(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<BrowseQuery>,
+) -> Result<Response, WebError> {
     let actor = visitor.actor();
     let b = Browse {
         term: id_param(&q.category).map(TermId),
@@ -141,13 +157,23 @@ async fn browse(State(state): State<AppState>, visitor: Visitor, Query(q): Query
     let list = state.core.browse(&actor, &b, page_no, PER_PAGE).await?;
     let tree = state.core.unit_tree().await?;
     let vocab = state.core.vocabulary().await?;
-    let params = [("category", q.category.clone()), ("unit", q.unit.clone()), ("type", q.kind.clone()), ("year", q.year.clone())];
+    let params = [
+        ("category", q.category.clone()),
+        ("unit", q.unit.clone()),
+        ("type", q.kind.clone()),
+        ("year", q.year.clone()),
+    ];
     let filtered = params.iter().any(|(_, v)| !v.is_empty());
     let page = list_page(&tree, &list, "/items", &params);
     let categories = vocab
         .taxonomies
         .iter()
-        .flat_map(|tx| vocab.terms_of(tx.id).filter(|t| !t.retired).map(move |t| (t, tx)))
+        .flat_map(|tx| {
+            vocab
+                .terms_of(tx.id)
+                .filter(|t| !t.retired)
+                .map(move |t| (t, tx))
+        })
         .filter(|(t, tx)| tx.key == "category" || tx.key == "osm_branch" || t.parent_id.is_none())
         .map(|(t, _)| (t.id.0, t.label_th.clone(), b.term == Some(t.id)))
         .collect();
@@ -155,20 +181,42 @@ async fn browse(State(state): State<AppState>, visitor: Visitor, Query(q): Query
         .walk()
         .into_iter()
         .filter(|(d, u)| *d <= 1 && !u.retired)
-        .map(|(d, u)| (u.id.0, format!("{}{}", "— ".repeat(d), u.name_th.as_str()), b.unit == Some(u.id)))
+        .map(|(d, u)| {
+            (
+                u.id.0,
+                format!("{}{}", "— ".repeat(d), u.name_th.as_str()),
+                b.unit == Some(u.id),
+            )
+        })
         .collect();
     let html = BrowsePage {
-        layout: Layout::new("คลังความรู้", "items", visitor.session.as_ref(), visitor.csrf()),
+        layout: Layout::new(
+            "คลังความรู้",
+            "items",
+            visitor.session.as_ref(),
+            visitor.csrf(),
+        ),
         flash: None,
         heading: "คลังความรู้",
         show_filters: true,
         categories,
         units,
-        types: KnowledgeType::ALL.iter().map(|k| (k.as_str(), k.label_th(), b.knowledge_type == Some(*k))).collect(),
+        types: KnowledgeType::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_th(), b.knowledge_type == Some(*k)))
+            .collect(),
         year: q.year.clone(),
         total_text: format!("พบ {} รายการ", number(list.total)),
-        empty_text: if filtered { "ไม่พบองค์ความรู้ตามเงื่อนไขที่เลือก" } else { "ยังไม่มีองค์ความรู้ที่เผยแพร่" },
-        empty_hint: if filtered { "ลองเลือก \"ทุกหมวดหมู่\" หรือ \"ทุกหน่วยงาน\" เพื่อดูรายการมากขึ้น" } else { "" },
+        empty_text: if filtered {
+            "ไม่พบองค์ความรู้ตามเงื่อนไขที่เลือก"
+        } else {
+            "ยังไม่มีองค์ความรู้ที่เผยแพร่"
+        },
+        empty_hint: if filtered {
+            "ลองเลือก \"ทุกหมวดหมู่\" หรือ \"ทุกหน่วยงาน\" เพื่อดูรายการมากขึ้น"
+        } else {
+            ""
+        },
         cards: page.0,
         page: list.page,
         pages: list.pages(),
@@ -178,20 +226,37 @@ async fn browse(State(state): State<AppState>, visitor: Visitor, Query(q): Query
     Ok(visitor.finish(render(&html)))
 }
 
-fn list_page(tree: &UnitTree, list: &Page<ItemSummary>, base: &str, params: &[(&str, String)]) -> (Vec<Card>, Option<String>, Option<String>) {
+fn list_page(
+    tree: &UnitTree,
+    list: &Page<ItemSummary>,
+    base: &str,
+    params: &[(&str, String)],
+) -> (Vec<Card>, Option<String>, Option<String>) {
     let cards = list.items.iter().map(|s| card(tree, s)).collect();
     let prev = (list.page > 1).then(|| page_url(base, params, list.page - 1));
     let next = (list.page < list.pages()).then(|| page_url(base, params, list.page + 1));
     (cards, prev, next)
 }
 
-async fn my_items(State(state): State<AppState>, member: Member, Query(done): Query<Done>) -> Result<Response, WebError> {
+async fn my_items(
+    State(state): State<AppState>,
+    member: Member,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
     let page_no = done.page.unwrap_or(1).max(1);
-    let list = state.core.my_items(member.actor(), page_no, PER_PAGE).await?;
+    let list = state
+        .core
+        .my_items(member.actor(), page_no, PER_PAGE)
+        .await?;
     let tree = state.core.unit_tree().await?;
     let page = list_page(&tree, &list, "/my/items", &[]);
     let html = BrowsePage {
-        layout: Layout::new("องค์ความรู้ของฉัน", "mine", member.0.session.as_ref(), member.0.csrf()),
+        layout: Layout::new(
+            "องค์ความรู้ของฉัน",
+            "mine",
+            member.0.session.as_ref(),
+            member.0.csrf(),
+        ),
         flash: done.message(),
         heading: "องค์ความรู้ของฉัน",
         show_filters: false,
@@ -240,19 +305,34 @@ fn age(since: time::OffsetDateTime, now: time::OffsetDateTime) -> String {
     }
 }
 
-async fn review_queue(State(state): State<AppState>, member: Member, Query(done): Query<Done>) -> Result<Response, WebError> {
-    let list = state.core.review_queue(member.actor(), done.page.unwrap_or(1).max(1), PER_PAGE).await?;
+async fn review_queue(
+    State(state): State<AppState>,
+    member: Member,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    let list = state
+        .core
+        .review_queue(member.actor(), done.page.unwrap_or(1).max(1), PER_PAGE)
+        .await?;
     let tree = state.core.unit_tree().await?;
     let now = state.core.clock.now();
     let html = QueuePage {
-        layout: Layout::new("รอกลั่นกรอง", "review", member.0.session.as_ref(), member.0.csrf()),
+        layout: Layout::new(
+            "รอกลั่นกรอง",
+            "review",
+            member.0.session.as_ref(),
+            member.0.csrf(),
+        ),
         rows: list
             .items
             .iter()
             .map(|s| QueueRow {
                 id: s.id.0,
                 title: s.title.clone(),
-                unit: tree.get(s.unit_id).map(|u| u.name_th.as_str().to_string()).unwrap_or_default(),
+                unit: tree
+                    .get(s.unit_id)
+                    .map(|u| u.name_th.as_str().to_string())
+                    .unwrap_or_default(),
                 status: s.status.label_th(),
                 age: age(s.updated_at, now),
             })
@@ -331,16 +411,28 @@ fn file_row(f: &ItemFile) -> FileRow {
     }
 }
 
-async fn item_view(state: &AppState, visitor: &Visitor, id: ItemId, flash: Option<&'static str>, errors: Errors) -> Result<ItemPage, WebError> {
+async fn item_view(
+    state: &AppState,
+    visitor: &Visitor,
+    id: ItemId,
+    flash: Option<&'static str>,
+    errors: Errors,
+) -> Result<ItemPage, WebError> {
     let actor = visitor.actor();
     let v = state.core.item_view(&actor, id).await?;
     let tree = state.core.unit_tree().await?;
     let vocab = state.core.vocabulary().await?;
     let item = &v.item;
     let f = &item.fields;
-    let involved = v.may_edit || v.may_submit || v.may_review || actor.user_id() == Some(item.created_by);
+    let involved =
+        v.may_edit || v.may_submit || v.may_review || actor.user_id() == Some(item.created_by);
     Ok(ItemPage {
-        layout: Layout::new(f.title.as_str(), "items", visitor.session.as_ref(), visitor.csrf()),
+        layout: Layout::new(
+            f.title.as_str(),
+            "items",
+            visitor.session.as_ref(),
+            visitor.csrf(),
+        ),
         flash,
         errors,
         id: item.id.0,
@@ -357,14 +449,22 @@ async fn item_view(state: &AppState, visitor: &Visitor, id: ItemId, flash: Optio
         links: f.links.clone(),
         knowledge_type: f.knowledge_type.label_th(),
         acquisition: f.acquisition.label_th(),
-        km_steps: f.km_steps.iter().map(|s| format!("{s}. {}", KM_STEPS[(*s as usize).clamp(1, 7) - 1])).collect(),
+        km_steps: f
+            .km_steps
+            .iter()
+            .map(|s| format!("{s}. {}", KM_STEPS[(*s as usize).clamp(1, 7) - 1]))
+            .collect(),
         terms: f.terms.iter().map(|t| (t.0, vocab.label(*t))).collect(),
         tags: f.tags.clone(),
         authors: f.authors.join(", "),
         creator: state.core.person_name(item.created_by).await?,
         created: format_be_date_long(item.created_at),
         visibility: f.visibility.label_th(),
-        licence: LICENCES.iter().find(|(k, _)| *k == f.licence).map(|(_, l)| l.to_string()).unwrap_or_else(|| f.licence.clone()),
+        licence: LICENCES
+            .iter()
+            .find(|(k, _)| *k == f.licence)
+            .map(|(_, l)| l.to_string())
+            .unwrap_or_else(|| f.licence.clone()),
         may_edit: v.may_edit,
         may_submit: v.may_submit,
         may_review: v.may_review,
@@ -383,8 +483,20 @@ async fn item_view(state: &AppState, visitor: &Visitor, id: ItemId, flash: Optio
     })
 }
 
-async fn item_page(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, Query(done): Query<Done>) -> Result<Response, WebError> {
-    let page = item_view(&state, &visitor, ItemId(id), done.message(), Errors::default()).await?;
+async fn item_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    let page = item_view(
+        &state,
+        &visitor,
+        ItemId(id),
+        done.message(),
+        Errors::default(),
+    )
+    .await?;
     Ok(visitor.finish(render(&page)))
 }
 
@@ -430,7 +542,13 @@ struct FormSpec {
     full: bool,
 }
 
-async fn form_page(state: &AppState, member: &Member, spec: FormSpec, form: ItemInput, errors: Errors) -> Result<FormPage, WebError> {
+async fn form_page(
+    state: &AppState,
+    member: &Member,
+    spec: FormSpec,
+    form: ItemInput,
+    errors: Errors,
+) -> Result<FormPage, WebError> {
     let tree = state.core.unit_tree().await?;
     let vocab = state.core.vocabulary().await?;
     let units = Khlang::units_where(&tree, member.actor(), Action::Contribute);
@@ -440,7 +558,12 @@ async fn form_page(state: &AppState, member: &Member, spec: FormSpec, form: Item
     let chosen: Vec<String> = form.terms.clone();
     let steps: Vec<String> = form.km_steps.clone();
     Ok(FormPage {
-        layout: Layout::new(spec.heading, "new", member.0.session.as_ref(), member.0.csrf()),
+        layout: Layout::new(
+            spec.heading,
+            "new",
+            member.0.session.as_ref(),
+            member.0.csrf(),
+        ),
         heading: spec.heading,
         step: spec.step,
         action: spec.action,
@@ -452,11 +575,24 @@ async fn form_page(state: &AppState, member: &Member, spec: FormSpec, form: Item
         links: form.links.join("\n"),
         form,
         errors,
-        types: KnowledgeType::ALL.iter().map(|k| (k.as_str(), k.label_th())).collect(),
-        acquisitions: Acquisition::ALL.iter().map(|k| (k.as_str(), k.label_th())).collect(),
-        visibilities: Visibility::ALL.iter().map(|k| (k.as_str(), k.label_th())).collect(),
+        types: KnowledgeType::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_th()))
+            .collect(),
+        acquisitions: Acquisition::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_th()))
+            .collect(),
+        visibilities: Visibility::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_th()))
+            .collect(),
         licences: LICENCES.to_vec(),
-        steps: KM_STEPS.iter().enumerate().map(|(i, s)| ((i + 1) as u8, *s, steps.contains(&(i + 1).to_string()))).collect(),
+        steps: KM_STEPS
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ((i + 1) as u8, *s, steps.contains(&(i + 1).to_string())))
+            .collect(),
         units: units.iter().map(|u| (u.0, tree.display_path(*u))).collect(),
         taxonomies: taxonomy_choices(&vocab, &chosen),
     })
@@ -522,8 +658,14 @@ fn parse_form(body: &str) -> Result<ItemForm, WebError> {
 
 async fn new_page(State(state): State<AppState>, member: Member) -> Result<Response, WebError> {
     let tree = state.core.unit_tree().await?;
-    let home = member.user().home_unit_id.filter(|u| Khlang::units_where(&tree, member.actor(), Action::Contribute).contains(u));
-    let form = ItemInput { unit_id: home.map(|u| u.0.to_string()).unwrap_or_default(), ..Default::default() };
+    let home = member
+        .user()
+        .home_unit_id
+        .filter(|u| Khlang::units_where(&tree, member.actor(), Action::Contribute).contains(u));
+    let form = ItemInput {
+        unit_id: home.map(|u| u.0.to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
     let spec = FormSpec {
         heading: "ส่งองค์ความรู้",
         step: Some(1),
@@ -532,10 +674,16 @@ async fn new_page(State(state): State<AppState>, member: Member) -> Result<Respo
         submit_label: "ถัดไป: แนบไฟล์ →",
         full: false,
     };
-    Ok(render(&form_page(&state, &member, spec, form, Errors::default()).await?))
+    Ok(render(
+        &form_page(&state, &member, spec, form, Errors::default()).await?,
+    ))
 }
 
-async fn create(State(state): State<AppState>, member: Member, body: String) -> Result<Response, WebError> {
+async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    body: String,
+) -> Result<Response, WebError> {
     let form = parse_form(&body)?;
     member.0.check_csrf(&form.csrf)?;
     match state.core.create_item(member.actor(), &form.input).await {
@@ -591,14 +739,27 @@ fn edit_spec(id: ItemId, q: &WizardQuery) -> FormSpec {
     }
 }
 
-async fn edit_page(State(state): State<AppState>, member: Member, Path(id): Path<i64>, Query(q): Query<WizardQuery>) -> Result<Response, WebError> {
+async fn edit_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    Query(q): Query<WizardQuery>,
+) -> Result<Response, WebError> {
     let id = ItemId(id);
     let (item, _) = state.core.editable_item(member.actor(), id).await?;
     let form = ItemInput::from(&item.fields);
-    Ok(render(&form_page(&state, &member, edit_spec(id, &q), form, Errors::default()).await?))
+    Ok(render(
+        &form_page(&state, &member, edit_spec(id, &q), form, Errors::default()).await?,
+    ))
 }
 
-async fn save(State(state): State<AppState>, member: Member, Path(id): Path<i64>, Query(q): Query<WizardQuery>, body: String) -> Result<Response, WebError> {
+async fn save(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    Query(q): Query<WizardQuery>,
+    body: String,
+) -> Result<Response, WebError> {
     let id = ItemId(id);
     let mut form = parse_form(&body)?;
     member.0.check_csrf(&form.csrf)?;
@@ -615,7 +776,11 @@ async fn save(State(state): State<AppState>, member: Member, Path(id): Path<i64>
             ..stored
         };
     }
-    match state.core.update_item(member.actor(), id, &form.input).await {
+    match state
+        .core
+        .update_item(member.actor(), id, &form.input)
+        .await
+    {
         Ok(_) => {
             let next = match (q.wizard.is_some(), q.step) {
                 (true, Some(1)) => format!("/items/{id}/files?wizard=1"),
@@ -633,13 +798,25 @@ async fn save(State(state): State<AppState>, member: Member, Path(id): Path<i64>
 }
 
 /// Step 1 edits only the category taxonomy's terms; other chosen terms stay.
-async fn merge_brief_terms(state: &AppState, stored: &[String], posted: Vec<String>) -> Result<Vec<String>, WebError> {
+async fn merge_brief_terms(
+    state: &AppState,
+    stored: &[String],
+    posted: Vec<String>,
+) -> Result<Vec<String>, WebError> {
     let vocab = state.core.vocabulary().await?;
-    let brief: Vec<TaxonomyId> = vocab.taxonomies.iter().filter(|t| t.key == "category").map(|t| t.id).collect();
+    let brief: Vec<TaxonomyId> = vocab
+        .taxonomies
+        .iter()
+        .filter(|t| t.key == "category")
+        .map(|t| t.id)
+        .collect();
     let mut out: Vec<String> = stored
         .iter()
         .filter(|s| {
-            s.parse::<i64>().ok().and_then(|id| vocab.term(TermId(id))).is_some_and(|t| !brief.contains(&t.taxonomy_id))
+            s.parse::<i64>()
+                .ok()
+                .and_then(|id| vocab.term(TermId(id)))
+                .is_some_and(|t| !brief.contains(&t.taxonomy_id))
         })
         .cloned()
         .collect();
@@ -661,7 +838,14 @@ struct FilesPage {
     limit_bytes: u64,
 }
 
-async fn files_view(state: &AppState, member: &Member, id: ItemId, wizard: bool, flash: Option<&'static str>, errors: Errors) -> Result<FilesPage, WebError> {
+async fn files_view(
+    state: &AppState,
+    member: &Member,
+    id: ItemId,
+    wizard: bool,
+    flash: Option<&'static str>,
+    errors: Errors,
+) -> Result<FilesPage, WebError> {
     let (item, files) = state.core.editable_item(member.actor(), id).await?;
     Ok(FilesPage {
         layout: Layout::new("ไฟล์แนบ", "new", member.0.session.as_ref(), member.0.csrf()),
@@ -683,9 +867,28 @@ struct FilesQuery {
     done: String,
 }
 
-async fn files_page(State(state): State<AppState>, member: Member, Path(id): Path<i64>, Query(q): Query<FilesQuery>) -> Result<Response, WebError> {
-    let flash = Done { done: q.done, page: None }.message();
-    Ok(render(&files_view(&state, &member, ItemId(id), q.wizard.is_some(), flash, Errors::default()).await?))
+async fn files_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    Query(q): Query<FilesQuery>,
+) -> Result<Response, WebError> {
+    let flash = Done {
+        done: q.done,
+        page: None,
+    }
+    .message();
+    Ok(render(
+        &files_view(
+            &state,
+            &member,
+            ItemId(id),
+            q.wizard.is_some(),
+            flash,
+            Errors::default(),
+        )
+        .await?,
+    ))
 }
 
 /// The form without JavaScript: multipart, the CSRF field first, then each file streamed
@@ -715,12 +918,24 @@ async fn upload(
                     continue;
                 }
                 let (body, forward) = field_stream(field);
-                let (result, ()) =
-                    tokio::join!(state.core.attach_file(member.actor(), id, &name, body, state.config.upload_limit), forward);
+                let (result, ()) = tokio::join!(
+                    state.core.attach_file(
+                        member.actor(),
+                        id,
+                        &name,
+                        body,
+                        state.config.upload_limit
+                    ),
+                    forward
+                );
                 match result {
                     Ok(_) => stored += 1,
-                    Err(DomainError::Invalid(e)) => errors.extend(e.into_iter().map(|f| khlang_core::FieldError::new("file", format!("{name}: {}", f.message)))),
-                    Err(DomainError::TooLarge(m)) => errors.push(khlang_core::FieldError::new("file", format!("{name}: {m}"))),
+                    Err(DomainError::Invalid(e)) => errors.extend(e.into_iter().map(|f| {
+                        khlang_core::FieldError::new("file", format!("{name}: {}", f.message))
+                    })),
+                    Err(DomainError::TooLarge(m)) => {
+                        errors.push(khlang_core::FieldError::new("file", format!("{name}: {m}")))
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -729,9 +944,20 @@ async fn upload(
     }
     if !errors.is_empty() || stored == 0 {
         if errors.is_empty() {
-            errors.push(khlang_core::FieldError::new("file", "กรุณาเลือกไฟล์ก่อนกดอัปโหลด"));
+            errors.push(khlang_core::FieldError::new(
+                "file",
+                "กรุณาเลือกไฟล์ก่อนกดอัปโหลด",
+            ));
         }
-        let p = files_view(&state, &member, id, q.wizard.is_some(), None, Errors(errors)).await?;
+        let p = files_view(
+            &state,
+            &member,
+            id,
+            q.wizard.is_some(),
+            None,
+            Errors(errors),
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response());
     }
     let wizard = if q.wizard.is_some() { "wizard=1&" } else { "" };
@@ -742,7 +968,10 @@ async fn upload(
 /// forwarded through a small channel while both run in this task (back-pressure included).
 pub fn field_stream(
     mut field: axum::extract::multipart::Field<'_>,
-) -> (khlang_core::ports::ByteStream, impl std::future::Future<Output = ()> + '_) {
+) -> (
+    khlang_core::ports::ByteStream,
+    impl std::future::Future<Output = ()> + '_,
+) {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
     let forward = async move {
         loop {
@@ -757,7 +986,8 @@ pub fn field_stream(
             }
         }
     };
-    let body = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
+    let body =
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
     (Box::pin(body), forward)
 }
 
@@ -767,9 +997,17 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn remove_file(State(state): State<AppState>, member: Member, Path((id, file)): Path<(i64, i64)>, ThaiForm(form): ThaiForm<CsrfForm>) -> Result<Response, WebError> {
+async fn remove_file(
+    State(state): State<AppState>,
+    member: Member,
+    Path((id, file)): Path<(i64, i64)>,
+    ThaiForm(form): ThaiForm<CsrfForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    state.core.remove_file(member.actor(), ItemId(id), FileId(file)).await?;
+    state
+        .core
+        .remove_file(member.actor(), ItemId(id), FileId(file))
+        .await?;
     Ok(Redirect::to(&format!("/items/{id}/files?done=file_removed")).into_response())
 }
 
@@ -787,7 +1025,11 @@ struct CheckPage {
     visibility: &'static str,
 }
 
-async fn check_page(State(state): State<AppState>, member: Member, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn check_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let (item, files) = state.core.editable_item(member.actor(), ItemId(id)).await?;
     let tree = state.core.unit_tree().await?;
     let vocab = state.core.vocabulary().await?;
@@ -798,9 +1040,17 @@ async fn check_page(State(state): State<AppState>, member: Member, Path(id): Pat
         title: f.title.as_str().into(),
         unit: tree.display_path(f.unit_id),
         knowledge_type: f.knowledge_type.label_th(),
-        terms: f.terms.iter().map(|t| vocab.label(*t)).collect::<Vec<_>>().join(", "),
+        terms: f
+            .terms
+            .iter()
+            .map(|t| vocab.label(*t))
+            .collect::<Vec<_>>()
+            .join(", "),
         summary: f.summary.clone(),
-        files: files.iter().map(|f| format!("{} ({})", f.name, human_size(f.size))).collect(),
+        files: files
+            .iter()
+            .map(|f| format!("{} ({})", f.name, human_size(f.size)))
+            .collect(),
         visibility: f.visibility.label_th(),
     };
     Ok(render(&page))
@@ -816,11 +1066,20 @@ struct TransitionForm {
     comment: String,
 }
 
-async fn transition(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<TransitionForm>) -> Result<Response, WebError> {
+async fn transition(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<TransitionForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
     let id = ItemId(id);
     let result = match Transition::parse(&form.decision) {
-        Ok(t) => state.core.transition(member.actor(), id, t, &form.comment).await.map(|i| (t, i)),
+        Ok(t) => state
+            .core
+            .transition(member.actor(), id, t, &form.comment)
+            .await
+            .map(|i| (t, i)),
         Err(e) => Err(e.into()),
     };
     match result {
@@ -832,13 +1091,20 @@ async fn transition(State(state): State<AppState>, member: Member, Path(id): Pat
                 Transition::Reject => "rejected",
                 Transition::Archive => "archived",
             };
-            let to = if t == Transition::Submit { format!("/my/items?done={done}") } else { format!("/items/{id}?done={done}") };
+            let to = if t == Transition::Submit {
+                format!("/my/items?done={done}")
+            } else {
+                format!("/items/{id}?done={done}")
+            };
             Ok(Redirect::to(&to).into_response())
         }
         Err(e @ (DomainError::Invalid(_) | DomainError::Conflict(_))) => {
             let (status, errors) = match e {
                 DomainError::Invalid(errs) => (StatusCode::UNPROCESSABLE_ENTITY, errs),
-                DomainError::Conflict(m) => (StatusCode::CONFLICT, vec![khlang_core::FieldError::new("decision", m)]),
+                DomainError::Conflict(m) => (
+                    StatusCode::CONFLICT,
+                    vec![khlang_core::FieldError::new("decision", m)],
+                ),
                 _ => unreachable!("matched above"),
             };
             let p = item_view(&state, &member.0, id, None, Errors(errors)).await?;
@@ -856,9 +1122,18 @@ struct CommentForm {
     body: String,
 }
 
-async fn comment(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<CommentForm>) -> Result<Response, WebError> {
+async fn comment(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<CommentForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    match state.core.comment(member.actor(), ItemId(id), &form.body).await {
+    match state
+        .core
+        .comment(member.actor(), ItemId(id), &form.body)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/items/{id}?done=commented#thread-h")).into_response()),
         Err(DomainError::Invalid(errors)) => {
             let p = item_view(&state, &member.0, ItemId(id), None, Errors(errors)).await?;
@@ -890,7 +1165,11 @@ struct VersionRow {
     changes: Vec<(&'static str, String, String)>,
 }
 
-async fn history(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn history(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let actor = visitor.actor();
     let (item, versions) = state.core.versions(&actor, ItemId(id)).await?;
     let may_restore = state.core.editable_item(&actor, ItemId(id)).await.is_ok();
@@ -916,7 +1195,12 @@ async fn history(State(state): State<AppState>, visitor: Visitor, Path(id): Path
         });
     }
     let page = HistoryPage {
-        layout: Layout::new("ประวัติการแก้ไข", "items", visitor.session.as_ref(), visitor.csrf()),
+        layout: Layout::new(
+            "ประวัติการแก้ไข",
+            "items",
+            visitor.session.as_ref(),
+            visitor.csrf(),
+        ),
         id,
         title: item.fields.title.as_str().into(),
         may_restore,
@@ -925,9 +1209,17 @@ async fn history(State(state): State<AppState>, visitor: Visitor, Path(id): Path
     Ok(visitor.finish(render(&page)))
 }
 
-async fn restore(State(state): State<AppState>, member: Member, Path((id, n)): Path<(i64, i32)>, ThaiForm(form): ThaiForm<CsrfForm>) -> Result<Response, WebError> {
+async fn restore(
+    State(state): State<AppState>,
+    member: Member,
+    Path((id, n)): Path<(i64, i32)>,
+    ThaiForm(form): ThaiForm<CsrfForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    state.core.restore_version(member.actor(), ItemId(id), n).await?;
+    state
+        .core
+        .restore_version(member.actor(), ItemId(id), n)
+        .await?;
     Ok(Redirect::to(&format!("/items/{id}?done=restored")).into_response())
 }
 
@@ -956,11 +1248,25 @@ struct TermRow {
     retired: bool,
 }
 
-async fn taxonomies_view(state: &AppState, member: &Member, flash: Option<&'static str>, errors: Errors) -> Result<TaxonomiesPage, WebError> {
-    khlang_core::org::authorize(member.actor(), Action::ManageSite, &khlang_core::org::Target::Site)?;
+async fn taxonomies_view(
+    state: &AppState,
+    member: &Member,
+    flash: Option<&'static str>,
+    errors: Errors,
+) -> Result<TaxonomiesPage, WebError> {
+    khlang_core::org::authorize(
+        member.actor(),
+        Action::ManageSite,
+        &khlang_core::org::Target::Site,
+    )?;
     let vocab = state.core.vocabulary().await?;
     Ok(TaxonomiesPage {
-        layout: Layout::new("หมวดหมู่", "taxonomies", member.0.session.as_ref(), member.0.csrf()),
+        layout: Layout::new(
+            "หมวดหมู่",
+            "taxonomies",
+            member.0.session.as_ref(),
+            member.0.csrf(),
+        ),
         flash,
         errors,
         taxonomies: vocab
@@ -972,15 +1278,26 @@ async fn taxonomies_view(state: &AppState, member: &Member, flash: Option<&'stat
                 name_en: tx.name_en.clone(),
                 terms: vocab
                     .terms_of(tx.id)
-                    .map(|t| TermRow { id: t.id.0, label_th: t.label_th.clone(), label_en: t.label_en.clone(), retired: t.retired })
+                    .map(|t| TermRow {
+                        id: t.id.0,
+                        label_th: t.label_th.clone(),
+                        label_en: t.label_en.clone(),
+                        retired: t.retired,
+                    })
                     .collect(),
             })
             .collect(),
     })
 }
 
-async fn taxonomies_page(State(state): State<AppState>, member: Member, Query(done): Query<Done>) -> Result<Response, WebError> {
-    Ok(render(&taxonomies_view(&state, &member, done.message(), Errors::default()).await?))
+async fn taxonomies_page(
+    State(state): State<AppState>,
+    member: Member,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    Ok(render(
+        &taxonomies_view(&state, &member, done.message(), Errors::default()).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -993,7 +1310,12 @@ struct TermForm {
     label_en: String,
 }
 
-async fn term_result(state: &AppState, member: &Member, r: Result<(), DomainError>, done: &str) -> Result<Response, WebError> {
+async fn term_result(
+    state: &AppState,
+    member: &Member,
+    r: Result<(), DomainError>,
+    done: &str,
+) -> Result<Response, WebError> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/admin/taxonomies?done={done}")).into_response()),
         Err(DomainError::Invalid(errors)) => {
@@ -1004,30 +1326,68 @@ async fn term_result(state: &AppState, member: &Member, r: Result<(), DomainErro
     }
 }
 
-async fn add_term(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<TermForm>) -> Result<Response, WebError> {
+async fn add_term(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<TermForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    let r = state.core.add_term(member.actor(), TaxonomyId(id), &form.label_th, &form.label_en, None).await.map(|_| ());
+    let r = state
+        .core
+        .add_term(
+            member.actor(),
+            TaxonomyId(id),
+            &form.label_th,
+            &form.label_en,
+            None,
+        )
+        .await
+        .map(|_| ());
     term_result(&state, &member, r, "term_added").await
 }
 
-async fn rename_term(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<TermForm>) -> Result<Response, WebError> {
+async fn rename_term(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<TermForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    let r = state.core.rename_term(member.actor(), TermId(id), &form.label_th, &form.label_en).await.map(|_| ());
+    let r = state
+        .core
+        .rename_term(member.actor(), TermId(id), &form.label_th, &form.label_en)
+        .await
+        .map(|_| ());
     term_result(&state, &member, r, "term_saved").await
 }
 
-async fn retire_term(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<CsrfForm>) -> Result<Response, WebError> {
+async fn retire_term(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<CsrfForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    let r = state.core.set_term_retired(member.actor(), TermId(id), true).await.map(|_| ());
+    let r = state
+        .core
+        .set_term_retired(member.actor(), TermId(id), true)
+        .await
+        .map(|_| ());
     term_result(&state, &member, r, "term_retired").await
 }
 
-async fn restore_term(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<CsrfForm>) -> Result<Response, WebError> {
+async fn restore_term(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<CsrfForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    let r = state.core.set_term_retired(member.actor(), TermId(id), false).await.map(|_| ());
+    let r = state
+        .core
+        .set_term_retired(member.actor(), TermId(id), false)
+        .await
+        .map(|_| ());
     term_result(&state, &member, r, "term_saved").await
 }
-
-/// Unused-variable guard for items a handler loads only to authorize.
-#[allow(dead_code)]
-fn _uses(_: &Item, _: &Actor) {}

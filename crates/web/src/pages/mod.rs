@@ -99,7 +99,11 @@ struct Section {
     cards: Vec<items::Card>,
 }
 
-async fn home(State(state): State<AppState>, visitor: Visitor, Query(done): Query<Done>) -> Result<Response, WebError> {
+async fn home(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
     let actor = visitor.actor();
     let tree = state.core.unit_tree().await?;
     let vocab = state.core.vocabulary().await?;
@@ -110,18 +114,32 @@ async fn home(State(state): State<AppState>, visitor: Visitor, Query(done): Quer
                 display_name: ctx.user.display_name.as_str().to_string(),
                 roles: grants
                     .iter()
-                    .map(|g| (g.role.label_th(), tree.get(g.unit_id).map(|u| u.name_th.as_str().to_string()).unwrap_or_default()))
+                    .map(|g| {
+                        (
+                            g.role.label_th(),
+                            tree.get(g.unit_id)
+                                .map(|u| u.name_th.as_str().to_string())
+                                .unwrap_or_default(),
+                        )
+                    })
                     .collect(),
             })
         }
         None => None,
     };
-    let user_count = if actor.is_site_admin() { state.core.count_users(&actor).await? } else { 0 };
+    let user_count = if actor.is_site_admin() {
+        state.core.count_users(&actor).await?
+    } else {
+        0
+    };
     let latest = state.core.browse(&actor, &Browse::default(), 1, 6).await?;
     let mut sections = Vec::new();
     if let Some(tx) = vocab.taxonomies.iter().find(|t| t.key == "category") {
         for term in vocab.terms_of(tx.id).filter(|t| !t.retired) {
-            let b = Browse { term: Some(term.id), ..Default::default() };
+            let b = Browse {
+                term: Some(term.id),
+                ..Default::default()
+            };
             let page = state.core.browse(&actor, &b, 1, 3).await?;
             if page.total > 0 {
                 sections.push(Section {
