@@ -56,6 +56,43 @@ impl FromRequestParts<AppState> for Reader {
     }
 }
 
+#[utoipa::path(
+    method(get, head),
+    path = "/files/{file_id}",
+    operation_id = "downloadFileLink",
+    tag = "files",
+    summary = "ดาวน์โหลดไฟล์ (ลิงก์สำหรับผู้ใช้) — Download a file (link for people)",
+    description = "The download behind khlang's pages: as `/api/v1/files/{file_id}`, but errors \
+                   are Thai HTML pages and a file for signed-in readers sends an anonymous \
+                   visitor to sign in first.",
+    security((), ("bearer" = []), ("session" = [])),
+    params(
+        ("file_id" = i64, Path, description = "File id"),
+        ("Range" = Option<String>, Header, description = "e.g. `bytes=0-1023`"),
+        ("If-Range" = Option<String>, Header, description = "The `ETag` the client holds"),
+        ("If-None-Match" = Option<String>, Header, description = "`ETag`s the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The whole file, in its stored type",
+            content(("application/octet-stream")),
+            headers(
+                ("ETag" = String, description = "Quoted SHA-256 of the content"),
+                ("Content-Disposition" = String, description = "`inline` for PDF, images, video and audio; else `attachment`; the Thai name as `filename*`"),
+                ("Accept-Ranges" = String, description = "`bytes`"),
+                ("Cache-Control" = String, description = "`private, no-cache`"),
+            )),
+        (status = 206, description = "The requested range",
+            content(("application/octet-stream")),
+            headers(("Content-Range" = String, description = "`bytes first-last/size`"))),
+        (status = 304, description = "Not modified (`If-None-Match` matched)"),
+        (status = 303, description = "The file needs a signed-in reader: to `/login?next=/files/{file_id}`",
+            headers(("Location" = String))),
+        (status = 401, description = "An invalid bearer token", content_type = "text/html"),
+        (status = 404, description = "No such file, or none this reader may see", content_type = "text/html"),
+        (status = 416, description = "The range is outside the file",
+            headers(("Content-Range" = String, description = "`bytes */size`"))),
+    )
+)]
 async fn download_page(
     State(state): State<AppState>,
     Reader(actor): Reader,
@@ -67,6 +104,43 @@ async fn download_page(
 }
 
 /// The name in the URL is for people and saved links; the id decides.
+#[utoipa::path(
+    method(get, head),
+    path = "/files/{file_id}/{name}",
+    operation_id = "downloadFileNamed",
+    tag = "files",
+    summary = "ดาวน์โหลดไฟล์พร้อมชื่อ — Download a file by a link with its name",
+    description = "As `/files/{file_id}`; the name (percent-encoded, e.g. the `url` of a file in \
+                   the API) is for people and saved links, the id decides.",
+    security((), ("bearer" = []), ("session" = [])),
+    params(
+        ("file_id" = i64, Path, description = "File id"),
+        ("name" = String, Path, description = "Any name; usually the file's own"),
+        ("Range" = Option<String>, Header, description = "e.g. `bytes=0-1023`"),
+        ("If-Range" = Option<String>, Header, description = "The `ETag` the client holds"),
+        ("If-None-Match" = Option<String>, Header, description = "`ETag`s the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The whole file, in its stored type",
+            content(("application/octet-stream")),
+            headers(
+                ("ETag" = String, description = "Quoted SHA-256 of the content"),
+                ("Content-Disposition" = String, description = "`inline` for PDF, images, video and audio; else `attachment`; the Thai name as `filename*`"),
+                ("Accept-Ranges" = String, description = "`bytes`"),
+                ("Cache-Control" = String, description = "`private, no-cache`"),
+            )),
+        (status = 206, description = "The requested range",
+            content(("application/octet-stream")),
+            headers(("Content-Range" = String, description = "`bytes first-last/size`"))),
+        (status = 304, description = "Not modified (`If-None-Match` matched)"),
+        (status = 303, description = "The file needs a signed-in reader: to `/login?next=/files/{file_id}`",
+            headers(("Location" = String))),
+        (status = 401, description = "An invalid bearer token", content_type = "text/html"),
+        (status = 404, description = "No such file, or none this reader may see", content_type = "text/html"),
+        (status = 416, description = "The range is outside the file",
+            headers(("Content-Range" = String, description = "`bytes */size`"))),
+    )
+)]
 async fn download_page_named(
     State(state): State<AppState>,
     Reader(actor): Reader,

@@ -59,6 +59,7 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .merge(api::docs())
         .merge(files::routes())
         .merge(tus::routes())
         .merge(ops::routes())

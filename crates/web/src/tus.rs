@@ -12,6 +12,7 @@
 //! nodes a client has to keep reaching the same one for the same upload.
 
 use crate::AppState;
+use crate::api::openapi as doc;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use axum::Router;
@@ -162,6 +163,25 @@ fn number(v: u64) -> HeaderValue {
 }
 
 /// OPTIONS: what this server supports.
+#[utoipa::path(
+    options,
+    path = "/files/tus/",
+    operation_id = "tusCapabilities",
+    tag = "uploads",
+    summary = "ความสามารถของการอัปโหลด — What this tus server supports",
+    description = "Needs no `Tus-Resumable` header and no caller. Also answered at `/files/tus` \
+                   and `/files/tus/{id}`.",
+    security(()),
+    responses(
+        (status = 204, description = "Supported versions, extensions and size",
+            headers(
+                ("Tus-Resumable" = String, description = "`1.0.0`"),
+                ("Tus-Version" = String, description = "`1.0.0`"),
+                ("Tus-Extension" = String, description = "`creation,termination`"),
+                ("Tus-Max-Size" = u64, description = "The largest file accepted, in bytes"),
+            )),
+    )
+)]
 async fn capabilities(State(state): State<AppState>) -> Response {
     let mut res = StatusCode::NO_CONTENT.into_response();
     let h = res.headers_mut();
@@ -207,6 +227,39 @@ fn parse_metadata(raw: &str) -> Result<HashMap<String, Vec<u8>>, ()> {
 }
 
 /// POST (creation): announces a file for an item; answers with the upload's URL.
+#[utoipa::path(
+    post,
+    path = "/files/tus/",
+    operation_id = "tusCreate",
+    tag = "uploads",
+    summary = "เริ่มอัปโหลดไฟล์ — Start a resumable upload (tus creation)",
+    description = "Announces a file for an item the caller may edit; the body is empty. \
+                   `Upload-Metadata` carries `filename` and `item_id`, each base64-encoded, as \
+                   comma-separated `key value` pairs. Send the bytes with PATCH to `Location`; \
+                   when the last byte is in, the file is checked and attached like \
+                   `POST /api/v1/items/{id}/files`. Also answered at `/files/tus`.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`"),
+        ("Upload-Length" = u64, Header, description = "The file's size in bytes"),
+        ("Upload-Metadata" = String, Header,
+            description = "e.g. `filename 4LiE4Li54LmI4Lih4Li34LitLnBkZg==,item_id NDI=`"),
+    ),
+    responses(
+        (status = 201, description = "Started",
+            headers(
+                ("Location" = String, description = "`/files/tus/{id}`, the upload's address"),
+                ("Upload-Offset" = u64, description = "`0`"),
+            )),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 412, response = doc::PreconditionFailed),
+        (status = 413, response = doc::TooLarge),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn create(State(state): State<AppState>, caller: ApiCaller, headers: HeaderMap) -> TusResult {
     let length = header_u64(&headers, &UPLOAD_LENGTH)
         .ok()
@@ -300,6 +353,34 @@ async fn lock_upload(id: &str) -> Result<tokio::sync::OwnedMutexGuard<()>, TusEr
 }
 
 /// HEAD: how many bytes the server has, so the client knows where to go on.
+#[utoipa::path(
+    head,
+    path = "/files/tus/{id}",
+    operation_id = "tusProgress",
+    tag = "uploads",
+    summary = "ตรวจสอบความคืบหน้า — How many bytes the server has",
+    description = "Where to go on after a dropped connection. Only the one who started the \
+                   upload sees it. Errors have no body (HEAD).",
+    security(("bearer" = []), ("session" = [])),
+    params(
+        ("id" = String, Path, description = "The upload's id (from `Location`)"),
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`"),
+    ),
+    responses(
+        (status = 200, description = "The upload's progress",
+            headers(
+                ("Upload-Offset" = u64, description = "Bytes received and kept"),
+                ("Upload-Length" = u64, description = "The announced size"),
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Khlang-File-Id" = i64,
+                    description = "Once complete: the attached file's id (for a client that lost that response)"),
+            )),
+        (status = 401, description = "No caller, or an invalid token or session"),
+        (status = 404, description = "No such upload for this caller"),
+        (status = 412, description = "`Tus-Resumable` is not `1.0.0`"),
+        (status = 423, description = "Another request on this upload is still running"),
+    )
+)]
 async fn progress(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -321,6 +402,43 @@ async fn progress(
 
 /// PATCH: appends the body at `Upload-Offset`. The work runs in its own task, so when the
 /// client goes away and this handler is dropped, the bytes that arrived are still counted.
+#[utoipa::path(
+    patch,
+    path = "/files/tus/{id}",
+    operation_id = "tusAppend",
+    tag = "uploads",
+    summary = "ส่งข้อมูลต่อ — Send more bytes",
+    description = "Appends the body at `Upload-Offset`, which must equal the server's offset. \
+                   Bytes that arrive before a connection drops are kept. The request that \
+                   completes the upload attaches the file (or is refused, and the upload is gone).",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(
+        ("id" = String, Path, description = "The upload's id (from `Location`)"),
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`"),
+        ("Upload-Offset" = u64, Header, description = "Where these bytes start"),
+    ),
+    request_body(
+        description = "The next bytes of the file.",
+        content(("application/offset+octet-stream")),
+    ),
+    responses(
+        (status = 204, description = "Stored",
+            headers(
+                ("Upload-Offset" = u64, description = "Bytes received and kept so far"),
+                ("Khlang-File-Id" = i64, description = "Only when complete: the attached file's id"),
+            )),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 412, response = doc::PreconditionFailed),
+        (status = 413, response = doc::TooLarge),
+        (status = 415, response = doc::UnsupportedMediaType),
+        (status = 422, response = doc::Invalid),
+        (status = 423, response = doc::Locked),
+    )
+)]
 async fn append(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -526,6 +644,26 @@ async fn remove_staged(path: &FsPath) {
 }
 
 /// DELETE (termination): the upload and its staged bytes are gone.
+#[utoipa::path(
+    delete,
+    path = "/files/tus/{id}",
+    operation_id = "tusTerminate",
+    tag = "uploads",
+    summary = "ยกเลิกการอัปโหลด — Cancel an upload (tus termination)",
+    description = "The upload and the bytes received so far are removed.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(
+        ("id" = String, Path, description = "The upload's id (from `Location`)"),
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`"),
+    ),
+    responses(
+        (status = 204, description = "Cancelled"),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 404, response = doc::NotFound),
+        (status = 412, response = doc::PreconditionFailed),
+        (status = 423, response = doc::Locked),
+    )
+)]
 async fn terminate(
     State(state): State<AppState>,
     caller: ApiCaller,

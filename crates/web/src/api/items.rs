@@ -30,6 +30,9 @@ use khlang_core::taxonomy::{Taxonomy, Term};
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::openapi as doc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -80,7 +83,7 @@ fn path_id(s: &str) -> Result<i64, ApiError> {
 // ---- JSON shapes ----
 
 /// A number or a string: `"unit_id": 12` and `"unit_id": "12"` mean the same.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 enum Scalar {
     Int(i64),
@@ -97,7 +100,7 @@ impl Scalar {
 }
 
 /// An array, or one string the core splits at commas and new lines (as the form does).
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 enum List {
     Many(Vec<Scalar>),
@@ -123,22 +126,52 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 /// An item's metadata as API clients send it: every key optional. On create, missing keys
 /// take the form's defaults; on PATCH, missing keys (and `null`, except `fiscal_year: null`
 /// which means "from the date") keep what the item has.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "คู่มือการจัดการความรู้ อสม.",
+    "summary": "แนวทางสำหรับอาสาสมัครสาธารณสุขประจำหมู่บ้าน",
+    "body": "## ขั้นตอน\n1. …",
+    "knowledge_type": "explicit",
+    "acquisition": "collect",
+    "km_steps": [1, 2],
+    "terms": [5],
+    "tags": ["อสม.", "KM"],
+    "authors": ["สมชาย ใจดี"],
+    "unit_id": 12,
+    "fiscal_year": 2567,
+    "visibility": "public",
+    "licence": "CC-BY-4.0",
+    "links": ["https://example.go.th/km"]
+}))]
 struct ItemJson {
+    /// ชื่อเรื่อง: required on create, at most 300 characters.
     title: Option<String>,
+    /// บทคัดย่อ
     summary: Option<String>,
+    /// เนื้อหา, Markdown.
     body: Option<String>,
+    #[schema(value_type = Option<doc::KnowledgeType>)]
     knowledge_type: Option<String>,
+    #[schema(value_type = Option<doc::Acquisition>)]
     acquisition: Option<String>,
+    /// ขั้นตอนการจัดการความรู้, numbers 1–7.
     km_steps: Option<List>,
+    /// Term ids from `/api/v1/taxonomies`.
     terms: Option<List>,
+    /// Free tags; one string is split at commas and new lines.
     tags: Option<List>,
     authors: Option<List>,
+    /// The owning unit; defaults to the caller's home unit.
     unit_id: Option<Scalar>,
+    /// ปีงบประมาณ (พ.ศ.), e.g. 2567; `null` means "from the date".
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Scalar>)]
     fiscal_year: Option<Option<Scalar>>,
+    #[schema(value_type = Option<doc::Visibility>)]
     visibility: Option<String>,
+    /// `CC-BY-4.0`, `CC-BY-SA-4.0`, `CC-BY-NC-4.0`, `CC0-1.0` or `all-rights-reserved`
+    /// (`license` is accepted too).
     #[serde(alias = "license")]
     licence: Option<String>,
     links: Option<List>,
@@ -173,13 +206,17 @@ impl ItemJson {
     }
 }
 
-#[derive(Serialize)]
+/// ไฟล์แนบ — an attached file.
+#[derive(Serialize, ToSchema)]
 struct FileJson {
+    #[schema(value_type = i64)]
     file_id: FileId,
     name: String,
     sha256: String,
     size: u64,
+    /// The type found in the content, e.g. `application/pdf`.
     mime: String,
+    /// What kind of file, for icons: e.g. `document`, `video`, `image`.
     kind: String,
     #[serde(with = "time::serde::rfc3339")]
     added_at: time::OffsetDateTime,
@@ -202,31 +239,41 @@ impl From<&ItemFile> for FileJson {
     }
 }
 
-#[derive(Serialize)]
+/// One item with its files, what the caller may do, and the screening conversation.
+#[derive(Serialize, ToSchema)]
 struct ItemDetail<'a> {
     #[serde(flatten)]
+    #[schema(value_type = doc::Item)]
     item: &'a Item,
     files: Vec<FileJson>,
     /// Versions are numbered 1…n with no gaps.
     versions_count: i32,
     /// What this caller may do now: edit, submit, approve, request_changes, reject, archive.
+    #[schema(value_type = Vec<doc::ItemAction>)]
     actions: Vec<&'static str>,
     /// The screening conversation, for those taking part in it (empty for other readers).
+    #[schema(value_type = Vec<doc::Comment>)]
     comments: &'a [Comment],
 }
 
-#[derive(Serialize)]
-struct VersionJson<'a> {
+/// One version with the fields that changed since the one before.
+#[derive(Serialize, ToSchema)]
+pub(super) struct VersionJson<'a> {
     #[serde(flatten)]
+    #[schema(value_type = doc::Version)]
     version: &'a Version,
     /// What changed from the version before (empty for the first).
+    #[schema(value_type = Vec<doc::FieldChange>)]
     diff: Vec<FieldChange>,
 }
 
-#[derive(Serialize)]
+/// A taxonomy with all its terms.
+#[derive(Serialize, ToSchema)]
 struct TaxonomyJson<'a> {
     #[serde(flatten)]
+    #[schema(value_type = doc::Taxonomy)]
     taxonomy: &'a Taxonomy,
+    #[schema(value_type = Vec<doc::Term>)]
     terms: Vec<&'a Term>,
 }
 
@@ -264,6 +311,25 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
 
 // ---- items ----
 
+#[utoipa::path(
+    post,
+    path = "/items",
+    operation_id = "createItem",
+    tag = "items",
+    summary = "สร้างองค์ความรู้ (ฉบับร่าง) — Create a draft item",
+    description = "Missing keys take the form's defaults; the core checks the whole. Answers \
+                   with the new item and its address in `Location`.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    request_body = ItemJson,
+    responses(
+        (status = 201, description = "Created", body = doc::Item,
+            headers(("Location" = String, description = "`/api/v1/items/{id}`"))),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -282,6 +348,22 @@ async fn create(
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/items/{id}",
+    operation_id = "getItem",
+    tag = "items",
+    summary = "ดูองค์ความรู้ — One item",
+    description = "With its files, what the caller may do now, and (for those taking part) the \
+                   screening conversation. Anyone may read what is published for them.",
+    security((), ("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "The item", body = ItemDetail),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 404, response = doc::NotFound),
+    )
+)]
 async fn show(
     State(state): State<AppState>,
     Reader(actor): Reader,
@@ -319,6 +401,28 @@ async fn show(
 
 /// Only the keys sent change: the stored item is loaded, the keys written over it, and the
 /// whole checked again by the core (a published item gets a new version).
+#[utoipa::path(
+    patch,
+    path = "/items/{id}",
+    operation_id = "updateItem",
+    tag = "items",
+    summary = "แก้ไของค์ความรู้ — Change some fields",
+    description = "Only the keys sent change (`null` keeps the value, except `fiscal_year: null`, \
+                   which means \"from the date\"); the whole is checked again. Editing a \
+                   published item makes a new version.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    request_body = ItemJson,
+    responses(
+        (status = 200, description = "The item as it is now", body = doc::Item),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -334,17 +438,29 @@ async fn update(
     ))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     /// `published` (default), `mine`, or `review` (also `submitted`).
+    #[param(value_type = Option<doc::ListStatus>)]
     status: Option<String>,
+    /// Published items of this unit and the units below it (unit id).
+    #[param(value_type = Option<i64>)]
     unit: Option<String>,
     /// A term id.
+    #[param(value_type = Option<i64>)]
     category: Option<String>,
+    #[param(value_type = Option<doc::KnowledgeType>)]
     knowledge_type: Option<String>,
+    /// ปีงบประมาณ (พ.ศ.), e.g. 2567.
+    #[param(value_type = Option<i32>)]
     fiscal_year: Option<String>,
+    /// 1-based (default 1).
+    #[param(value_type = Option<u64>, minimum = 1)]
     page: Option<String>,
+    /// 1–100 (default 20).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     per_page: Option<String>,
 }
 
@@ -362,6 +478,25 @@ fn number<T: std::str::FromStr>(
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/items",
+    operation_id = "listItems",
+    tag = "items",
+    summary = "รายการองค์ความรู้ — List items",
+    description = "Published knowledge the caller may read (filters: unit, category, knowledge \
+                   type, fiscal year), the caller's own items (`status=mine`), or the screening \
+                   queue (`status=review`). Filters apply to published items only.",
+    security((), ("bearer" = []), ("session" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of items", body = doc::ItemPage),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     Reader(actor): Reader,
@@ -419,6 +554,43 @@ async fn list(
 
 /// `multipart/form-data` with a `file` field, or the bytes themselves as the body with the
 /// name in `Content-Disposition`. Either way the bytes stream to storage as they arrive.
+#[utoipa::path(
+    post,
+    path = "/items/{id}/files",
+    operation_id = "attachFile",
+    tag = "files",
+    summary = "แนบไฟล์ — Attach a file",
+    description = "`multipart/form-data` with a `file` part, or the bytes themselves as the body \
+                   with the name in `Content-Disposition` (`attachment; filename*=UTF-8''…`). \
+                   The type is decided from the content (PDF, Office, images, MP4/WebM, audio, \
+                   ZIP; programs are refused), the size limited by the server's `upload_limit`. \
+                   For large files on weak connections use the resumable `/files/tus/`.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = "Item id"),
+        ("Content-Disposition" = Option<String>, Header,
+            description = "Raw uploads only: the file name, e.g. \
+                           `attachment; filename*=UTF-8''%E0%B8%84%E0%B8%B9%E0%B9%88%E0%B8%A1%E0%B8%B7%E0%B8%AD.pdf`"),
+    ),
+    request_body(
+        description = "The file, as a form or as the raw body.",
+        content(
+            (doc::UploadForm = "multipart/form-data"),
+            ("application/octet-stream"),
+        )
+    ),
+    responses(
+        (status = 201, description = "Attached", body = FileJson,
+            headers(("Location" = String, description = "Where to download it"))),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 413, response = doc::TooLarge),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn upload(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -599,6 +771,26 @@ fn decode_ext_value(v: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+#[utoipa::path(
+    delete,
+    path = "/items/{id}/files/{file_id}",
+    operation_id = "removeFile",
+    tag = "files",
+    summary = "ถอดไฟล์แนบ — Detach a file",
+    description = "Earlier versions keep their files.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = "Item id"),
+        ("file_id" = i64, Path, description = "File id"),
+    ),
+    responses(
+        (status = 204, description = "Detached"),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+    )
+)]
 async fn remove_file(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -616,6 +808,41 @@ async fn remove_file(
 }
 
 /// The same download as `/files/{id}`, with errors as problem+json.
+#[utoipa::path(
+    method(get, head),
+    path = "/files/{file_id}",
+    operation_id = "downloadFile",
+    tag = "files",
+    summary = "ดาวน์โหลดไฟล์ — Download a file",
+    description = "Streams the stored bytes with their type, a Thai-safe `Content-Disposition` \
+                   and a strong `ETag` (the SHA-256); answers `Range` (one range) and \
+                   `If-None-Match`. The same as `/files/{file_id}` but with problem+json errors.",
+    security((), ("bearer" = []), ("session" = [])),
+    params(
+        ("file_id" = i64, Path, description = "File id"),
+        ("Range" = Option<String>, Header, description = "e.g. `bytes=0-1023`"),
+        ("If-Range" = Option<String>, Header, description = "The `ETag` the client holds"),
+        ("If-None-Match" = Option<String>, Header, description = "`ETag`s the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The whole file, in its stored type",
+            content(("application/octet-stream")),
+            headers(
+                ("ETag" = String, description = "Quoted SHA-256 of the content"),
+                ("Content-Disposition" = String, description = "`inline` for PDF, images, video and audio; else `attachment`"),
+                ("Accept-Ranges" = String, description = "`bytes`"),
+                ("Cache-Control" = String, description = "`private, no-cache`"),
+            )),
+        (status = 206, description = "The requested range",
+            content(("application/octet-stream")),
+            headers(("Content-Range" = String, description = "`bytes first-last/size`"))),
+        (status = 304, description = "Not modified (`If-None-Match` matched)"),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 404, response = doc::NotFound),
+        (status = 416, description = "The range is outside the file",
+            headers(("Content-Range" = String, description = "`bytes */size`"))),
+    )
+)]
 async fn download(
     State(state): State<AppState>,
     Reader(actor): Reader,
@@ -633,7 +860,8 @@ async fn download(
 
 // ---- screening ----
 
-#[derive(Deserialize, Default)]
+/// An optional note for the screening conversation.
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NoteJson {
     #[serde(default)]
@@ -653,6 +881,27 @@ async fn move_item(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/items/{id}/submit",
+    operation_id = "submitItem",
+    tag = "screening",
+    summary = "ส่งพิจารณา — Submit for screening",
+    description = "A draft (or an item sent back for changes) goes to the screening committee. \
+                   The body may be left out.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    request_body = Option<NoteJson>,
+    responses(
+        (status = 200, description = "The item as it is now", body = doc::Item),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn submit(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -662,6 +911,26 @@ async fn submit(
     move_item(&state, &caller, &id, Transition::Submit, &note.comment).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/items/{id}/archive",
+    operation_id = "archiveItem",
+    tag = "screening",
+    summary = "เก็บถาวร — Archive an item",
+    description = "The item leaves the public lists; its history stays. The body may be left out.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    request_body = Option<NoteJson>,
+    responses(
+        (status = 200, description = "The item as it is now", body = doc::Item),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn archive(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -671,15 +940,38 @@ async fn archive(
     move_item(&state, &caller, &id, Transition::Archive, &note.comment).await
 }
 
-#[derive(Deserialize)]
+/// The screening committee's decision.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReviewJson {
     /// `approve`, `request_changes` or `reject`.
+    #[schema(value_type = doc::ReviewDecision)]
     decision: String,
     #[serde(default)]
     comment: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/items/{id}/review",
+    operation_id = "reviewItem",
+    tag = "screening",
+    summary = "พิจารณากลั่นกรอง — Approve, request changes or reject",
+    description = "For the screening committee, on a submitted item. Approving publishes it; \
+                   `request_changes` and `reject` need a `comment` saying why.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    request_body = ReviewJson,
+    responses(
+        (status = 200, description = "The item as it is now", body = doc::Item),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn review(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -695,12 +987,31 @@ async fn review(
     move_item(&state, &caller, &id, t, &body.comment).await
 }
 
-#[derive(Deserialize)]
+/// A comment in the screening conversation.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CommentJson {
     body: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/items/{id}/comments",
+    operation_id = "commentOnItem",
+    tag = "screening",
+    summary = "แสดงความเห็น — Comment in the screening conversation",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    request_body = CommentJson,
+    responses(
+        (status = 204, description = "Added"),
+        (status = 400, response = doc::BadRequest),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn comment(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -717,6 +1028,21 @@ async fn comment(
 // ---- history ----
 
 /// Newest first, each with the fields that changed since the version before it.
+#[utoipa::path(
+    get,
+    path = "/items/{id}/versions",
+    operation_id = "listVersions",
+    tag = "history",
+    summary = "ประวัติฉบับแก้ไข — An item's versions",
+    description = "Newest first, each with the fields that changed since the version before it.",
+    security((), ("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "Every version", body = doc::VersionList),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 404, response = doc::NotFound),
+    )
+)]
 async fn versions(
     State(state): State<AppState>,
     Reader(actor): Reader,
@@ -742,6 +1068,27 @@ async fn versions(
     Ok(Json(json!({ "items": out })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/items/{id}/versions/{n}/restore",
+    operation_id = "restoreVersion",
+    tag = "history",
+    summary = "กู้คืนฉบับเดิม — Restore a version",
+    description = "The fields and files of version `n` become a new, latest version.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = "Item id"),
+        ("n" = i32, Path, description = "Version number, 1…"),
+    ),
+    responses(
+        (status = 200, description = "The item as it is now", body = doc::Item),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+        (status = 422, response = doc::Invalid),
+    )
+)]
 async fn restore(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -759,6 +1106,18 @@ async fn restore(
 // ---- vocabulary ----
 
 /// Every taxonomy with its terms (retired ones flagged), for pickers and filters.
+#[utoipa::path(
+    get,
+    path = "/taxonomies",
+    operation_id = "listTaxonomies",
+    tag = "taxonomies",
+    summary = "หมวดหมู่ทั้งหมด — Taxonomies and their terms",
+    description = "Every taxonomy with its terms (retired ones flagged), for pickers and filters.",
+    security(()),
+    responses(
+        (status = 200, description = "Every taxonomy", body = Vec<TaxonomyJson>),
+    )
+)]
 async fn taxonomies(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let vocab = state.core.vocabulary().await?;
     let out: Vec<TaxonomyJson> = vocab

@@ -1,6 +1,7 @@
 //! JSON API v1: bearer token or session (+ `X-CSRF-Token`). Errors are problem+json.
 
 mod items;
+pub(crate) mod openapi;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -18,6 +19,12 @@ use khlang_core::org::Unit;
 use khlang_core::service::org::{MemberInput, UnitInput};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+/// `GET /api/openapi.json`: this API described as OpenAPI 3.1, for anyone.
+pub(crate) fn docs() -> Router<AppState> {
+    openapi::routes()
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -38,15 +45,23 @@ async fn not_found() -> ApiError {
     ApiError::from(DomainError::NotFound)
 }
 
-#[derive(Serialize)]
+/// หน่วยงาน — a unit of the organisation tree.
+#[derive(Serialize, ToSchema)]
 struct UnitJson {
+    #[schema(value_type = i64)]
     id: UnitId,
+    #[schema(value_type = Option<i64>, required = true)]
     parent_id: Option<UnitId>,
+    /// Stable code: A–Z, 0–9 and `-`, e.g. `CDD-P-24`.
     code: String,
+    #[schema(value_type = openapi::UnitKind)]
     kind: &'static str,
     name_th: String,
+    #[schema(required = true)]
     name_en: Option<String>,
+    #[schema(required = true)]
     short_th: Option<String>,
+    /// Retired units keep their data and history; they take no new work.
     retired: bool,
 }
 
@@ -65,6 +80,19 @@ impl From<&Unit> for UnitJson {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    operation_id = "me",
+    tag = "account",
+    summary = "ผู้ใช้ปัจจุบัน — Who is calling",
+    description = "The caller's account and role grants.",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The caller", body = openapi::Me),
+        (status = 401, response = openapi::Unauthenticated),
+    )
+)]
 async fn me(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -78,6 +106,19 @@ async fn me(
     Ok(Json(json!({ "user": caller.user, "grants": grants })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/units",
+    operation_id = "listUnits",
+    tag = "organisation",
+    summary = "รายการหน่วยงาน — List units",
+    description = "The whole unit tree, parents before their children, retired units included.",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Every unit", body = Vec<UnitJson>),
+        (status = 401, response = openapi::Unauthenticated),
+    )
+)]
 async fn list_units(
     State(state): State<AppState>,
     _caller: ApiCaller,
@@ -91,12 +132,16 @@ async fn list_units(
     ))
 }
 
-#[derive(Deserialize)]
+/// A new unit.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUnitJson {
+    /// The unit it belongs under; `null` or absent for a new top-level unit (site admins).
     parent_id: Option<i64>,
+    /// A–Z, 0–9 and `-`, at most 40, unique; lower case is raised.
     code: String,
     #[serde(default = "other_kind")]
+    #[schema(value_type = openapi::UnitKind, default = "other")]
     kind: String,
     name_th: String,
     #[serde(default)]
@@ -107,6 +152,24 @@ fn other_kind() -> String {
     "other".into()
 }
 
+#[utoipa::path(
+    post,
+    path = "/units",
+    operation_id = "createUnit",
+    tag = "organisation",
+    summary = "เพิ่มหน่วยงาน — Create a unit",
+    description = "Unit admins add units below their own; site admins anywhere.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    request_body = NewUnitJson,
+    responses(
+        (status = 201, description = "Created", body = UnitJson),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 403, response = openapi::Forbidden),
+        (status = 409, response = openapi::Conflict),
+        (status = 422, response = openapi::Invalid),
+    )
+)]
 async fn create_unit(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -129,7 +192,7 @@ async fn create_unit(
 }
 
 /// Any of: a new name, a new parent, retire or restore. Applied in that order.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UnitPatch {
     name_th: Option<String>,
@@ -138,6 +201,26 @@ struct UnitPatch {
     retired: Option<bool>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/units/{id}",
+    operation_id = "updateUnit",
+    tag = "organisation",
+    summary = "แก้ไขหน่วยงาน — Rename, move, retire or restore a unit",
+    description = "Any of: a new name, a new parent, retire or restore; applied in that order.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Unit id")),
+    request_body = UnitPatch,
+    responses(
+        (status = 200, description = "The unit as it is now", body = UnitJson),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 409, response = openapi::Conflict),
+        (status = 422, response = openapi::Invalid),
+    )
+)]
 async fn update_unit(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -170,12 +253,33 @@ async fn update_unit(
     Ok(Json(UnitJson::from(&unit)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageQuery {
+    /// 1-based page number (default 1).
+    #[param(minimum = 1)]
     page: Option<u64>,
+    /// 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "listUsers",
+    tag = "organisation",
+    summary = "รายชื่อสมาชิก — List the people the caller manages",
+    description = "Site admins see everyone; unit admins the members of their subtrees.",
+    security(("bearer" = []), ("session" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of people", body = openapi::UserPage),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 403, response = openapi::Forbidden),
+    )
+)]
 async fn list_users(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -194,20 +298,42 @@ async fn list_users(
     ))
 }
 
-#[derive(Deserialize)]
+/// A new member of a unit.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUserJson {
+    /// Sign-in name: 3–32 of a–z, 0–9, `.`, `_`, `-` (a phone number works too).
     username: String,
     display_name: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
     phone: String,
+    #[schema(format = Password)]
     password: String,
     home_unit_id: i64,
+    /// Granted on the home unit at once.
+    #[schema(value_type = Option<openapi::Role>)]
     role: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    operation_id = "createUser",
+    tag = "organisation",
+    summary = "เพิ่มสมาชิก — Create an account",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    request_body = NewUserJson,
+    responses(
+        (status = 201, description = "Created", body = openapi::User),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 403, response = openapi::Forbidden),
+        (status = 409, response = openapi::Conflict),
+        (status = 422, response = openapi::Invalid),
+    )
+)]
 async fn create_user(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -231,13 +357,34 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-#[derive(Deserialize)]
+/// A role on a unit (and everything below it).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct GrantJson {
+    #[schema(value_type = openapi::Role)]
     role: String,
     unit_id: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{id}/grants",
+    operation_id = "grantRole",
+    tag = "organisation",
+    summary = "มอบบทบาท — Grant a role",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    request_body = GrantJson,
+    responses(
+        (status = 201, description = "Granted", body = openapi::Grant),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 409, response = openapi::Conflict),
+        (status = 422, response = openapi::Invalid),
+    )
+)]
 async fn grant(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -251,6 +398,22 @@ async fn grant(
     Ok((StatusCode::CREATED, Json(g)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/grants/{id}",
+    operation_id = "revokeGrant",
+    tag = "organisation",
+    summary = "ถอนบทบาท — Revoke a grant",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Grant id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+    )
+)]
 async fn revoke_grant(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -260,12 +423,33 @@ async fn revoke_grant(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+/// A new password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordJson {
+    #[schema(format = Password)]
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{id}/password",
+    operation_id = "resetPassword",
+    tag = "organisation",
+    summary = "ตั้งรหัสผ่านใหม่ — Reset a member's password",
+    description = "For administrators; the member's sessions end.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    request_body = PasswordJson,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 422, response = openapi::Invalid),
+    )
+)]
 async fn reset_password(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -279,6 +463,18 @@ async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    operation_id = "listTokens",
+    tag = "account",
+    summary = "โทเค็น API ของฉัน — List my API tokens",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The caller's tokens", body = openapi::TokenList),
+        (status = 401, response = openapi::Unauthenticated),
+    )
+)]
 async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -288,12 +484,30 @@ async fn list_tokens(
     ))
 }
 
-#[derive(Deserialize)]
+/// A new API token.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TokenJson {
+    /// A label to tell tokens apart, 1–80 characters.
     name: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    operation_id = "createToken",
+    tag = "account",
+    summary = "สร้างโทเค็น API — Create an API token",
+    description = "The secret is in this response only; khlang keeps its hash.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    request_body = TokenJson,
+    responses(
+        (status = 201, description = "Created", body = openapi::NewToken),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 422, response = openapi::Invalid),
+    )
+)]
 async fn create_token(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -307,6 +521,22 @@ async fn create_token(
         .into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/tokens/{id}",
+    operation_id = "revokeToken",
+    tag = "account",
+    summary = "ยกเลิกโทเค็น API — Revoke an API token",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Token id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthenticated),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+    )
+)]
 async fn revoke_token(
     State(state): State<AppState>,
     caller: ApiCaller,
