@@ -436,6 +436,15 @@ impl Actor {
     pub fn is_site_admin(&self) -> bool {
         matches!(self, Actor::User(s) if s.site_admin)
     }
+
+    /// Whether some grant allows `action` somewhere — for showing menu entries only; every
+    /// request still goes through [`authorize`].
+    pub fn may_somewhere(&self, action: Action) -> bool {
+        match self {
+            Actor::Anonymous => false,
+            Actor::User(s) => s.site_admin || s.grants.iter().any(|(r, _)| r.allows(action)),
+        }
+    }
 }
 
 /// The one place that decides whether `actor` may do `action` to `target`.

@@ -228,6 +228,16 @@ pub(crate) async fn download(
         HeaderValue::from_static("private, no-cache"),
     );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    // The item page previews PDFs in a frame of its own origin; nobody else may frame them,
+    // and nothing inside a file may load or run anything.
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; img-src 'self'; media-src 'self'; object-src 'self'; frame-ancestors 'self'"),
+    );
     if none_match(headers.get(header::IF_NONE_MATCH), &etag) {
         return Ok((StatusCode::NOT_MODIFIED, h).into_response());
     }

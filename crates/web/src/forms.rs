@@ -45,3 +45,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
     }
 }
+
+/// A numeric id in the URL; anything else is a 404 problem, not axum's plain-text 400.
+pub struct ApiId(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ApiId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(ApiId(id)),
+            Err(_) => Err(ApiError(WebError::Domain(
+                khlang_core::DomainError::NotFound,
+            ))),
+        }
+    }
+}

@@ -5,7 +5,7 @@ use axum::response::{Html, IntoResponse, Response};
 use khlang_core::FieldError;
 use khlang_core::service::accounts::SessionContext;
 
-/// The page frame: title, who is signed in, which menu entry is current, and the CSRF token
+/// The page frame: title, who is signed in, which menu entries apply, and the CSRF token
 /// every form on the page must carry.
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
@@ -13,6 +13,8 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub is_admin: bool,
     pub can_manage_members: bool,
+    pub can_review: bool,
+    pub can_contribute: bool,
     pub csrf: String,
     pub nav: &'static str,
 }
@@ -24,30 +26,17 @@ impl Layout {
         ctx: Option<&SessionContext>,
         csrf: &str,
     ) -> Self {
-        let (user_name, is_admin, can_manage_members) = match ctx {
-            Some(c) => {
-                let admin_somewhere = match &c.actor {
-                    khlang_core::org::Actor::User(s) => {
-                        s.site_admin
-                            || s.grants
-                                .iter()
-                                .any(|(r, _)| *r == khlang_core::org::Role::Admin)
-                    }
-                    _ => false,
-                };
-                (
-                    Some(c.user.display_name.as_str().to_string()),
-                    c.actor.is_site_admin(),
-                    admin_somewhere,
-                )
-            }
-            None => (None, false, false),
-        };
+        use khlang_core::org::Action;
+        let actor = ctx
+            .map(|c| c.actor.clone())
+            .unwrap_or(khlang_core::org::Actor::Anonymous);
         Self {
             title: title.into(),
-            user_name,
-            is_admin,
-            can_manage_members,
+            user_name: ctx.map(|c| c.user.display_name.as_str().to_string()),
+            is_admin: actor.is_site_admin(),
+            can_manage_members: actor.may_somewhere(Action::ManageMembers),
+            can_review: actor.may_somewhere(Action::Review),
+            can_contribute: actor.may_somewhere(Action::Contribute),
             csrf: csrf.to_string(),
             nav,
         }

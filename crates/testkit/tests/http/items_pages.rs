@@ -528,3 +528,71 @@ async fn items_keep_retired_terms_and_files_download_uncompressed() {
     assert_eq!(res.headers()["content-length"], "3000");
     assert_eq!(res.headers()["accept-ranges"], "bytes");
 }
+
+#[tokio::test]
+async fn files_may_be_framed_only_by_khlang_itself() {
+    let app = spawn_app().await;
+    let admin = app.create_user("framer", "รหัสผ่านยาวพอ1", true).await;
+    let client = app.sign_in("framer", "รหัสผ่านยาวพอ1").await;
+    let actor = app.core().actor_for(&admin).await.unwrap();
+    let unit = app.unit_id("CDD").await.to_string();
+    let item = app
+        .core()
+        .create_item(
+            &actor,
+            &khlang_core::item::ItemInput {
+                title: "คู่มือ".into(),
+                unit_id: unit,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        upload(&app, &client, &item.id.to_string(), "คู่มือ.pdf", pdf())
+            .await
+            .status(),
+        303
+    );
+    let file = app
+        .core()
+        .knowledge
+        .item_files(item.id)
+        .await
+        .unwrap()
+        .remove(0);
+    let res = client
+        .get(app.url(&format!("/files/{}", file.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN");
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'self'")
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    let token = app
+        .core()
+        .create_token_from_console("framer")
+        .await
+        .unwrap()
+        .1;
+    let api = app
+        .client()
+        .patch(app.url("/api/v1/units/abc"))
+        .bearer_auth(token.expose())
+        .json(&serde_json::json!({"retired": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404, "a non-numeric id is a problem+json 404");
+    assert_eq!(api.headers()["content-type"], "application/problem+json");
+}

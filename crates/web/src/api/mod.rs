@@ -6,8 +6,8 @@ pub(crate) mod openapi;
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
-use crate::forms::ApiJson;
-use axum::extract::{Path, Query, State};
+use crate::forms::{ApiId, ApiJson};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
@@ -224,7 +224,7 @@ struct UnitPatch {
 async fn update_unit(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<UnitPatch>,
 ) -> Result<Json<UnitJson>, ApiError> {
     let id = UnitId(id);
@@ -388,7 +388,7 @@ struct GrantJson {
 async fn grant(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiId(id): ApiId,
     ApiJson(b): ApiJson<GrantJson>,
 ) -> Result<Response, ApiError> {
     let g = state
@@ -417,7 +417,7 @@ async fn grant(
 async fn revoke_grant(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiId(id): ApiId,
 ) -> Result<StatusCode, ApiError> {
     state.core.revoke_grant(&caller.actor, GrantId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -453,7 +453,7 @@ struct PasswordJson {
 async fn reset_password(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiId(id): ApiId,
     ApiJson(b): ApiJson<PasswordJson>,
 ) -> Result<StatusCode, ApiError> {
     state
@@ -540,7 +540,7 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiId(id): ApiId,
 ) -> Result<StatusCode, ApiError> {
     state.core.revoke_token(&caller.actor, TokenId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
