@@ -98,16 +98,6 @@ const KNOWN = [
     match: (p) => p.startsWith("layout ") && p.includes(".badge"),
   },
   {
-    id: "htmx-inline-style-csp",
-    bug: "htmx injects an inline <style> (includeIndicatorStyles) that the CSP style-src 'self' refuses, on every page",
-    match: (p) => p.includes("Applying inline style violates") && p.includes("style-src 'self'"),
-  },
-  {
-    id: "pdf-frame-refused",
-    bug: "the item page embeds the PDF in an <iframe>, but /files/{id} is sent with frame-ancestors 'none' and X-Frame-Options: DENY, so the preview is refused",
-    match: (p) => p.includes("frame-ancestors 'none'"),
-  },
-  {
     id: "favicon-404",
     bug: "no /favicon.ico: every first visit logs a 404",
     match: (p) => p.includes("/favicon.ico") && p.includes("404"),
