@@ -91,18 +91,7 @@ async function shot(page, name, fullPage = false) {
 // Product bugs this flow runs into today, each with the symptom it matches. A problem that
 // matches one is reported as "known" and does not fail the run; any other fails it. When a
 // bug is fixed the flow says that its entry is no longer seen, so it can be removed here.
-const KNOWN = [
-  {
-    id: "badge-nowrap-overflow",
-    bug: "item page wider than a 390 px phone: a long category .badge (white-space:nowrap) pushes the page to ~700 px, so mobile Chrome shows it zoomed out",
-    match: (p) => p.startsWith("layout ") && p.includes(".badge"),
-  },
-  {
-    id: "favicon-404",
-    bug: "no /favicon.ico: every first visit logs a 404",
-    match: (p) => p.includes("/favicon.ico") && p.includes("404"),
-  },
-];
+const KNOWN = [];
 const problems = []; // every console error, page error and layout overflow, as text
 const checks = [];
 

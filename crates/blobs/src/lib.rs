@@ -16,9 +16,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Parts of 8 MiB, at most 4 in flight: ~32 MiB of buffers per upload at worst.
-const PART_SIZE: usize = 8 * 1024 * 1024;
-const PARTS_IN_FLIGHT: usize = 4;
+/// Parts of 5 MiB (S3's minimum), at most 2 in flight: about 10 MiB of buffers per upload,
+/// so a server on a small machine stays well under 100 MB while a 2 GiB video streams in.
+const PART_SIZE: usize = 5 * 1024 * 1024;
+const PARTS_IN_FLIGHT: usize = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
