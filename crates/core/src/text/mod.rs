@@ -2,10 +2,15 @@
 //! (Thai stacks vowels and tone marks, so `chars().count()` over-counts).
 
 mod be_date;
+pub mod normalize;
+pub mod segment;
 
 pub use be_date::{
     BANGKOK, fiscal_year_be, format_be_date, format_be_date_long, format_be_datetime,
 };
+
+pub use normalize::normalize;
+pub use segment::{Segmenter, Token};
 
 use unicode_segmentation::UnicodeSegmentation;
 
