@@ -282,10 +282,10 @@ fn misfits(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> 
         Value::Array(_) => "array",
         Value::Object(_) => "object",
     };
-    if !types.is_empty()
-        && !types.contains(&kind)
-        && !(kind == "integer" && types.contains(&"number"))
-    {
+    let documented = types.is_empty()
+        || types.contains(&kind)
+        || (kind == "integer" && types.contains(&"number"));
+    if !documented {
         return vec![format!("{at}: {kind}, documented as {types:?}")];
     }
     if let Some(values) = schema["enum"].as_array()
