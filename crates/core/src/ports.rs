@@ -185,7 +185,7 @@ pub struct ItemFilter {
     pub order: ItemOrder,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Readable {
     pub signed_in: bool,
     pub readable_units: Vec<UnitId>,

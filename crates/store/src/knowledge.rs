@@ -334,27 +334,15 @@ impl KnowledgeStore for SeaStore {
         page: u64,
         per_page: u64,
     ) -> PortResult<Page<ItemSummary>> {
-        let mut q = item::Entity::find().select_only().columns([
-            item::Column::Id,
-            item::Column::Title,
-            item::Column::Summary,
-            item::Column::Status,
-            item::Column::UnitId,
-            item::Column::KnowledgeType,
-            item::Column::Visibility,
-            item::Column::CreatedBy,
-            item::Column::UpdatedAt,
-            item::Column::PublishedAt,
-            item::Column::FiscalYear,
-        ]);
+        let mut cond = Condition::all();
         if !f.statuses.is_empty() {
-            q = q.filter(item::Column::Status.is_in(f.statuses.iter().map(|s| s.as_str())));
+            cond = cond.add(item::Column::Status.is_in(f.statuses.iter().map(|s| s.as_str())));
         }
         if let Some(units) = &f.units {
-            q = q.filter(item::Column::UnitId.is_in(units.iter().map(|u| u.0)));
+            cond = cond.add(item::Column::UnitId.is_in(units.iter().map(|u| u.0)));
         }
         if let Some(t) = f.term {
-            q = q.filter(
+            cond = cond.add(
                 item::Column::Id.in_subquery(
                     Query::select()
                         .column(item_term::Column::ItemId)
@@ -365,20 +353,48 @@ impl KnowledgeStore for SeaStore {
             );
         }
         if let Some(u) = f.created_by {
-            q = q.filter(item::Column::CreatedBy.eq(u.0));
+            cond = cond.add(item::Column::CreatedBy.eq(u.0));
         }
         if let Some(u) = f.not_created_by {
-            q = q.filter(item::Column::CreatedBy.ne(u.0));
+            cond = cond.add(item::Column::CreatedBy.ne(u.0));
         }
         if let Some(k) = f.knowledge_type {
-            q = q.filter(item::Column::KnowledgeType.eq(k.as_str()));
+            cond = cond.add(item::Column::KnowledgeType.eq(k.as_str()));
         }
         if let Some(y) = f.fiscal_year {
-            q = q.filter(item::Column::FiscalYear.eq(y));
+            cond = cond.add(item::Column::FiscalYear.eq(y));
         }
         if let Some(r) = &f.visibility {
-            q = q.filter(visibility_condition(r));
+            cond = cond.add(visibility_condition(r));
         }
+        // The total needs neither the columns nor the order: a bare COUNT(*) over the same
+        // filters is answered from ix_items_listing instead of reading every row.
+        let total = item::Entity::find()
+            .select_only()
+            .column_as(Expr::col((item::Entity, item::Column::Id)).count(), "n")
+            .filter(cond.clone())
+            .into_tuple::<i64>()
+            .one(self.connection())
+            .await
+            .map_err(map_err)?
+            .unwrap_or(0)
+            .max(0) as u64;
+        let mut q = item::Entity::find()
+            .select_only()
+            .columns([
+                item::Column::Id,
+                item::Column::Title,
+                item::Column::Summary,
+                item::Column::Status,
+                item::Column::UnitId,
+                item::Column::KnowledgeType,
+                item::Column::Visibility,
+                item::Column::CreatedBy,
+                item::Column::UpdatedAt,
+                item::Column::PublishedAt,
+                item::Column::FiscalYear,
+            ])
+            .filter(cond);
         q = match f.order {
             ItemOrder::NewestPublished => q
                 .order_by_desc(item::Column::PublishedAt)
@@ -391,12 +407,14 @@ impl KnowledgeStore for SeaStore {
                 .order_by_desc(item::Column::Id),
         };
         let per_page = per_page.clamp(1, 100);
-        let paginator = q
-            .into_model::<SummaryRow>()
-            .paginate(self.connection(), per_page);
-        let total = paginator.num_items().await.map_err(map_err)?;
         let page = page.max(1);
-        let rows = paginator.fetch_page(page - 1).await.map_err(map_err)?;
+        let rows = q
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+            .into_model::<SummaryRow>()
+            .all(self.connection())
+            .await
+            .map_err(map_err)?;
         let items = rows
             .into_iter()
             .map(|r| {

@@ -124,6 +124,7 @@ impl Khlang {
                 note: "ตัวอย่างจากเอกสารต้นฉบับ".into(),
             };
             self.knowledge.save_item(&item, Some(&version)).await?;
+            self.item_saved(&item);
             added += 1;
         }
         self.audit(

@@ -2,6 +2,7 @@
 //! screening, and reading lists that respect who may see what.
 
 use super::Khlang;
+use super::cache::ListKey;
 use crate::error::{DomainError, DomainResult, FieldError, PortError};
 use crate::file::{FileName, RangeRequest, SNIFF_BYTES, sniff};
 use crate::ids::{FileId, ItemId, TermId, UnitId, UserId};
@@ -12,7 +13,6 @@ use crate::org::{Action, Actor, ItemRef, Target, UnitTree, authorize};
 use crate::ports::{
     ByteStream, Comment, ItemFilter, ItemOrder, ItemSummary, NewFile, Page, Readable,
 };
-use crate::taxonomy::Vocabulary;
 use bytes::Bytes;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
@@ -44,13 +44,6 @@ pub fn blob_key(sha256: &str) -> String {
 }
 
 impl Khlang {
-    pub async fn vocabulary(&self) -> DomainResult<Vocabulary> {
-        Ok(Vocabulary {
-            taxonomies: self.knowledge.list_taxonomies().await?,
-            terms: self.knowledge.list_terms().await?,
-        })
-    }
-
     pub(crate) fn item_ref(tree: &UnitTree, item: &Item) -> DomainResult<Target> {
         Ok(Target::Item(ItemRef {
             unit: tree.path(item.fields.unit_id)?,
@@ -61,7 +54,7 @@ impl Khlang {
     }
 
     /// Loads an item the actor may read; others get NotFound (its existence is not revealed).
-    async fn readable_item(&self, actor: &Actor, id: ItemId) -> DomainResult<(Item, UnitTree)> {
+    async fn readable_item(&self, actor: &Actor, id: ItemId) -> DomainResult<(Item, Arc<UnitTree>)> {
         let item = self.knowledge.get_item(id).await?;
         let tree = self.unit_tree().await?;
         match authorize(actor, Action::ReadItem, &Self::item_ref(&tree, &item)?) {
@@ -134,6 +127,7 @@ impl Khlang {
             version: 1,
         };
         item.id = self.knowledge.insert_item(&item, "สร้างฉบับร่าง").await?;
+        self.item_saved(&item);
         self.audit(
             Some(me),
             "item.create",
@@ -199,6 +193,7 @@ impl Khlang {
             note: note.to_string(),
         };
         self.knowledge.save_item(item, Some(&version)).await?;
+        self.item_saved(item);
         Ok(())
     }
 
@@ -287,6 +282,7 @@ impl Khlang {
         } else {
             self.knowledge.save_item(&item, None).await?;
         }
+        self.item_saved(&item);
         let author = self.store.get_user(me).await?;
         self.knowledge
             .insert_comment(
@@ -402,6 +398,7 @@ impl Khlang {
     }
 
     /// Published knowledge, newest first, filtered as the reader asks and as they may see.
+    /// Readers who may see the same things share one copy of each list (see [`super::cache`]).
     pub async fn browse(
         &self,
         actor: &Actor,
@@ -409,6 +406,21 @@ impl Khlang {
         page: u64,
         per_page: u64,
     ) -> DomainResult<Page<ItemSummary>> {
+        let visibility = self.readable(actor).await?;
+        let key = ListKey {
+            visibility: visibility.clone(),
+            unit: b.unit,
+            term: b.term,
+            knowledge_type: b.knowledge_type,
+            fiscal_year: b.fiscal_year,
+            page,
+            per_page,
+        };
+        let memo = &self.caches.lists;
+        if let Some(list) = memo.get(&key) {
+            return Ok((*list).clone());
+        }
+        let generation = memo.generation();
         let units = match b.unit {
             Some(u) => {
                 let tree = self.unit_tree().await?;
@@ -428,11 +440,13 @@ impl Khlang {
             term: b.term,
             knowledge_type: b.knowledge_type,
             fiscal_year: b.fiscal_year,
-            visibility: self.readable(actor).await?,
+            visibility,
             order: ItemOrder::NewestPublished,
             ..Default::default()
         };
-        Ok(self.knowledge.list_items(&filter, page, per_page).await?)
+        let list = self.knowledge.list_items(&filter, page, per_page).await?;
+        memo.put(key, generation, Arc::new(list.clone()));
+        Ok(list)
     }
 
     /// The actor's own items in every state, recently changed first.

@@ -2,6 +2,7 @@
 //! with [`crate::org::authorize`] before it changes anything.
 
 pub mod accounts;
+mod cache;
 pub mod demo;
 pub mod items;
 pub mod org;
@@ -12,8 +13,9 @@ pub mod uploads;
 use crate::account::User;
 use crate::error::DomainResult;
 use crate::ids::UserId;
-use crate::org::{Actor, SignedIn};
+use crate::org::{Actor, SignedIn, UnitTree};
 use crate::ports::{AuditEntry, Blobs, Clock, KnowledgeStore, Store};
+use crate::taxonomy::Vocabulary;
 use std::sync::Arc;
 use time::Duration;
 
@@ -49,6 +51,7 @@ pub struct Khlang {
     pub blobs: Arc<dyn Blobs>,
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
+    caches: Arc<cache::Caches>,
 }
 
 impl Khlang {
@@ -65,6 +68,50 @@ impl Khlang {
             blobs,
             clock,
             policy,
+            caches: Arc::default(),
+        }
+    }
+
+    /// The unit tree; from memory unless a unit changed (see [`cache`]).
+    pub async fn unit_tree(&self) -> DomainResult<Arc<UnitTree>> {
+        let memo = &self.caches.units;
+        if let Some(tree) = memo.get(&()) {
+            return Ok(tree);
+        }
+        let generation = memo.generation();
+        let tree = Arc::new(UnitTree::new(self.store.list_units().await?));
+        memo.put((), generation, tree.clone());
+        Ok(tree)
+    }
+
+    /// Taxonomies and their terms; from memory unless a term changed (see [`cache`]).
+    pub async fn vocabulary(&self) -> DomainResult<Arc<Vocabulary>> {
+        let memo = &self.caches.vocabulary;
+        if let Some(v) = memo.get(&()) {
+            return Ok(v);
+        }
+        let generation = memo.generation();
+        let v = Arc::new(Vocabulary {
+            taxonomies: self.knowledge.list_taxonomies().await?,
+            terms: self.knowledge.list_terms().await?,
+        });
+        memo.put((), generation, v.clone());
+        Ok(v)
+    }
+
+    /// Call after writing a unit, taxonomy or term. Lists go too: which units a unit filter
+    /// covers, and who may read what, follow the unit tree.
+    pub(crate) fn reference_changed(&self) {
+        self.caches.units.clear();
+        self.caches.vocabulary.clear();
+        self.caches.lists.clear();
+    }
+
+    /// Call after writing an item: published lists change when a published (or once
+    /// published) item does; drafts never appear in them.
+    pub(crate) fn item_saved(&self, item: &crate::item::Item) {
+        if item.published_at.is_some() {
+            self.caches.lists.clear();
         }
     }
 

@@ -42,10 +42,6 @@ fn collect<T>(r: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<
 }
 
 impl Khlang {
-    pub async fn unit_tree(&self) -> DomainResult<UnitTree> {
-        Ok(UnitTree::new(self.store.list_units().await?))
-    }
-
     /// Units (active ones, in tree order) where the actor may do `action`, for pickers.
     pub fn units_where(tree: &UnitTree, actor: &Actor, action: Action) -> Vec<UnitId> {
         tree.walk()
@@ -119,6 +115,7 @@ impl Khlang {
                 }
                 other => other.into(),
             })?;
+        self.reference_changed();
         self.audit(
             actor.user_id(),
             "unit.create",
@@ -147,6 +144,7 @@ impl Khlang {
         unit.name_th = UnitName::parse("name_th", name_th)?;
         unit.name_en = optional(name_en);
         self.store.update_unit(&unit).await?;
+        self.reference_changed();
         self.audit(
             actor.user_id(),
             "unit.rename",
@@ -186,6 +184,7 @@ impl Khlang {
         let from = unit.parent_id;
         unit.parent_id = Some(new_parent);
         self.store.update_unit(&unit).await?;
+        self.reference_changed();
         self.audit(
             actor.user_id(),
             "unit.move",
@@ -222,6 +221,7 @@ impl Khlang {
         let mut unit = tree.get(id).cloned().ok_or(DomainError::NotFound)?;
         unit.retired = retired;
         self.store.update_unit(&unit).await?;
+        self.reference_changed();
         self.audit(
             actor.user_id(),
             if retired {

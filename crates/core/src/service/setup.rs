@@ -84,6 +84,9 @@ impl Khlang {
             by_code.insert(r.code.as_str().to_string(), unit.id);
             added += 1;
         }
+        if added > 0 {
+            self.reference_changed();
+        }
         Ok(added)
     }
 

@@ -52,6 +52,8 @@ impl Khlang {
                 added += 1;
             }
         }
+        // Taxonomies may have been added even when no term was.
+        self.reference_changed();
         Ok(added)
     }
 
@@ -90,6 +92,7 @@ impl Khlang {
                 PortError::Conflict(_) => DomainError::invalid("label_th", "มีหมวดหมู่นี้อยู่แล้ว"),
                 other => other.into(),
             })?;
+        self.reference_changed();
         self.audit(
             actor.user_id(),
             "term.create",
@@ -117,6 +120,7 @@ impl Khlang {
         term.label_th = parse_label("label_th", label_th)?;
         term.label_en = crate::text::tidy(label_en);
         self.knowledge.update_term(&term).await?;
+        self.reference_changed();
         self.audit(
             actor.user_id(),
             "term.rename",
@@ -143,6 +147,7 @@ impl Khlang {
             .ok_or(DomainError::NotFound)?;
         term.retired = retired;
         self.knowledge.update_term(&term).await?;
+        self.reference_changed();
         self.audit(
             actor.user_id(),
             if retired {

@@ -417,8 +417,9 @@ async fn taxonomy_admin_adds_renames_and_retires_terms() {
         .await
         .unwrap()
         .terms
-        .into_iter()
+        .iter()
         .find(|t| t.label_th == "สวัสดิการชุมชน")
+        .cloned()
         .unwrap();
     assert_eq!(term.key, "community-welfare");
     let res = post_form(

@@ -67,11 +67,10 @@ pub struct Card {
 
 fn excerpt(s: &str, graphemes: usize) -> String {
     use unicode_segmentation::UnicodeSegmentation;
-    let g: Vec<&str> = s.graphemes(true).collect();
-    if g.len() <= graphemes {
-        s.to_string()
-    } else {
-        format!("{}…", g[..graphemes].concat())
+    // Segments only as far as the cut, without collecting: cards show many summaries.
+    match s.grapheme_indices(true).nth(graphemes) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_string(),
     }
 }
 
