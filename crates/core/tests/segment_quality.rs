@@ -4,22 +4,21 @@
 //! JSON array of newmm tokens per non-empty seed line (the tokens concatenate to the line, so the
 //! seed text itself comes from the fixture). Two scores, each boundary precision/recall/F1:
 //! * all boundaries: every cut between two tokens of a line, as the engines output them
-//!   (nlpo3 and newmm differ on purpose around punctuation: newmm keeps `(MIS)` or `Process/`
-//!   together, nlpo3 cuts `(|mis|)`);
+//!   (khlang's newmm follows nlpo3's port, which differs from PyThaiNLP's on purpose around
+//!   punctuation: PyThaiNLP keeps `(MIS)` or `Process/` together, nlpo3 cuts `(|mis|)`);
 //! * Thai boundaries: only cuts between two Thai characters, which is where segmentation is hard.
 //!
 //! `cargo test -p khlang-core --release --test segment_quality -- --ignored --nocapture` prints
-//! the full measurement (engine and khlang pipeline, throughput, build cost); the plain test is a
-//! regression guard on the pipeline's Thai-boundary F1.
+//! the full measurement (engine and khlang pipeline, throughput, build cost); the plain tests are
+//! regression guards on the Thai-boundary F1 of the engine and of the pipeline.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use khlang_core::text::newmm::Newmm;
 use khlang_core::text::normalize;
 use khlang_core::text::segment::{Segmenter, embedded_words};
-use nlpo3::tokenizer::newmm::NewmmTokenizer;
-use nlpo3::tokenizer::tokenizer_trait::Tokenizer;
 
 struct Seed {
     name: String,
@@ -164,6 +163,42 @@ fn pipeline_score(segmenter: &Segmenter, seed: &Seed) -> (Score, usize) {
     (score, skipped)
 }
 
+/// The engine's words for `line`.
+fn engine_words<'a>(engine: &Newmm, line: &'a str) -> Vec<&'a str> {
+    engine
+        .segment(line)
+        .into_iter()
+        .map(|(s, e)| &line[s..e])
+        .collect()
+}
+
+/// The engine alone (raw seed lines, the word list as shipped) against newmm: (all, Thai).
+fn engine_score(engine: &Newmm, seed: &Seed) -> (Score, Score) {
+    let (mut all, mut thai) = (Score::default(), Score::default());
+    for reference in &seed.lines {
+        let line: String = reference.concat();
+        let chars: Vec<char> = line.chars().collect();
+        let out = engine_words(engine, &line);
+        assert_eq!(out.concat(), line, "newmm must cover its input");
+        all.add(&cuts(reference, &chars, false), &cuts(&out, &chars, false));
+        thai.add(&cuts(reference, &chars, true), &cuts(&out, &chars, true));
+    }
+    (all, thai)
+}
+
+#[test]
+fn engine_agrees_with_newmm_on_thai_word_boundaries() {
+    let engine = Newmm::new(embedded_words());
+    let mut total = Score::default();
+    for seed in seeds() {
+        let (_, thai) = engine_score(&engine, &seed);
+        total.matched += thai.matched;
+        total.proposed += thai.proposed;
+        total.reference += thai.reference;
+    }
+    assert!(total.f1() > 0.999, "all seeds: {}", total.show());
+}
+
 fn shared() -> &'static Segmenter {
     static SEG: std::sync::OnceLock<Segmenter> = std::sync::OnceLock::new();
     SEG.get_or_init(Segmenter::new)
@@ -218,10 +253,11 @@ fn measure_segmentation() {
         }
     );
 
-    // The engine alone, as the issue measured it: nlpo3 + words_th.txt, raw seed lines.
+    // The engine alone: khlang's newmm + words_th.txt, raw seed lines.
+    let words = embedded_words();
     let rss0 = rss_kib();
     let t = Instant::now();
-    let engine = NewmmTokenizer::from_word_list(embedded_words());
+    let engine = Newmm::new(words);
     let engine_build = t.elapsed();
     let rss1 = rss_kib();
     let t = Instant::now();
@@ -229,21 +265,13 @@ fn measure_segmentation() {
     let pipeline_build = t.elapsed();
     let rss2 = rss_kib();
 
-    println!("\n== boundary agreement with PyThaiNLP newmm (per line, safe=false)");
+    println!("\n== boundary agreement with PyThaiNLP newmm (per line)");
     let (mut all, mut thai, mut pipe) = (Score::default(), Score::default(), Score::default());
     for seed in &seeds {
-        let (mut a, mut t) = (Score::default(), Score::default());
-        for reference in &seed.lines {
-            let line: String = reference.concat();
-            let chars: Vec<char> = line.chars().collect();
-            let out = engine.segment(&line, false, false).expect("nlpo3 segments");
-            assert_eq!(out.concat(), line, "nlpo3 per line must cover its input");
-            a.add(&cuts(reference, &chars, false), &cuts(&out, &chars, false));
-            t.add(&cuts(reference, &chars, true), &cuts(&out, &chars, true));
-        }
+        let (a, t) = engine_score(&engine, seed);
         let (p, skipped) = pipeline_score(&segmenter, seed);
         println!(
-            "{:<24} nlpo3 all: {} | nlpo3 Thai: {} | khlang Thai words: {} (skipped {skipped})",
+            "{:<24} newmm all: {} | newmm Thai: {} | khlang Thai words: {} (skipped {skipped})",
             seed.name,
             a.show(),
             t.show(),
@@ -256,14 +284,14 @@ fn measure_segmentation() {
         }
     }
     println!(
-        "{:<24} nlpo3 all: {} | nlpo3 Thai: {} | khlang Thai words: {}",
+        "{:<24} newmm all: {} | newmm Thai: {} | khlang Thai words: {}",
         "ALL",
         all.show(),
         thai.show(),
         pipe.show()
     );
 
-    println!("\n== whole documents in one call (the issue warns of corruption)");
+    println!("\n== whole documents in one call (khlang segments line by line)");
     for seed in &seeds {
         let mut text = String::new();
         let mut reference: Vec<String> = Vec::new();
@@ -274,18 +302,16 @@ fn measure_segmentation() {
             reference.push("\n".into());
         }
         let chars: Vec<char> = text.chars().collect();
-        let mut report = format!("{:<24} {} chars:", seed.name, chars.len());
-        for safe in [false, true] {
-            let out = engine.segment(&text, safe, false).expect("nlpo3 segments");
-            let mut s = Score::default();
-            s.add(&cuts(&reference, &chars, true), &cuts(&out, &chars, true));
-            report.push_str(&format!(
-                " safe={safe}: covers input {}, Thai F1 {:.4};",
-                out.concat() == text,
-                s.f1()
-            ));
-        }
-        println!("{report}");
+        let out = engine_words(&engine, &text);
+        let mut s = Score::default();
+        s.add(&cuts(&reference, &chars, true), &cuts(&out, &chars, true));
+        println!(
+            "{:<24} {} chars: covers input {}, Thai F1 {:.4}",
+            seed.name,
+            chars.len(),
+            out.concat() == text,
+            s.f1()
+        );
     }
 
     println!("\n== throughput over all seed lines (median of 5)");
@@ -297,7 +323,7 @@ fn measure_segmentation() {
     let mb = bytes as f64 / 1e6;
     let engine_s = median_seconds(|| {
         for l in &lines {
-            std::hint::black_box(engine.segment(l, false, false).unwrap());
+            std::hint::black_box(engine.segment(l));
         }
     });
     let normalize_s = median_seconds(|| {
@@ -318,7 +344,7 @@ fn measure_segmentation() {
     });
     println!("input: {} lines, {bytes} bytes", lines.len());
     println!(
-        "nlpo3 alone, per line:            {:6.2} MB/s",
+        "newmm alone, per line:            {:6.2} MB/s",
         mb / engine_s
     );
     println!(
@@ -338,12 +364,17 @@ fn measure_segmentation() {
     let compressed = include_bytes!("../src/text/dict/words_th.txt.zlib").len();
     let inflated: usize = embedded_words().iter().map(|w| w.len() + 1).sum();
     println!("embedded word list: {compressed} bytes compressed, {inflated} bytes inflated");
-    println!("build: nlpo3 trie {engine_build:?}, Segmenter::new {pipeline_build:?}");
+    println!(
+        "dictionary: {} words, {} KiB on the heap",
+        engine.word_count(),
+        engine.heap_bytes() / 1024
+    );
+    println!("build: newmm dictionary {engine_build:?}, Segmenter::new {pipeline_build:?}");
     if let (Some(a), Some(b), Some(c)) = (rss0, rss1, rss2) {
         println!(
-            "resident memory: +{} MiB after the first trie (with one-off allocations), +{} MiB for one more Segmenter",
-            (b.saturating_sub(a)) / 1024,
-            (c.saturating_sub(b)) / 1024
+            "resident memory: +{} KiB after the first dictionary (with one-off allocations), +{} KiB for one Segmenter",
+            b.saturating_sub(a),
+            c.saturating_sub(b)
         );
     }
 }

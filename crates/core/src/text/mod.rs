@@ -2,8 +2,10 @@
 //! (Thai stacks vowels and tone marks, so `chars().count()` over-counts).
 
 mod be_date;
+pub mod newmm;
 pub mod normalize;
 pub mod segment;
+mod tcc;
 
 pub use be_date::{
     BANGKOK, fiscal_year_be, format_be_date, format_be_date_long, format_be_datetime,

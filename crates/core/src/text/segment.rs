@@ -2,28 +2,24 @@
 //! [`normalize`](super::normalize). Thai is written without spaces between words, so a word inside
 //! unspaced text can only be found once the text is cut into words.
 //!
-//! The engine is `nlpo3`'s newmm (dictionary maximal matching constrained by Thai character
-//! clusters; Apache-2.0), with PyThaiNLP's `words_th.txt` word list (CC0) embedded in the binary
+//! The engine is [`newmm`](super::newmm): PyThaiNLP's newmm (dictionary maximal matching
+//! constrained by Thai character clusters; Apache-2.0), ported from the `nlpo3` crate and cutting
+//! exactly as it does, with PyThaiNLP's `words_th.txt` word list (CC0) embedded in the binary
 //! plus khlang's own entries (`dict/khlang_words.txt`) and whatever the caller adds (taxonomy
 //! terms, unit names). It was chosen by measurement against PyThaiNLP's newmm on the seeds:
 //! see `tests/segment_quality.rs` and `dict/README.md`.
 //!
-//! nlpo3 is always called with `safe = false` and once per line: on the seeds its safe mode
-//! returned tokens that no longer spell the input, and a whole document in one call cut a few
-//! Thai words differently from the same text line by line. Very long lines are cut at
-//! whitespace first. The output is checked to cover the input exactly, and a line nlpo3 cannot
-//! segment falls back to whitespace splitting, so no input can make the segmenter fail.
+//! newmm runs once per line: a whole document in one call cut a few Thai words differently
+//! from the same text line by line. Very long lines are cut at whitespace first.
 //!
-//! Cost: the dictionary trie takes about 50 MiB of memory and 0.3–0.5 s to build, so build one
-//! `Segmenter` per process and share it; the embedded word list adds 305 kB to the binary.
+//! Cost: the dictionary takes under 2 MiB of memory and a `Segmenter` about 50 ms to build
+//! (with nlpo3's trie: 50 MiB and 0.1–0.3 s), so one `Segmenter` per process, shared, is still
+//! the rule; the embedded word list adds 305 kB to the binary.
 
 use std::collections::HashSet;
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use nlpo3::tokenizer::newmm::NewmmTokenizer;
-use nlpo3::tokenizer::tokenizer_trait::Tokenizer;
-
+use super::newmm::Newmm;
 use super::normalize::{is_thai_mark, normalize};
 
 /// PyThaiNLP's `words_th.txt`, zlib-compressed (see `dict/README.md` for source and licence).
@@ -34,7 +30,7 @@ static STOP_WORDS_TH: &str = include_str!("dict/stopwords_th.txt");
 static KHLANG_WORDS: &str = include_str!("dict/khlang_words.txt");
 
 /// Lines longer than this (bytes) are cut at whitespace before segmenting, to bound the work
-/// of one nlpo3 call (a PDF can hold a paragraph of 100 kB without a line break).
+/// of one newmm call (a PDF can hold a paragraph of 100 kB without a line break).
 const MAX_PIECE_BYTES: usize = 4096;
 /// Longest run of Thai characters (letters and marks) before each dot of an abbreviation
 /// not in the dictionary: จปฐ. and รพ.สต. are abbreviations, อำเภอ. is a word and a full stop.
@@ -56,14 +52,14 @@ pub struct Token {
     pub is_alias: bool,
 }
 
-/// The Thai word segmenter: built once (it holds a 62,000-word dictionary trie; building takes
-/// a few hundred milliseconds), then shared (`Arc<Segmenter>`) by every indexing job and query.
+/// The Thai word segmenter: built once (it holds a 62,000-word dictionary; building takes a few
+/// tens of milliseconds), then shared (`Arc<Segmenter>`) by every indexing job and query.
 /// It is `Send + Sync` and [`tokens`](Segmenter::tokens) takes `&self`.
 ///
 /// When admins change the dictionary, build a new one with [`Segmenter::with_words`], swap it in
 /// and re-index: the index and queries must always use the same dictionary.
 pub struct Segmenter {
-    newmm: NewmmTokenizer,
+    newmm: Newmm,
     stop_words: HashSet<String>,
     added_words: usize,
 }
@@ -95,28 +91,49 @@ impl Segmenter {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let dictionary: Vec<String> = embedded_words()
-            .iter()
-            .map(|w| normalize(w))
+        Self::build(true, words)
+    }
+
+    /// PyThaiNLP's word list alone, without khlang's entries: search uses it to split a term
+    /// khlang added (a unit name, โคกหนองนา) into the everyday words it is made of.
+    pub fn general() -> Self {
+        Self::build(false, std::iter::empty::<&str>())
+    }
+
+    fn build<I, S>(with_khlang_words: bool, words: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let khlang_words = if with_khlang_words {
+            dictionary_entries(
+                KHLANG_WORDS
+                    .lines()
+                    .map(|l| l.split('#').next().unwrap_or_default()),
+            )
+        } else {
+            vec![]
+        };
+        let added = dictionary_entries(words);
+        let added_words = khlang_words.len() + added.len();
+        // Streamed into one build: each add_words call rebuilds the dictionary.
+        let inflated = inflate_word_list();
+        let dictionary = word_list_lines(&inflated)
+            .map(normalize)
             .filter(|w| !w.is_empty() && !w.contains(char::is_whitespace))
-            .collect();
+            .chain(khlang_words)
+            .chain(added);
+        let newmm = Newmm::new(dictionary);
         let stop_words = STOP_WORDS_TH
             .lines()
             .map(|l| normalize(l.split('#').next().unwrap_or_default().trim()))
             .filter(|w| !w.is_empty())
             .collect();
-        let mut segmenter = Segmenter {
-            newmm: NewmmTokenizer::from_word_list(dictionary),
+        Segmenter {
+            newmm,
             stop_words,
-            added_words: 0,
-        };
-        segmenter.add_words(
-            KHLANG_WORDS
-                .lines()
-                .map(|l| l.split('#').next().unwrap_or_default()),
-        );
-        segmenter.add_words(words);
-        segmenter
+            added_words,
+        }
     }
 
     /// Adds words to the dictionary (before the segmenter is shared). Each is normalised; an
@@ -127,23 +144,9 @@ impl Segmenter {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut entries: Vec<String> = Vec::new();
-        for word in words {
-            let word = normalize(word.as_ref());
-            for part in word.split_whitespace() {
-                if !part.chars().any(is_word_char) {
-                    continue;
-                }
-                entries.push(part.to_string());
-                if part.contains('.') {
-                    let dotless: String = part.chars().filter(|&c| c != '.').collect();
-                    entries.push(dotless);
-                }
-            }
-        }
-        let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
-        self.added_words += refs.len();
-        self.newmm.add_word(&refs);
+        let entries = dictionary_entries(words);
+        self.added_words += entries.len();
+        self.newmm.add_words(entries);
     }
 
     /// Whether `word` (normalised) is one of the Thai stop words.
@@ -232,36 +235,7 @@ impl Segmenter {
 
     /// Byte spans of the words of one piece of a line, covering it exactly.
     fn segment_piece(&self, piece: &str) -> Vec<(usize, usize)> {
-        // nlpo3 unwraps internally; a panic on some odd input must not take a query down.
-        let words = catch_unwind(AssertUnwindSafe(|| self.newmm.segment(piece, false, false)));
-        if let Ok(Ok(words)) = words {
-            let mut spans = Vec::with_capacity(words.len());
-            let mut pos = 0;
-            for w in &words {
-                if w.is_empty() {
-                    continue;
-                }
-                if !piece[pos..].starts_with(w.as_str()) {
-                    break;
-                }
-                spans.push((pos, pos + w.len()));
-                pos += w.len();
-            }
-            if pos == piece.len() {
-                return spans;
-            }
-        }
-        tracing::warn!(
-            len = piece.len(),
-            "Thai segmenter output did not cover its input; splitting on whitespace"
-        );
-        piece
-            .split_whitespace()
-            .map(|w| {
-                let s = w.as_ptr() as usize - piece.as_ptr() as usize;
-                (s, s + w.len())
-            })
-            .collect()
+        self.newmm.segment(piece)
     }
 
     /// Turns one raw segment into zero or more tokens: splits on whitespace, trims punctuation
@@ -312,17 +286,50 @@ impl Segmenter {
     }
 }
 
+/// What [`Segmenter::add_words`] puts in the dictionary for `words`: each normalised, split at
+/// whitespace, parts without a letter or digit dropped, and dotted parts also without the dots.
+fn dictionary_entries<I, S>(words: I) -> Vec<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut entries: Vec<String> = Vec::new();
+    for word in words {
+        let word = normalize(word.as_ref());
+        for part in word.split_whitespace() {
+            if !part.chars().any(is_word_char) {
+                continue;
+            }
+            entries.push(part.to_string());
+            if part.contains('.') {
+                let dotless: String = part.chars().filter(|&c| c != '.').collect();
+                entries.push(dotless);
+            }
+        }
+    }
+    entries
+}
+
 /// PyThaiNLP's word list as shipped (62,107 entries, not normalised), inflated from the copy
 /// embedded in the binary.
 pub fn embedded_words() -> Vec<String> {
+    word_list_lines(&inflate_word_list())
+        .map(str::to_string)
+        .collect()
+}
+
+fn inflate_word_list() -> String {
     let bytes = miniz_oxide::inflate::decompress_to_vec_zlib(WORDS_TH_ZLIB)
         .expect("the embedded word list is valid zlib (checked by a test)");
-    String::from_utf8_lossy(&bytes)
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The entries of the inflated word list, trimmed, without empty lines.
+fn word_list_lines(inflated: &str) -> impl Iterator<Item = &str> {
+    inflated
         .lines()
         .map(|l| l.trim_start_matches('\u{FEFF}').trim())
         .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// A letter or digit that makes a token a word. Thai is decided by range (this runs for every
