@@ -9,6 +9,7 @@ pub mod item;
 pub mod org;
 pub mod ports;
 pub mod reference;
+pub mod search;
 pub mod service;
 pub mod taxonomy;
 pub mod text;

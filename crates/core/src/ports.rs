@@ -284,11 +284,13 @@ pub trait KnowledgeStore: Send + Sync {
         note: &str,
     ) -> PortResult<crate::ids::ItemId>;
     async fn get_item(&self, id: crate::ids::ItemId) -> PortResult<crate::item::Item>;
-    /// Saves the item; with `version`, also records that snapshot (one transaction).
+    /// Saves the item; with `version`, also records that snapshot; applies `index` to the
+    /// search index — all in one transaction, so results never disagree with the item.
     async fn save_item(
         &self,
         item: &crate::item::Item,
         version: Option<&crate::item::Version>,
+        index: &IndexChange,
     ) -> PortResult<()>;
     async fn list_items(
         &self,
@@ -334,4 +336,100 @@ pub trait KnowledgeStore: Send + Sync {
     ) -> PortResult<()>;
     async fn delete_upload(&self, id: &str) -> PortResult<()>;
     async fn uploads_older_than(&self, at: OffsetDateTime) -> PortResult<Vec<Upload>>;
+
+    /// Applies an index change on its own (file text arrived, re-index).
+    async fn write_index(&self, item: crate::ids::ItemId, change: &IndexChange) -> PortResult<()>;
+    /// Items containing every clause of `all` — or, when `all` is empty, any of `any` — and
+    /// none of `none`; best first, at most `limit`.
+    async fn search_words(
+        &self,
+        all: &[crate::search::Clause],
+        any: &[crate::search::Clause],
+        none: &[crate::search::Clause],
+        limit: usize,
+    ) -> PortResult<Vec<crate::search::IndexHit>>;
+    /// Items sharing character n-grams with the query (and none of `none`); best first.
+    async fn search_grams(
+        &self,
+        grams: &[String],
+        none: &[crate::search::Clause],
+        limit: usize,
+    ) -> PortResult<Vec<crate::search::IndexHit>>;
+    async fn indexed_count(&self) -> PortResult<u64>;
+    async fn published_item_ids(&self) -> PortResult<Vec<crate::ids::ItemId>>;
+
+    async fn dictionary_words(&self) -> PortResult<Vec<String>> {
+        Ok(self
+            .dictionary()
+            .await?
+            .into_iter()
+            .map(|w| w.word)
+            .collect())
+    }
+    async fn dictionary(&self) -> PortResult<Vec<DictionaryWord>>;
+    async fn add_dictionary_word(&self, word: &DictionaryWord) -> PortResult<()>;
+    async fn remove_dictionary_word(&self, word: &str) -> PortResult<()>;
+
+    /// Asks for the text of stored content to be read (once per content).
+    async fn queue_extraction(
+        &self,
+        sha256: &str,
+        mime: &str,
+        size: u64,
+        now: OffsetDateTime,
+    ) -> PortResult<()>;
+    /// Takes the next file due for reading, leasing it so no one else reads it meanwhile.
+    async fn next_extraction(&self, now: OffsetDateTime) -> PortResult<Option<ExtractionJob>>;
+    /// Records the text, or why it could not be read and when to try again (None: give up).
+    async fn finish_extraction(
+        &self,
+        sha256: &str,
+        outcome: Result<&str, &str>,
+        retry_at: Option<OffsetDateTime>,
+    ) -> PortResult<()>;
+    /// Text read from the item's current files.
+    async fn item_file_texts(&self, item: crate::ids::ItemId) -> PortResult<Vec<String>>;
+    /// Whether each current file's text is `pending`, `done` or `failed`, by file id.
+    async fn item_text_status(
+        &self,
+        item: crate::ids::ItemId,
+    ) -> PortResult<Vec<(crate::ids::FileId, String)>>;
+    /// Items showing this content as a current file.
+    async fn items_with_blob(&self, sha256: &str) -> PortResult<Vec<crate::ids::ItemId>>;
+}
+
+/// What a save does to the search index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexChange {
+    /// Write (or rewrite) the item's entry: it is published.
+    Put(Box<crate::search::SearchEntry>),
+    /// Take the item out: it is not (or no longer) published.
+    Remove,
+}
+
+/// A file whose text is due to be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractionJob {
+    pub sha256: String,
+    pub mime: String,
+    pub size: u64,
+    /// Attempts already made.
+    pub attempts: i32,
+}
+
+/// A word admins added to the segmentation dictionary.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DictionaryWord {
+    pub word: String,
+    pub added_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub added_at: OffsetDateTime,
+}
+
+/// Reads the text inside a document (PDF, Word, PowerPoint, Excel). Synchronous and CPU-bound:
+/// core calls it on a blocking thread. `Err` carries a reason for the log.
+pub trait TextExtractor: Send + Sync {
+    /// Whether files of this MIME type have text to read at all.
+    fn handles(&self, mime: &str) -> bool;
+    fn extract(&self, mime: &str, bytes: &[u8]) -> Result<String, String>;
 }

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod config;
+pub mod extract;
 
 pub use config::Config;
 
@@ -61,7 +62,8 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
         blobs.clone(),
         Arc::new(SystemClock),
         policy,
-    );
+    )
+    .with_extractor(Arc::new(extract::FileText::default()));
     Ok(Runtime {
         config,
         core,
@@ -109,6 +111,8 @@ impl Runtime {
             self.core.clone(),
             self.config.data_dir.join("uploads"),
         ));
+        let core = self.core.clone();
+        let reader = tokio::spawn(async move { core.run_text_extraction().await });
         let app = self
             .router()
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -116,6 +120,7 @@ impl Runtime {
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
+        reader.abort();
         result.map_err(|e| StartError::Other(format!("server stopped: {e}")))
     }
 }

@@ -4,6 +4,7 @@
 use crate::entities::{
     blob, item, item_comment, item_file, item_term, item_version, taxonomy, term, upload,
 };
+use crate::search;
 use crate::store::{SeaStore, map_err, utc};
 use async_trait::async_trait;
 use khlang_core::error::PortError;
@@ -12,8 +13,10 @@ use khlang_core::item::{
     Item, ItemFields, ItemFile, ItemStatus, KnowledgeType, Version, Visibility,
 };
 use khlang_core::ports::{
-    Comment, ItemFilter, ItemOrder, ItemSummary, KnowledgeStore, NewFile, Page, PortResult, Upload,
+    Comment, DictionaryWord, ExtractionJob, IndexChange, ItemFilter, ItemOrder, ItemSummary,
+    KnowledgeStore, NewFile, Page, PortResult, Upload,
 };
+use khlang_core::search::{Clause, IndexHit};
 use khlang_core::taxonomy::{Taxonomy, Term};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -21,6 +24,17 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use time::OffsetDateTime;
+
+async fn write_index(
+    db: &impl ConnectionTrait,
+    item: ItemId,
+    change: &IndexChange,
+) -> PortResult<()> {
+    match change {
+        IndexChange::Put(entry) => search::put(db, entry).await,
+        IndexChange::Remove => search::remove(db, item).await,
+    }
+}
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> PortError {
     PortError::Other(format!("stored {what} is invalid: {e}"))
@@ -318,13 +332,19 @@ impl KnowledgeStore for SeaStore {
         )
     }
 
-    async fn save_item(&self, i: &Item, version: Option<&Version>) -> PortResult<()> {
+    async fn save_item(
+        &self,
+        i: &Item,
+        version: Option<&Version>,
+        index: &IndexChange,
+    ) -> PortResult<()> {
         let txn = self.connection().begin().await.map_err(map_err)?;
         item_row(i)?.update(&txn).await.map_err(map_err)?;
         write_terms(&txn, i.id, &i.fields.terms).await?;
         if let Some(v) = version {
             write_version(&txn, v).await?;
         }
+        write_index(&txn, i.id, index).await?;
         txn.commit().await.map_err(map_err)
     }
 
@@ -650,6 +670,93 @@ impl KnowledgeStore for SeaStore {
             .await
             .map_err(map_err)?;
         Ok(())
+    }
+
+    async fn write_index(&self, item: ItemId, change: &IndexChange) -> PortResult<()> {
+        let txn = self.connection().begin().await.map_err(map_err)?;
+        write_index(&txn, item, change).await?;
+        txn.commit().await.map_err(map_err)
+    }
+
+    async fn search_words(
+        &self,
+        all: &[Clause],
+        any: &[Clause],
+        none: &[Clause],
+        limit: usize,
+    ) -> PortResult<Vec<IndexHit>> {
+        search::words(self.connection(), all, any, none, limit).await
+    }
+
+    async fn search_grams(
+        &self,
+        grams: &[String],
+        none: &[Clause],
+        limit: usize,
+    ) -> PortResult<Vec<IndexHit>> {
+        search::grams(self.connection(), grams, none, limit).await
+    }
+
+    async fn indexed_count(&self) -> PortResult<u64> {
+        search::count(self.connection()).await
+    }
+
+    async fn published_item_ids(&self) -> PortResult<Vec<ItemId>> {
+        search::published_item_ids(self.connection()).await
+    }
+
+    async fn dictionary(&self) -> PortResult<Vec<DictionaryWord>> {
+        search::dictionary(self.connection()).await
+    }
+
+    async fn add_dictionary_word(&self, word: &DictionaryWord) -> PortResult<()> {
+        search::add_dictionary_word(self.connection(), word).await
+    }
+
+    async fn remove_dictionary_word(&self, word: &str) -> PortResult<()> {
+        search::remove_dictionary_word(self.connection(), word).await
+    }
+
+    async fn queue_extraction(
+        &self,
+        sha256: &str,
+        mime: &str,
+        size: u64,
+        now: OffsetDateTime,
+    ) -> PortResult<()> {
+        search::queue_extraction(self.connection(), sha256, mime, size, now).await
+    }
+
+    async fn next_extraction(&self, now: OffsetDateTime) -> PortResult<Option<ExtractionJob>> {
+        search::next_extraction(self.connection(), now).await
+    }
+
+    async fn finish_extraction(
+        &self,
+        sha256: &str,
+        outcome: Result<&str, &str>,
+        retry_at: Option<OffsetDateTime>,
+    ) -> PortResult<()> {
+        search::finish_extraction(
+            self.connection(),
+            sha256,
+            outcome,
+            retry_at,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    }
+
+    async fn item_file_texts(&self, item: ItemId) -> PortResult<Vec<String>> {
+        search::item_file_texts(self.connection(), item).await
+    }
+
+    async fn item_text_status(&self, item: ItemId) -> PortResult<Vec<(FileId, String)>> {
+        search::item_text_status(self.connection(), item).await
+    }
+
+    async fn items_with_blob(&self, sha256: &str) -> PortResult<Vec<ItemId>> {
+        search::items_with_blob(self.connection(), sha256).await
     }
 
     async fn uploads_older_than(&self, at: OffsetDateTime) -> PortResult<Vec<Upload>> {

@@ -3,7 +3,9 @@
 
 mod entities;
 mod knowledge;
+mod m0004_search;
 mod migration;
+mod search;
 mod store;
 
 pub use store::SeaStore;

@@ -17,6 +17,8 @@ pub struct Layout {
     pub can_contribute: bool,
     pub csrf: String,
     pub nav: &'static str,
+    /// What the search box in the header shows.
+    pub search: String,
 }
 
 impl Layout {
@@ -39,7 +41,14 @@ impl Layout {
             can_contribute: actor.may_somewhere(Action::Contribute),
             csrf: csrf.to_string(),
             nav,
+            search: String::new(),
         }
+    }
+
+    /// Keeps the query in the header's search box on the results page.
+    pub fn with_search(mut self, q: &str) -> Self {
+        self.search = q.to_string();
+        self
     }
 
     pub fn current(&self, nav: &str) -> &'static str {

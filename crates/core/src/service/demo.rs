@@ -97,34 +97,8 @@ impl Khlang {
                 licence: "CC-BY-4.0".into(),
                 links: d.links,
             };
-            let mut item = Item {
-                id: ItemId(0),
-                fields,
-                status: ItemStatus::Published,
-                created_by: by,
-                created_at: at,
-                updated_by: by,
-                updated_at: at,
-                published_at: Some(at),
-                version: 1,
-            };
-            item.id = self
-                .knowledge
-                .insert_item(&item, "ตัวอย่างจากเอกสารต้นฉบับ")
+            self.import_published(by, fields, at, "ตัวอย่างจากเอกสารต้นฉบับ")
                 .await?;
-            let version = Version {
-                item_id: item.id,
-                number: 1,
-                snapshot: Snapshot {
-                    fields: item.fields.clone(),
-                    files: vec![],
-                },
-                created_by: by,
-                created_at: at,
-                note: "ตัวอย่างจากเอกสารต้นฉบับ".into(),
-            };
-            self.knowledge.save_item(&item, Some(&version)).await?;
-            self.item_saved(&item);
             added += 1;
         }
         self.audit(
@@ -135,6 +109,46 @@ impl Khlang {
         )
         .await?;
         Ok(added)
+    }
+
+    /// Records already-screened knowledge as published on `at` (demo content, imports,
+    /// benchmarks): version 1 and its search entry, written together.
+    pub async fn import_published(
+        &self,
+        by: UserId,
+        fields: ItemFields,
+        at: time::OffsetDateTime,
+        note: &str,
+    ) -> DomainResult<ItemId> {
+        let mut item = Item {
+            id: ItemId(0),
+            fields,
+            status: ItemStatus::Published,
+            created_by: by,
+            created_at: at,
+            updated_by: by,
+            updated_at: at,
+            published_at: Some(at),
+            version: 1,
+        };
+        item.id = self.knowledge.insert_item(&item, note).await?;
+        let version = Version {
+            item_id: item.id,
+            number: 1,
+            snapshot: Snapshot {
+                fields: item.fields.clone(),
+                files: vec![],
+            },
+            created_by: by,
+            created_at: at,
+            note: note.into(),
+        };
+        let index = self.index_change(&item).await?;
+        self.knowledge
+            .save_item(&item, Some(&version), &index)
+            .await?;
+        self.item_saved(&item);
+        Ok(item.id)
     }
 
     async fn published_titles(&self) -> DomainResult<HashSet<String>> {

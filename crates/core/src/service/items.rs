@@ -54,7 +54,11 @@ impl Khlang {
     }
 
     /// Loads an item the actor may read; others get NotFound (its existence is not revealed).
-    async fn readable_item(&self, actor: &Actor, id: ItemId) -> DomainResult<(Item, Arc<UnitTree>)> {
+    async fn readable_item(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+    ) -> DomainResult<(Item, Arc<UnitTree>)> {
         let item = self.knowledge.get_item(id).await?;
         let tree = self.unit_tree().await?;
         match authorize(actor, Action::ReadItem, &Self::item_ref(&tree, &item)?) {
@@ -192,7 +196,10 @@ impl Khlang {
             created_at: self.clock.now(),
             note: note.to_string(),
         };
-        self.knowledge.save_item(item, Some(&version)).await?;
+        let index = self.index_change(item).await?;
+        self.knowledge
+            .save_item(item, Some(&version), &index)
+            .await?;
         self.item_saved(item);
         Ok(())
     }
@@ -278,9 +285,13 @@ impl Khlang {
                 created_at: now,
                 note: "อนุมัติเผยแพร่".into(),
             };
-            self.knowledge.save_item(&item, Some(&version)).await?;
+            let index = self.index_change(&item).await?;
+            self.knowledge
+                .save_item(&item, Some(&version), &index)
+                .await?;
         } else {
-            self.knowledge.save_item(&item, None).await?;
+            let index = self.index_change(&item).await?;
+            self.knowledge.save_item(&item, None, &index).await?;
         }
         self.item_saved(&item);
         let author = self.store.get_user(me).await?;
@@ -383,7 +394,7 @@ impl Khlang {
     }
 
     /// What the reader may see among published items, for list queries.
-    async fn readable(&self, actor: &Actor) -> DomainResult<Option<Readable>> {
+    pub(crate) async fn readable(&self, actor: &Actor) -> DomainResult<Option<Readable>> {
         Ok(match actor {
             Actor::Anonymous => Some(Readable::default()),
             Actor::User(u) if u.site_admin => None,
@@ -556,6 +567,7 @@ impl Khlang {
                 at: self.clock.now(),
             })
             .await?;
+        self.queue_text(&file).await?;
         item.updated_by = me;
         item.updated_at = self.clock.now();
         self.save_with_version(&mut item, me, &format!("แนบไฟล์ {}", file.name))

@@ -6,6 +6,7 @@ mod cache;
 pub mod demo;
 pub mod items;
 pub mod org;
+pub mod search;
 pub mod setup;
 pub mod taxonomies;
 pub mod uploads;
@@ -52,6 +53,8 @@ pub struct Khlang {
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
     caches: Arc<cache::Caches>,
+    search_state: Arc<search::SearchState>,
+    extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
 }
 
 impl Khlang {
@@ -69,7 +72,15 @@ impl Khlang {
             clock,
             policy,
             caches: Arc::default(),
+            search_state: Arc::default(),
+            extractor: None,
         }
+    }
+
+    /// Lets file text be read for search (the extractor lives outside core: it is heavy).
+    pub fn with_extractor(mut self, extractor: Arc<dyn crate::ports::TextExtractor>) -> Self {
+        self.extractor = Some(extractor);
+        self
     }
 
     /// The unit tree; from memory unless a unit changed (see [`cache`]).

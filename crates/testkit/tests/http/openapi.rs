@@ -35,6 +35,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/items/{id}/versions/{n}/restore"),
     ("get", "/api/v1/taxonomies"),
     ("get", "/api/v1/files/{file_id}"),
+    ("get", "/api/v1/search"),
     ("head", "/api/v1/files/{file_id}"),
     ("get", "/files/{file_id}"),
     ("head", "/files/{file_id}"),

@@ -56,7 +56,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Someone reading: a valid bearer token or session, or nobody.
-pub(crate) struct Reader(Actor);
+pub(crate) struct Reader(pub(crate) Actor);
 
 impl FromRequestParts<AppState> for Reader {
     type Rejection = ApiError;

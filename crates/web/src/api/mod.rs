@@ -2,6 +2,7 @@
 
 mod items;
 pub(crate) mod openapi;
+mod search;
 
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
         .merge(items::routes())
+        .merge(search::routes())
         .fallback(not_found)
 }
 

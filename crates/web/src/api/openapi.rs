@@ -100,6 +100,7 @@ list of `{field, message}`.\n\n\
         (name = "files", description = "ไฟล์แนบและการดาวน์โหลด — Attached files and downloads"),
         (name = "uploads", description = "อัปโหลดไฟล์แบบต่อได้ (tus 1.0.0: core, creation, termination) — Resumable uploads"),
         (name = "taxonomies", description = "หมวดหมู่และคำศัพท์ — Taxonomies and their terms"),
+        (name = "search", description = "ค้นหาความรู้ — Thai search with facets and snippets"),
     ),
 )]
 struct ApiDoc;
@@ -133,6 +134,7 @@ struct ApiDoc;
     super::items::restore,
     super::items::taxonomies,
     super::items::download,
+    super::search::search,
 ))]
 struct V1;
 

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod items;
+pub(crate) mod search;
 mod session;
 
 use crate::AppState;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(items::routes())
+        .merge(search::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
@@ -65,6 +67,9 @@ impl Done {
             "term_added" => "เพิ่มหมวดหมู่แล้ว",
             "term_saved" => "บันทึกหมวดหมู่แล้ว",
             "term_retired" => "เลิกใช้หมวดหมู่แล้ว รายการเดิมยังคงอยู่",
+            "words_added" => "เพิ่มคำแล้ว ระบบกำลังสร้างดัชนีค้นหาใหม่",
+            "word_removed" => "นำคำออกแล้ว ระบบกำลังสร้างดัชนีค้นหาใหม่",
+            "reindexing" => "เริ่มสร้างดัชนีค้นหาใหม่แล้ว",
             _ => return None,
         })
     }

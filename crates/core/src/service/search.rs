@@ -1,0 +1,565 @@
+//! Search as readers use it, and the index kept in step with published knowledge: entries are
+//! written in the same transaction as the change that causes them (see [`IndexChange`]), file
+//! text follows from a background job, and a dictionary change re-indexes everything.
+
+use super::Khlang;
+use crate::error::{DomainError, DomainResult};
+use crate::file::FileKind;
+use crate::ids::{ItemId, UnitId};
+use crate::item::{Item, ItemStatus, KnowledgeType};
+use crate::org::{Action, Actor, Target, authorize};
+use crate::ports::IndexChange;
+use crate::search::{
+    self, EntryText, FacetCounts, Facets, Filters, Hits, MAX_GRAM_HITS, MAX_HITS, Query,
+    SearchEntry, Snippet,
+};
+use crate::text::Segmenter;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use time::OffsetDateTime;
+
+/// Results per page unless asked; the API allows up to [`MAX_PER_PAGE`].
+pub const DEFAULT_PER_PAGE: u64 = 10;
+pub const MAX_PER_PAGE: u64 = 50;
+/// Files larger than this are not read for text (the whole file is held in memory while it is).
+pub const MAX_EXTRACT_BYTES: u64 = 64 * 1024 * 1024;
+/// Attempts before a file whose text cannot be read is given up on.
+pub const MAX_EXTRACT_ATTEMPTS: i32 = 3;
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    pub page: u64,
+    pub per_page: u64,
+    pub filters: Filters,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchHit {
+    pub id: ItemId,
+    pub title: String,
+    pub snippet: Snippet,
+    pub score: f64,
+    /// Contains every word of the query (otherwise a closest match).
+    pub exact: bool,
+    pub unit_id: UnitId,
+    pub fiscal_year: i32,
+    pub knowledge_type: KnowledgeType,
+    pub formats: Vec<FileKind>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub published_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub query: Query,
+    pub total: usize,
+    /// The index had more than [`MAX_HITS`]; `total` and facets count the best of them.
+    pub more: bool,
+    /// How many of `total` contain every word.
+    pub exact: usize,
+    pub hits: Vec<SearchHit>,
+    pub facets: FacetCounts,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl SearchResults {
+    pub fn pages(&self) -> u64 {
+        (self.total as u64).div_ceil(self.per_page.max(1))
+    }
+}
+
+/// The segmenter in use, and the state of background index work.
+#[derive(Default)]
+pub(crate) struct SearchState {
+    pub segmenter: std::sync::RwLock<Option<Arc<Segmenter>>>,
+    /// Held while a segmenter is being built, so concurrent first searches build one.
+    pub building: tokio::sync::Mutex<()>,
+    pub reindexing: AtomicBool,
+    pub reindex_done: AtomicUsize,
+    pub reindex_total: AtomicUsize,
+    /// Wakes the extraction worker when a file arrives.
+    pub wake: tokio::sync::Notify,
+}
+
+/// Progress of a full re-index, for the dictionary page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReindexProgress {
+    pub done: usize,
+    pub total: usize,
+    pub running: bool,
+}
+
+impl Khlang {
+    /// The segmenter every index write and query uses; built on first use (a few hundred
+    /// milliseconds) with the dictionary as it stands.
+    pub async fn segmenter(&self) -> DomainResult<Arc<Segmenter>> {
+        if let Some(s) = self
+            .search_state
+            .segmenter
+            .read()
+            .ok()
+            .and_then(|s| s.clone())
+        {
+            return Ok(s);
+        }
+        let _building = self.search_state.building.lock().await;
+        if let Some(s) = self
+            .search_state
+            .segmenter
+            .read()
+            .ok()
+            .and_then(|s| s.clone())
+        {
+            return Ok(s);
+        }
+        let s = self.build_segmenter().await?;
+        if let Ok(mut slot) = self.search_state.segmenter.write() {
+            *slot = Some(s.clone());
+        }
+        Ok(s)
+    }
+
+    /// Every word khlang adds to the embedded list: taxonomy terms, unit names and the
+    /// admins' own entries.
+    pub async fn dictionary_extra(&self) -> DomainResult<Vec<String>> {
+        let mut words: Vec<String> = self.knowledge.dictionary_words().await?;
+        let vocabulary = self.vocabulary().await?;
+        words.extend(vocabulary.terms.iter().map(|t| t.label_th.clone()));
+        let tree = self.unit_tree().await?;
+        words.extend(tree.units().iter().map(|u| u.name_th.as_str().to_string()));
+        Ok(words)
+    }
+
+    async fn build_segmenter(&self) -> DomainResult<Arc<Segmenter>> {
+        let words = self.dictionary_extra().await?;
+        tokio::task::spawn_blocking(move || Arc::new(Segmenter::with_words(words)))
+            .await
+            .map_err(|e| DomainError::Internal(format!("segmenter build: {e}")))
+    }
+
+    /// What the index must do after `item` was saved: published items are (re)written, all
+    /// others removed — archived, rejected or back in screening, they leave the results.
+    pub(crate) async fn index_change(&self, item: &Item) -> DomainResult<IndexChange> {
+        if item.status != ItemStatus::Published {
+            return Ok(IndexChange::Remove);
+        }
+        Ok(IndexChange::Put(Box::new(self.search_entry(item).await?)))
+    }
+
+    async fn search_entry(&self, item: &Item) -> DomainResult<SearchEntry> {
+        let segmenter = self.segmenter().await?;
+        let files = self.knowledge.item_files(item.id).await?;
+        let texts = self.knowledge.item_file_texts(item.id).await?;
+        let mut formats: Vec<FileKind> = files
+            .iter()
+            .filter_map(|f| FileKind::parse(&f.kind))
+            .collect();
+        formats.sort_by_key(|k| FileKind::ALL.iter().position(|x| x == k));
+        formats.dedup();
+        let facets = Facets {
+            visibility: item.fields.visibility,
+            unit_id: item.fields.unit_id,
+            fiscal_year: item.fiscal_year(),
+            knowledge_type: item.fields.knowledge_type,
+            terms: item.fields.terms.clone(),
+            formats,
+            published_at: item.published_at.unwrap_or(item.updated_at),
+        };
+        let f = &item.fields;
+        let owned = OwnedText {
+            title: f.title.as_str().to_string(),
+            summary: f.summary.clone(),
+            tags: f.tags.clone(),
+            authors: f.authors.clone(),
+            body: f.body.clone(),
+            files: texts,
+        };
+        let id = item.id;
+        // Segmenting a long body or file text takes milliseconds: off the async threads.
+        tokio::task::spawn_blocking(move || {
+            let text = EntryText {
+                title: &owned.title,
+                summary: &owned.summary,
+                tags: &owned.tags,
+                authors: &owned.authors,
+                body: &owned.body,
+                files: &owned.files,
+            };
+            search::analyze::entry(&segmenter, id, &text, facets)
+        })
+        .await
+        .map_err(|e| DomainError::Internal(format!("indexing: {e}")))
+    }
+
+    /// Re-writes one item's entry outside of a save (its file text arrived, or a re-index).
+    pub async fn reindex_item(&self, id: ItemId) -> DomainResult<()> {
+        let item = self.knowledge.get_item(id).await?;
+        let change = self.index_change(&item).await?;
+        self.knowledge.write_index(id, &change).await?;
+        Ok(())
+    }
+
+    /// Rebuilds the segmenter from the dictionary as it stands and re-indexes every published
+    /// item. Runs once at a time; progress is in [`Khlang::reindex_progress`].
+    pub async fn reindex_all(&self) -> DomainResult<usize> {
+        let state = &self.search_state;
+        if state.reindexing.swap(true, Ordering::AcqRel) {
+            return Err(DomainError::Conflict("กำลังสร้างดัชนีใหม่อยู่แล้ว".into()));
+        }
+        let result = async {
+            let segmenter = self.build_segmenter().await?;
+            if let Ok(mut slot) = state.segmenter.write() {
+                *slot = Some(segmenter);
+            }
+            let ids = self.knowledge.published_item_ids().await?;
+            state.reindex_total.store(ids.len(), Ordering::Release);
+            state.reindex_done.store(0, Ordering::Release);
+            for id in &ids {
+                self.reindex_item(*id).await?;
+                state.reindex_done.fetch_add(1, Ordering::AcqRel);
+            }
+            Ok(ids.len())
+        }
+        .await;
+        state.reindexing.store(false, Ordering::Release);
+        result
+    }
+
+    pub fn reindex_progress(&self) -> ReindexProgress {
+        let s = &self.search_state;
+        ReindexProgress {
+            done: s.reindex_done.load(Ordering::Acquire),
+            total: s.reindex_total.load(Ordering::Acquire),
+            running: s.reindexing.load(Ordering::Acquire),
+        }
+    }
+
+    pub async fn search(&self, actor: &Actor, req: &SearchRequest) -> DomainResult<SearchResults> {
+        let segmenter = self.segmenter().await?;
+        let query = Query::parse(&req.q, &segmenter);
+        let per_page = match req.per_page {
+            0 => DEFAULT_PER_PAGE,
+            n => n.min(MAX_PER_PAGE),
+        };
+        let page = req.page.max(1);
+        let mut results = SearchResults {
+            query,
+            total: 0,
+            more: false,
+            exact: 0,
+            hits: vec![],
+            facets: FacetCounts::default(),
+            page,
+            per_page,
+        };
+        if results.query.is_empty() {
+            return Ok(results);
+        }
+        let q = &results.query;
+        let mut hits = Hits {
+            all: self
+                .knowledge
+                .search_words(&q.required, &[], &q.excluded, MAX_HITS)
+                .await?,
+            ..Hits::default()
+        };
+        results.more = hits.all.len() >= MAX_HITS;
+        // Partial matches are asked for only when whole ones may run short (some of these
+        // may be hidden from the reader); the n-grams always help to order the hits.
+        if hits.all.len() < search::ENOUGH_EXACT * 4 {
+            hits.any = self
+                .knowledge
+                .search_words(&[], &q.any(), &q.excluded, MAX_HITS)
+                .await?;
+        }
+        hits.grams = self
+            .knowledge
+            .search_grams(&q.grams, &q.excluded, MAX_GRAM_HITS)
+            .await?;
+        let readable = self.readable(actor).await?;
+        let ranked = search::rank(hits, readable.as_ref(), &req.filters);
+        results.total = ranked.len();
+        results.exact = ranked.iter().filter(|r| r.exact).count();
+        results.facets = FacetCounts::count(ranked.iter().map(|r| &r.facets));
+        let words = q.marked_words();
+        let prefixes: Vec<String> = q
+            .required
+            .iter()
+            .filter_map(|c| match c {
+                search::Clause::Prefix(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        let start = ((page - 1) * per_page) as usize;
+        for r in ranked.iter().skip(start).take(per_page as usize) {
+            let item = self.knowledge.get_item(r.item_id).await?;
+            let snippet = self
+                .best_snippet(&segmenter, &item, &words, &prefixes)
+                .await?;
+            results.hits.push(SearchHit {
+                id: item.id,
+                title: item.fields.title.as_str().to_string(),
+                snippet,
+                score: r.score,
+                exact: r.exact,
+                unit_id: r.facets.unit_id,
+                fiscal_year: r.facets.fiscal_year,
+                knowledge_type: r.facets.knowledge_type,
+                formats: r.facets.formats.clone(),
+                published_at: r.facets.published_at,
+            });
+        }
+        Ok(results)
+    }
+
+    /// The snippet of the summary, body or file text that shows the most query words.
+    async fn best_snippet(
+        &self,
+        segmenter: &Segmenter,
+        item: &Item,
+        words: &[String],
+        prefixes: &[String],
+    ) -> DomainResult<Snippet> {
+        let f = &item.fields;
+        let mut best = Snippet::default();
+        for text in [&f.summary, &f.body] {
+            let s = search::snippet::snippet(segmenter, text, words, prefixes);
+            if s.hits > best.hits || best.is_empty() {
+                best = s;
+            }
+        }
+        if best.hits < words.len().min(2) {
+            for text in self.knowledge.item_file_texts(item.id).await? {
+                let s = search::snippet::snippet(segmenter, &text, words, prefixes);
+                if s.hits > best.hits {
+                    best = s;
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// Asks for a newly attached file's text to be read, when there is text to read in it.
+    pub(crate) async fn queue_text(&self, file: &crate::item::ItemFile) -> DomainResult<()> {
+        let Some(x) = &self.extractor else {
+            return Ok(());
+        };
+        if !x.handles(&file.mime) {
+            return Ok(());
+        }
+        self.knowledge
+            .queue_extraction(&file.sha256, &file.mime, file.size, self.clock.now())
+            .await?;
+        self.search_state.wake.notify_one();
+        Ok(())
+    }
+
+    /// Reads file text in the background for as long as the process runs: woken by each new
+    /// file, and every half minute for retries that have come due.
+    pub async fn run_text_extraction(&self) {
+        loop {
+            if let Err(e) = self.extract_pending().await {
+                tracing::warn!(error = %e, "reading file text failed; will retry");
+            }
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                self.search_state.wake.notified(),
+            )
+            .await;
+        }
+    }
+
+    /// Reads the text of files waiting for it, one at a time, and re-indexes their items.
+    /// Returns how many files were handled (0 when nothing waits or nothing can read them).
+    pub async fn extract_pending(&self) -> DomainResult<usize> {
+        let Some(extractor) = self.extractor.clone() else {
+            return Ok(0);
+        };
+        let mut handled = 0;
+        while let Some(job) = self.knowledge.next_extraction(self.clock.now()).await? {
+            handled += 1;
+            let outcome = if job.size > MAX_EXTRACT_BYTES {
+                Err("ไฟล์ใหญ่เกินกว่าจะอ่านข้อความ".to_string())
+            } else {
+                match self.read_blob(&job.sha256).await {
+                    Ok(bytes) => {
+                        let x = extractor.clone();
+                        let mime = job.mime.clone();
+                        tokio::task::spawn_blocking(move || x.extract(&mime, &bytes))
+                            .await
+                            .unwrap_or_else(|e| Err(format!("extraction stopped: {e}")))
+                    }
+                    Err(e) => Err(format!("storage: {e}")),
+                }
+            };
+            let attempts = job.attempts + 1;
+            match outcome {
+                Ok(text) => {
+                    self.knowledge
+                        .finish_extraction(&job.sha256, Ok(&text), None)
+                        .await?;
+                    for id in self.knowledge.items_with_blob(&job.sha256).await? {
+                        self.reindex_item(id).await?;
+                    }
+                }
+                Err(why) => {
+                    // Retry later with a growing pause; give up after a few attempts.
+                    let retry = (attempts < MAX_EXTRACT_ATTEMPTS).then(|| {
+                        self.clock.now()
+                            + time::Duration::seconds(30 * i64::from(attempts * attempts))
+                    });
+                    tracing::warn!(sha256 = %job.sha256, attempts, %why, "file text not read");
+                    self.knowledge
+                        .finish_extraction(&job.sha256, Err(&why), retry)
+                        .await?;
+                }
+            }
+        }
+        Ok(handled)
+    }
+
+    async fn read_blob(&self, sha256: &str) -> DomainResult<Vec<u8>> {
+        use futures::StreamExt;
+        let (_, mut stream) = self
+            .blobs
+            .get(&super::items::blob_key(sha256), None)
+            .await?;
+        let mut out = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.map_err(DomainError::internal)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Owned copies for the blocking thread.
+struct OwnedText {
+    title: String,
+    summary: String,
+    tags: Vec<String>,
+    authors: Vec<String>,
+    body: String,
+    files: Vec<String>,
+}
+
+/// Longest dictionary entry accepted (graphemes).
+pub const MAX_DICTIONARY_WORD: usize = 60;
+/// Entries accepted in one submission of the form.
+pub const MAX_DICTIONARY_BATCH: usize = 500;
+
+impl Khlang {
+    /// The admins' own dictionary entries, for the dictionary page.
+    pub async fn dictionary(
+        &self,
+        actor: &Actor,
+    ) -> DomainResult<Vec<crate::ports::DictionaryWord>> {
+        authorize(actor, Action::ManageSite, &Target::Site)?;
+        Ok(self.knowledge.dictionary().await?)
+    }
+
+    /// Adds words (one per line) to the segmentation dictionary, then re-indexes in the
+    /// background. Every line is checked first; one bad line adds nothing.
+    pub async fn add_dictionary_words(&self, actor: &Actor, text: &str) -> DomainResult<usize> {
+        authorize(actor, Action::ManageSite, &Target::Site)?;
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let existing: std::collections::HashSet<String> = self
+            .knowledge
+            .dictionary_words()
+            .await?
+            .into_iter()
+            .collect();
+        let mut words: Vec<String> = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let word = crate::text::normalize(&crate::text::tidy(line));
+            if word.is_empty() {
+                continue;
+            }
+            let problem = if word.contains(' ') {
+                Some("ต้องเป็นคำเดียว ไม่มีช่องว่าง (ใส่บรรทัดละหนึ่งคำ)")
+            } else if crate::text::grapheme_len(&word) > MAX_DICTIONARY_WORD {
+                Some("ยาวเกินไป (ไม่เกิน 60 ตัวอักษร)")
+            } else if !word.chars().any(char::is_alphanumeric) {
+                Some("ต้องมีตัวอักษรหรือตัวเลข")
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                return Err(DomainError::invalid(
+                    "words",
+                    format!("บรรทัดที่ {}: “{}” {p}", n + 1, line.trim()),
+                ));
+            }
+            if !existing.contains(&word) && !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        if words.len() > MAX_DICTIONARY_BATCH {
+            return Err(DomainError::invalid(
+                "words",
+                format!("เพิ่มได้ครั้งละไม่เกิน {MAX_DICTIONARY_BATCH} คำ"),
+            ));
+        }
+        let now = self.clock.now();
+        for word in &words {
+            self.knowledge
+                .add_dictionary_word(&crate::ports::DictionaryWord {
+                    word: word.clone(),
+                    added_by: me,
+                    added_at: now,
+                })
+                .await?;
+        }
+        if !words.is_empty() {
+            self.audit(
+                Some(me),
+                "dictionary.add",
+                "dictionary".into(),
+                words.join(" "),
+            )
+            .await?;
+            self.reindex_in_background();
+        }
+        Ok(words.len())
+    }
+
+    pub async fn remove_dictionary_word(&self, actor: &Actor, word: &str) -> DomainResult<()> {
+        authorize(actor, Action::ManageSite, &Target::Site)?;
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        self.knowledge.remove_dictionary_word(word).await?;
+        self.audit(
+            Some(me),
+            "dictionary.remove",
+            "dictionary".into(),
+            word.to_string(),
+        )
+        .await?;
+        self.reindex_in_background();
+        Ok(())
+    }
+
+    /// Starts a re-index unless one runs (an admin may also ask for one from the page).
+    pub fn reindex_in_background(&self) {
+        let core = self.clone();
+        tokio::spawn(async move {
+            match core.reindex_all().await {
+                Ok(n) => tracing::info!(items = n, "search index rebuilt"),
+                Err(DomainError::Conflict(_)) => {}
+                Err(e) => tracing::warn!(error = %e, "re-index failed"),
+            }
+        });
+    }
+
+    /// Asks for a full re-index (admins).
+    pub fn request_reindex(&self, actor: &Actor) -> DomainResult<()> {
+        authorize(actor, Action::ManageSite, &Target::Site)?;
+        self.reindex_in_background();
+        Ok(())
+    }
+
+    /// How many published items the index holds (the dictionary page shows it).
+    pub async fn indexed_count(&self) -> DomainResult<u64> {
+        Ok(self.knowledge.indexed_count().await?)
+    }
+}

@@ -1,0 +1,703 @@
+//! The search index on both engines, over words khlang has already segmented: SQLite FTS5
+//! with the `ascii` tokenizer (every byte ≥ 128 is a word character, so a Thai word is never
+//! cut, and spaces — which khlang puts between words — separate), and PostgreSQL tsvectors
+//! written and queried as literals (so PostgreSQL's parser, which would cut Thai at its vowel
+//! marks under some locales, never sees the text). Every word reaches the engine quoted: query
+//! syntax typed by a user can only ever be a word.
+
+use crate::store::map_err;
+use khlang_core::error::PortError;
+use khlang_core::file::FileKind;
+use khlang_core::ids::{ItemId, TermId, UnitId, UserId};
+use khlang_core::item::{KnowledgeType, Visibility};
+use khlang_core::ports::{DictionaryWord, ExtractionJob, PortResult};
+use khlang_core::search::{Clause, Facets, IndexHit, SearchEntry};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use time::OffsetDateTime;
+
+/// Column weights: title > summary, tags and authors > body > file text.
+const SQLITE_WEIGHTS: &str = "8.0, 4.0, 2.0, 1.0, 1.0";
+/// `ts_rank` weights in PostgreSQL's order {D, C, B, A}: files, body, summary, title.
+const PG_WEIGHTS: &str = "'{0.125, 0.25, 0.5, 1.0}'";
+/// PostgreSQL keeps at most this many positions per word, and none above 16,383.
+const PG_MAX_POSITIONS: usize = 255;
+const PG_MAX_POSITION: usize = 16_383;
+
+const FACET_COLUMNS: &str =
+    "visibility, unit_id, fiscal_year, knowledge_type, terms, formats, published_at";
+
+fn facet_values(f: &Facets) -> Vec<Value> {
+    vec![
+        f.visibility.as_str().into(),
+        f.unit_id.0.into(),
+        f.fiscal_year.into(),
+        f.knowledge_type.as_str().into(),
+        f.terms
+            .iter()
+            .map(|t| t.0.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into(),
+        f.formats
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into(),
+        f.published_at.unix_timestamp().into(),
+    ]
+}
+
+/// Replaces the item's entry (delete + insert: FTS5 has no upsert).
+pub(crate) async fn put(db: &impl ConnectionTrait, e: &SearchEntry) -> PortResult<()> {
+    remove(db, e.item_id).await?;
+    let backend = db.get_database_backend();
+    let mut values: Vec<Value> = vec![e.item_id.0.into()];
+    let sql = match backend {
+        DbBackend::Postgres => {
+            values.push(pg_words(e).into());
+            values.push(pg_lexemes(&e.grams).into());
+            values.extend(facet_values(&e.facets));
+            format!(
+                "INSERT INTO search_docs (item_id, words, grams, {FACET_COLUMNS}) \
+                 VALUES ($1, $2::tsvector, $3::tsvector, $4, $5, $6, $7, $8, $9, $10)"
+            )
+        }
+        _ => {
+            for field in [&e.title, &e.summary, &e.body, &e.files, &e.grams] {
+                values.push(field.as_str().into());
+            }
+            values.extend(facet_values(&e.facets));
+            format!(
+                "INSERT INTO search_fts (rowid, title, summary, body, files, grams, {FACET_COLUMNS}) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )
+        }
+    };
+    db.execute(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn remove(db: &impl ConnectionTrait, id: ItemId) -> PortResult<()> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "DELETE FROM search_docs WHERE item_id = $1",
+        _ => "DELETE FROM search_fts WHERE rowid = ?",
+    };
+    db.execute(Statement::from_sql_and_values(backend, sql, [id.0.into()]))
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+/// How many items the index holds.
+pub(crate) async fn count(db: &impl ConnectionTrait) -> PortResult<u64> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT COUNT(*) AS n FROM search_docs",
+        _ => "SELECT COUNT(*) AS n FROM search_fts",
+    };
+    let row = db
+        .query_one(Statement::from_string(backend, sql))
+        .await
+        .map_err(map_err)?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n").map_err(map_err)?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}
+
+/// Items containing every clause of `all` (or, when `all` is empty, any of `any`), none of
+/// `none`; best first, at most `limit`.
+pub(crate) async fn words(
+    db: &impl ConnectionTrait,
+    all: &[Clause],
+    any: &[Clause],
+    none: &[Clause],
+    limit: usize,
+) -> PortResult<Vec<IndexHit>> {
+    let (positive, join) = if all.is_empty() {
+        (any, " OR ")
+    } else {
+        (all, " AND ")
+    };
+    if positive.is_empty() {
+        return Ok(vec![]);
+    }
+    let backend = db.get_database_backend();
+    let (sql, values): (String, Vec<Value>) = match backend {
+        DbBackend::Postgres => {
+            let join = if all.is_empty() { " | " } else { " & " };
+            let mut q = format!(
+                "({})",
+                positive
+                    .iter()
+                    .map(pg_clause)
+                    .collect::<Vec<_>>()
+                    .join(join)
+            );
+            if !none.is_empty() {
+                q = format!(
+                    "{q} & !({})",
+                    none.iter().map(pg_clause).collect::<Vec<_>>().join(" | ")
+                );
+            }
+            (
+                format!(
+                    "SELECT item_id AS id, ts_rank({PG_WEIGHTS}, words, q, 1)::float8 AS score, {FACET_COLUMNS} \
+                     FROM search_docs, CAST($1 AS tsquery) AS q WHERE words @@ q \
+                     ORDER BY score DESC, published_at DESC LIMIT $2"
+                ),
+                vec![q.into(), (limit as i64).into()],
+            )
+        }
+        _ => {
+            let mut q = format!(
+                "({})",
+                positive
+                    .iter()
+                    .map(fts_clause)
+                    .collect::<Vec<_>>()
+                    .join(join)
+            );
+            if !none.is_empty() {
+                q = format!(
+                    "{q} NOT ({})",
+                    none.iter().map(fts_clause).collect::<Vec<_>>().join(" OR ")
+                );
+            }
+            (
+                format!(
+                    "SELECT rowid AS id, -bm25(search_fts, {SQLITE_WEIGHTS}) AS score, {FACET_COLUMNS} \
+                     FROM search_fts WHERE search_fts MATCH ? \
+                     ORDER BY score DESC, published_at DESC LIMIT ?"
+                ),
+                vec![
+                    format!("{{title summary body files}} : ({q})").into(),
+                    (limit as i64).into(),
+                ],
+            )
+        }
+    };
+    hits(db, backend, sql, values).await
+}
+
+/// Items sharing character n-grams with the query, none of `none`; best first.
+pub(crate) async fn grams(
+    db: &impl ConnectionTrait,
+    grams: &[String],
+    none: &[Clause],
+    limit: usize,
+) -> PortResult<Vec<IndexHit>> {
+    if grams.is_empty() {
+        return Ok(vec![]);
+    }
+    let backend = db.get_database_backend();
+    let (sql, values): (String, Vec<Value>) = match backend {
+        DbBackend::Postgres => {
+            let q = grams
+                .iter()
+                .map(|g| pg_quote(g))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            let mut filter = String::new();
+            let mut values: Vec<Value> = vec![q.into(), (limit as i64).into()];
+            if !none.is_empty() {
+                filter = " AND NOT words @@ CAST($3 AS tsquery)".into();
+                values.push(
+                    none.iter()
+                        .map(pg_clause)
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                        .into(),
+                );
+            }
+            (
+                format!(
+                    "SELECT item_id AS id, ts_rank(grams, q, 1)::float8 AS score, {FACET_COLUMNS} \
+                     FROM search_docs, CAST($1 AS tsquery) AS q WHERE grams @@ q{filter} \
+                     ORDER BY score DESC, published_at DESC LIMIT $2"
+                ),
+                values,
+            )
+        }
+        _ => {
+            let mut q = format!(
+                "grams : ({})",
+                grams
+                    .iter()
+                    .map(|g| fts_quote(g))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            );
+            if !none.is_empty() {
+                q = format!(
+                    "({q}) NOT ({{title summary body files}} : ({}))",
+                    none.iter().map(fts_clause).collect::<Vec<_>>().join(" OR ")
+                );
+            }
+            (
+                format!(
+                    "SELECT rowid AS id, -bm25(search_fts, {SQLITE_WEIGHTS}) AS score, {FACET_COLUMNS} \
+                     FROM search_fts WHERE search_fts MATCH ? \
+                     ORDER BY score DESC, published_at DESC LIMIT ?"
+                ),
+                vec![q.into(), (limit as i64).into()],
+            )
+        }
+    };
+    hits(db, backend, sql, values).await
+}
+
+async fn hits(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    sql: String,
+    values: Vec<Value>,
+) -> PortResult<Vec<IndexHit>> {
+    let rows = db
+        .query_all(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(hit).collect()
+}
+
+fn hit(r: &QueryResult) -> PortResult<IndexHit> {
+    let get_i64 = |c: &str| -> PortResult<i64> { r.try_get("", c).map_err(map_err) };
+    let get_str = |c: &str| -> PortResult<String> { r.try_get("", c).map_err(map_err) };
+    let corrupt = |what: &str| PortError::Other(format!("search index: bad {what}"));
+    let fiscal_year: i32 = r.try_get("", "fiscal_year").map_err(map_err)?;
+    Ok(IndexHit {
+        item_id: ItemId(get_i64("id")?),
+        score: r.try_get("", "score").map_err(map_err)?,
+        facets: Facets {
+            visibility: Visibility::parse(&get_str("visibility")?)
+                .map_err(|_| corrupt("visibility"))?,
+            unit_id: UnitId(get_i64("unit_id")?),
+            fiscal_year,
+            knowledge_type: KnowledgeType::parse(&get_str("knowledge_type")?)
+                .map_err(|_| corrupt("knowledge_type"))?,
+            terms: get_str("terms")?
+                .split_whitespace()
+                .filter_map(|t| t.parse().ok().map(TermId))
+                .collect(),
+            formats: get_str("formats")?
+                .split_whitespace()
+                .filter_map(FileKind::parse)
+                .collect(),
+            published_at: OffsetDateTime::from_unix_timestamp(get_i64("published_at")?)
+                .map_err(|_| corrupt("published_at"))?,
+        },
+    })
+}
+
+/// An FTS5 string: the word in double quotes, inner quotes doubled.
+fn fts_quote(w: &str) -> String {
+    format!("\"{}\"", w.replace('"', "\"\""))
+}
+
+fn fts_clause(c: &Clause) -> String {
+    match c {
+        Clause::Word(w) => fts_quote(w),
+        Clause::Prefix(w) => format!("{} *", fts_quote(w)),
+        // Inside one FTS5 string, words separated by spaces are a phrase.
+        Clause::Phrase(ws) => fts_quote(&ws.join(" ")),
+    }
+}
+
+/// A tsquery/tsvector lexeme literal: single quotes, inner quotes and backslashes doubled.
+fn pg_quote(w: &str) -> String {
+    format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+fn pg_clause(c: &Clause) -> String {
+    match c {
+        Clause::Word(w) => pg_quote(w),
+        Clause::Prefix(w) => format!("{}:*", pg_quote(w)),
+        Clause::Phrase(ws) => format!(
+            "({})",
+            ws.iter()
+                .map(|w| pg_quote(w))
+                .collect::<Vec<_>>()
+                .join(" <-> ")
+        ),
+    }
+}
+
+/// The words of every field as one tsvector literal, with positions (for phrases) and the
+/// field as the weight (A title, B summary, C body, D files).
+fn pg_words(e: &SearchEntry) -> String {
+    use std::collections::BTreeMap;
+    let mut lexemes: BTreeMap<&str, Vec<(usize, char)>> = BTreeMap::new();
+    let mut position = 0usize;
+    for (field, weight) in [
+        (&e.title, 'A'),
+        (&e.summary, 'B'),
+        (&e.body, 'C'),
+        (&e.files, 'D'),
+    ] {
+        for w in field.split(' ').filter(|w| !w.is_empty()) {
+            position = (position + 1).min(PG_MAX_POSITION);
+            let at = lexemes.entry(w).or_default();
+            if at.len() < PG_MAX_POSITIONS && at.last().is_none_or(|(p, _)| *p != position) {
+                at.push((position, weight));
+            }
+        }
+    }
+    let mut out = String::new();
+    for (w, at) in lexemes {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&pg_quote(w));
+        out.push(':');
+        let list: Vec<String> = at.iter().map(|(p, wt)| format!("{p}{wt}")).collect();
+        out.push_str(&list.join(","));
+    }
+    out
+}
+
+/// Space-separated words as a tsvector literal without positions (the n-gram field).
+fn pg_lexemes(text: &str) -> String {
+    let mut words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+        .iter()
+        .map(|w| pg_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `?` placeholders as the engine wants them (`$1, $2 …` on PostgreSQL).
+fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub(crate) async fn exec(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> PortResult<u64> {
+    let backend = db.get_database_backend();
+    let r = db
+        .execute(Statement::from_sql_and_values(
+            backend,
+            placeholders(backend, sql),
+            values,
+        ))
+        .await
+        .map_err(map_err)?;
+    Ok(r.rows_affected())
+}
+
+pub(crate) async fn rows(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> PortResult<Vec<QueryResult>> {
+    let backend = db.get_database_backend();
+    db.query_all(Statement::from_sql_and_values(
+        backend,
+        placeholders(backend, sql),
+        values,
+    ))
+    .await
+    .map_err(map_err)
+}
+
+/// How a lease on an extraction job lasts: a process that dies while reading a file gives the
+/// job back after this.
+const LEASE_SECS: i64 = 600;
+
+pub(crate) async fn queue_extraction(
+    db: &impl ConnectionTrait,
+    sha256: &str,
+    mime: &str,
+    size: u64,
+    now: OffsetDateTime,
+) -> PortResult<()> {
+    let t = now.unix_timestamp();
+    // Content is stored once, so its text is read once: a second upload of it changes nothing.
+    let sql = "INSERT INTO file_texts (sha256, mime, size, status, attempts, next_attempt_at, updated_at) \
+               VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (sha256) DO NOTHING";
+    exec(
+        db,
+        sql,
+        vec![
+            sha256.into(),
+            mime.into(),
+            (size as i64).into(),
+            t.into(),
+            t.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn next_extraction(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+) -> PortResult<Option<ExtractionJob>> {
+    let t = now.unix_timestamp();
+    loop {
+        let found = rows(
+            db,
+            "SELECT sha256, mime, size, attempts, next_attempt_at FROM file_texts \
+             WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1",
+            vec![t.into()],
+        )
+        .await?;
+        let Some(r) = found.first() else {
+            return Ok(None);
+        };
+        let sha256: String = r.try_get("", "sha256").map_err(map_err)?;
+        let due: i64 = r.try_get("", "next_attempt_at").map_err(map_err)?;
+        // Take the lease only if nobody else took it since the read.
+        let taken = exec(
+            db,
+            "UPDATE file_texts SET next_attempt_at = ? WHERE sha256 = ? AND next_attempt_at = ? \
+             AND status = 'pending'",
+            vec![(t + LEASE_SECS).into(), sha256.clone().into(), due.into()],
+        )
+        .await?;
+        if taken == 1 {
+            let size: i64 = r.try_get("", "size").map_err(map_err)?;
+            return Ok(Some(ExtractionJob {
+                sha256,
+                mime: r.try_get("", "mime").map_err(map_err)?,
+                size: size.max(0) as u64,
+                attempts: r.try_get("", "attempts").map_err(map_err)?,
+            }));
+        }
+    }
+}
+
+pub(crate) async fn finish_extraction(
+    db: &impl ConnectionTrait,
+    sha256: &str,
+    outcome: Result<&str, &str>,
+    retry_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> PortResult<()> {
+    let t = now.unix_timestamp();
+    match outcome {
+        Ok(text) => {
+            exec(
+                db,
+                "UPDATE file_texts SET status = 'done', text = ?, error = NULL, \
+                 attempts = attempts + 1, updated_at = ? WHERE sha256 = ?",
+                vec![text.into(), t.into(), sha256.into()],
+            )
+            .await?
+        }
+        Err(why) => {
+            let (status, next) = match retry_at {
+                Some(at) => ("pending", at.unix_timestamp()),
+                None => ("failed", t),
+            };
+            exec(
+                db,
+                "UPDATE file_texts SET status = ?, error = ?, attempts = attempts + 1, \
+                 next_attempt_at = ?, updated_at = ? WHERE sha256 = ?",
+                vec![
+                    status.into(),
+                    why.into(),
+                    next.into(),
+                    t.into(),
+                    sha256.into(),
+                ],
+            )
+            .await?
+        }
+    };
+    Ok(())
+}
+
+/// Text read from the item's current files, in the order they were added.
+pub(crate) async fn item_file_texts(
+    db: &impl ConnectionTrait,
+    item: ItemId,
+) -> PortResult<Vec<String>> {
+    let found = rows(
+        db,
+        "SELECT t.text AS text FROM item_files f JOIN file_texts t ON t.sha256 = f.sha256 \
+         WHERE f.item_id = ? AND f.current = ? AND t.status = 'done' ORDER BY f.id",
+        vec![item.0.into(), true.into()],
+    )
+    .await?;
+    found
+        .iter()
+        .map(|r| {
+            r.try_get::<Option<String>>("", "text")
+                .map(Option::unwrap_or_default)
+                .map_err(map_err)
+        })
+        .collect()
+}
+
+/// How far reading each of the item's current files has got.
+pub(crate) async fn item_text_status(
+    db: &impl ConnectionTrait,
+    item: ItemId,
+) -> PortResult<Vec<(khlang_core::ids::FileId, String)>> {
+    let found = rows(
+        db,
+        "SELECT f.id AS id, t.status AS status FROM item_files f \
+         JOIN file_texts t ON t.sha256 = f.sha256 WHERE f.item_id = ? AND f.current = ?",
+        vec![item.0.into(), true.into()],
+    )
+    .await?;
+    found
+        .iter()
+        .map(|r| {
+            Ok((
+                khlang_core::ids::FileId(r.try_get("", "id").map_err(map_err)?),
+                r.try_get("", "status").map_err(map_err)?,
+            ))
+        })
+        .collect()
+}
+
+/// Items that show this content as a current file.
+pub(crate) async fn items_with_blob(
+    db: &impl ConnectionTrait,
+    sha256: &str,
+) -> PortResult<Vec<ItemId>> {
+    let found = rows(
+        db,
+        "SELECT DISTINCT item_id FROM item_files WHERE sha256 = ? AND current = ?",
+        vec![sha256.into(), true.into()],
+    )
+    .await?;
+    found
+        .iter()
+        .map(|r| r.try_get("", "item_id").map(ItemId).map_err(map_err))
+        .collect()
+}
+
+pub(crate) async fn published_item_ids(db: &impl ConnectionTrait) -> PortResult<Vec<ItemId>> {
+    let found = rows(
+        db,
+        "SELECT id FROM items WHERE status = 'published' ORDER BY id",
+        vec![],
+    )
+    .await?;
+    found
+        .iter()
+        .map(|r| r.try_get("", "id").map(ItemId).map_err(map_err))
+        .collect()
+}
+
+pub(crate) async fn dictionary(db: &impl ConnectionTrait) -> PortResult<Vec<DictionaryWord>> {
+    let found = rows(
+        db,
+        "SELECT word, added_by, added_at FROM dictionary_words ORDER BY word",
+        vec![],
+    )
+    .await?;
+    found
+        .iter()
+        .map(|r| {
+            let at: i64 = r.try_get("", "added_at").map_err(map_err)?;
+            Ok(DictionaryWord {
+                word: r.try_get("", "word").map_err(map_err)?,
+                added_by: UserId(r.try_get("", "added_by").map_err(map_err)?),
+                added_at: OffsetDateTime::from_unix_timestamp(at)
+                    .map_err(|e| PortError::Other(format!("dictionary: {e}")))?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn add_dictionary_word(
+    db: &impl ConnectionTrait,
+    w: &DictionaryWord,
+) -> PortResult<()> {
+    exec(
+        db,
+        "INSERT INTO dictionary_words (word, added_by, added_at) VALUES (?, ?, ?)",
+        vec![
+            w.word.clone().into(),
+            w.added_by.0.into(),
+            w.added_at.unix_timestamp().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn remove_dictionary_word(
+    db: &impl ConnectionTrait,
+    word: &str,
+) -> PortResult<()> {
+    match exec(
+        db,
+        "DELETE FROM dictionary_words WHERE word = ?",
+        vec![word.into()],
+    )
+    .await?
+    {
+        0 => Err(PortError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_syntax_can_only_be_a_word() {
+        assert_eq!(
+            fts_clause(&Clause::Word("a\"OR\"b".into())),
+            "\"a\"\"OR\"\"b\""
+        );
+        assert_eq!(pg_clause(&Clause::Word("it's\\".into())), "'it''s\\\\'");
+        assert_eq!(
+            pg_clause(&Clause::Phrase(vec!["ก".into(), "ข".into()])),
+            "('ก' <-> 'ข')"
+        );
+        assert_eq!(fts_clause(&Clause::Prefix("นวัต".into())), "\"นวัต\" *");
+    }
+
+    #[test]
+    fn tsvector_literal_keeps_positions_and_weights() {
+        let e = SearchEntry {
+            item_id: ItemId(1),
+            title: "อสม ดีเด่น".into(),
+            summary: "อสม".into(),
+            body: String::new(),
+            files: "km".into(),
+            grams: String::new(),
+            facets: Facets {
+                visibility: Visibility::Public,
+                unit_id: UnitId(1),
+                fiscal_year: 2567,
+                knowledge_type: KnowledgeType::Explicit,
+                terms: vec![],
+                formats: vec![],
+                published_at: OffsetDateTime::UNIX_EPOCH,
+            },
+        };
+        assert_eq!(pg_words(&e), "'km':4D 'ดีเด่น':2A 'อสม':1A,3B");
+        assert_eq!(pg_lexemes("ข ก ข"), "'ก' 'ข'");
+    }
+}
