@@ -10,10 +10,10 @@ use crate::item::KnowledgeType;
 use crate::org::UnitTree;
 use crate::ports::{ItemSummary, Page, Readable};
 use crate::taxonomy::Vocabulary;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 pub(crate) const TTL: Duration = Duration::from_secs(10);
@@ -45,6 +45,8 @@ pub(crate) struct Memo<K, V> {
     /// Bumped by every clear, so a value computed before a change is not stored after it.
     generation: AtomicU64,
     entries: RwLock<HashMap<K, (Instant, Arc<V>)>>,
+    /// Keys being refreshed in the background (see [`Memo::begin_refresh`]).
+    refreshing: Mutex<HashSet<K>>,
 }
 
 impl<K, V> Default for Memo<K, V> {
@@ -52,15 +54,39 @@ impl<K, V> Default for Memo<K, V> {
         Self {
             generation: AtomicU64::new(0),
             entries: RwLock::new(HashMap::new()),
+            refreshing: Mutex::new(HashSet::new()),
         }
     }
 }
 
-impl<K: Hash + Eq, V> Memo<K, V> {
+impl<K: Hash + Eq + Clone, V> Memo<K, V> {
     pub fn get(&self, key: &K) -> Option<Arc<V>> {
+        match self.get_or_stale(key)? {
+            (value, true) => Some(value),
+            (_, false) => None,
+        }
+    }
+
+    /// The entry and whether it is younger than [`TTL`]. An older one is still right as far as
+    /// this process knows (its own writes clear entries at once).
+    pub fn get_or_stale(&self, key: &K) -> Option<(Arc<V>, bool)> {
         let entries = self.entries.read().ok()?;
         let (at, value) = entries.get(key)?;
-        (at.elapsed() < TTL).then(|| value.clone())
+        Some((value.clone(), at.elapsed() < TTL))
+    }
+
+    /// True for the one caller that should refresh `key`; [`Memo::end_refresh`] when done.
+    pub fn begin_refresh(&self, key: &K) -> bool {
+        self.refreshing
+            .lock()
+            .map(|mut r| r.insert(key.clone()))
+            .unwrap_or(false)
+    }
+
+    pub fn end_refresh(&self, key: &K) {
+        if let Ok(mut r) = self.refreshing.lock() {
+            r.remove(key);
+        }
     }
 
     /// Read before computing a value; pass to [`Memo::put`].
@@ -112,6 +138,24 @@ mod tests {
         assert!(m.get(&1).is_none());
         m.put(1, m.generation(), Arc::new("new".into()));
         assert_eq!(m.get(&1).as_deref().map(String::as_str), Some("new"));
+    }
+
+    #[test]
+    fn one_caller_refreshes_a_key_at_a_time() {
+        let m: Memo<u8, u8> = Memo::default();
+        m.put(1, m.generation(), Arc::new(7));
+        assert_eq!(
+            m.get_or_stale(&1).map(|(v, fresh)| (*v, fresh)),
+            Some((7, true))
+        );
+        assert!(m.begin_refresh(&1));
+        assert!(
+            !m.begin_refresh(&1),
+            "a second refresh of the same key waits"
+        );
+        assert!(m.begin_refresh(&2));
+        m.end_refresh(&1);
+        assert!(m.begin_refresh(&1));
     }
 
     #[test]

@@ -427,12 +427,32 @@ impl Khlang {
             page,
             per_page,
         };
-        let memo = &self.caches.lists;
-        if let Some(list) = memo.get(&key) {
-            return Ok((*list).clone());
+        match self.caches.lists.get_or_stale(&key) {
+            Some((list, true)) => return Ok((*list).clone()),
+            Some((list, false)) => {
+                // Older than the TTL (another process may have changed it): serve it and
+                // refresh once in the background, so readers never queue behind a rebuild.
+                if self.caches.lists.begin_refresh(&key) {
+                    let core = self.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = core.load_list(key.clone()).await {
+                            tracing::warn!(error = %e, "refreshing a cached list failed");
+                        }
+                        core.caches.lists.end_refresh(&key);
+                    });
+                }
+                return Ok((*list).clone());
+            }
+            None => {}
         }
+        self.load_list(key).await
+    }
+
+    /// Reads a published list from the store and keeps it (see [`super::cache`]).
+    async fn load_list(&self, key: ListKey) -> DomainResult<Page<ItemSummary>> {
+        let memo = &self.caches.lists;
         let generation = memo.generation();
-        let units = match b.unit {
+        let units = match key.unit {
             Some(u) => {
                 let tree = self.unit_tree().await?;
                 Some(
@@ -448,14 +468,17 @@ impl Khlang {
         let filter = ItemFilter {
             statuses: vec![ItemStatus::Published],
             units,
-            term: b.term,
-            knowledge_type: b.knowledge_type,
-            fiscal_year: b.fiscal_year,
-            visibility,
+            term: key.term,
+            knowledge_type: key.knowledge_type,
+            fiscal_year: key.fiscal_year,
+            visibility: key.visibility.clone(),
             order: ItemOrder::NewestPublished,
             ..Default::default()
         };
-        let list = self.knowledge.list_items(&filter, page, per_page).await?;
+        let list = self
+            .knowledge
+            .list_items(&filter, key.page, key.per_page)
+            .await?;
         memo.put(key, generation, Arc::new(list.clone()));
         Ok(list)
     }
