@@ -389,11 +389,6 @@ pub trait KnowledgeStore: Send + Sync {
     ) -> PortResult<()>;
     /// Text read from the item's current files.
     async fn item_file_texts(&self, item: crate::ids::ItemId) -> PortResult<Vec<String>>;
-    /// Whether each current file's text is `pending`, `done` or `failed`, by file id.
-    async fn item_text_status(
-        &self,
-        item: crate::ids::ItemId,
-    ) -> PortResult<Vec<(crate::ids::FileId, String)>>;
     /// Items showing this content as a current file.
     async fn items_with_blob(&self, sha256: &str) -> PortResult<Vec<crate::ids::ItemId>>;
 }

@@ -751,10 +751,6 @@ impl KnowledgeStore for SeaStore {
         search::item_file_texts(self.connection(), item).await
     }
 
-    async fn item_text_status(&self, item: ItemId) -> PortResult<Vec<(FileId, String)>> {
-        search::item_text_status(self.connection(), item).await
-    }
-
     async fn items_with_blob(&self, sha256: &str) -> PortResult<Vec<ItemId>> {
         search::items_with_blob(self.connection(), sha256).await
     }

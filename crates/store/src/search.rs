@@ -553,29 +553,6 @@ pub(crate) async fn item_file_texts(
         .collect()
 }
 
-/// How far reading each of the item's current files has got.
-pub(crate) async fn item_text_status(
-    db: &impl ConnectionTrait,
-    item: ItemId,
-) -> PortResult<Vec<(khlang_core::ids::FileId, String)>> {
-    let found = rows(
-        db,
-        "SELECT f.id AS id, t.status AS status FROM item_files f \
-         JOIN file_texts t ON t.sha256 = f.sha256 WHERE f.item_id = ? AND f.current = ?",
-        vec![item.0.into(), true.into()],
-    )
-    .await?;
-    found
-        .iter()
-        .map(|r| {
-            Ok((
-                khlang_core::ids::FileId(r.try_get("", "id").map_err(map_err)?),
-                r.try_get("", "status").map_err(map_err)?,
-            ))
-        })
-        .collect()
-}
-
 /// Items that show this content as a current file.
 pub(crate) async fn items_with_blob(
     db: &impl ConnectionTrait,

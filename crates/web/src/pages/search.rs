@@ -278,7 +278,7 @@ async fn search_page(
                 .collect(),
         },
     ];
-    let active = active_filters(&params, &request, &results, &tree, &vocab);
+    let active = active_filters(&params, &request, &tree, &vocab);
     let pages = results.pages();
     let html = SearchPage {
         layout: Layout::new("ค้นหา", "search", visitor.session.as_ref(), visitor.csrf())
@@ -332,7 +332,6 @@ fn total_text(r: &SearchResults) -> String {
 fn active_filters(
     p: &SearchParams,
     req: &SearchRequest,
-    _r: &SearchResults,
     tree: &khlang_core::org::UnitTree,
     vocab: &khlang_core::taxonomy::Vocabulary,
 ) -> Vec<(String, String)> {
