@@ -337,8 +337,21 @@ pub trait KnowledgeStore: Send + Sync {
     async fn delete_upload(&self, id: &str) -> PortResult<()>;
     async fn uploads_older_than(&self, at: OffsetDateTime) -> PortResult<Vec<Upload>>;
 
-    /// Applies an index change on its own (file text arrived, re-index).
-    async fn write_index(&self, item: crate::ids::ItemId, change: &IndexChange) -> PortResult<()>;
+    /// Applies index changes on their own (file text arrived, re-index), all in one
+    /// transaction: a re-index writes many entries per commit.
+    async fn write_index(&self, changes: &[(crate::ids::ItemId, IndexChange)]) -> PortResult<()>;
+    /// Starts building a whole new index beside the one in use (a full re-index): searches
+    /// keep using the old one until [`KnowledgeStore::finish_index_rebuild`].
+    async fn begin_index_rebuild(&self) -> PortResult<()>;
+    /// Writes entries into the index being built (one transaction per call).
+    async fn write_index_rebuild(
+        &self,
+        changes: &[(crate::ids::ItemId, IndexChange)],
+    ) -> PortResult<()>;
+    /// Puts the built index in place of the old one, in one transaction.
+    async fn finish_index_rebuild(&self) -> PortResult<()>;
+    /// How many indexed items hold each term (in the order given; 0 for an unknown term).
+    async fn doc_counts(&self, field: IndexField, terms: &[String]) -> PortResult<Vec<u64>>;
     /// Items containing every clause of `all` — or, when `all` is empty, any of `any` — and
     /// none of `none`; best first, at most `limit`.
     async fn search_words(
@@ -391,6 +404,13 @@ pub trait KnowledgeStore: Send + Sync {
     async fn item_file_texts(&self, item: crate::ids::ItemId) -> PortResult<Vec<String>>;
     /// Items showing this content as a current file.
     async fn items_with_blob(&self, sha256: &str) -> PortResult<Vec<crate::ids::ItemId>>;
+}
+
+/// The two kinds of term the search index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IndexField {
+    Words,
+    Grams,
 }
 
 /// What a save does to the search index.

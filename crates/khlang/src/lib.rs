@@ -113,6 +113,9 @@ impl Runtime {
         ));
         let core = self.core.clone();
         let reader = tokio::spawn(async move { core.run_text_extraction().await });
+        if let Err(e) = self.core.catch_up_index().await {
+            tracing::warn!(error = %e, "could not check the search index");
+        }
         let app = self
             .router()
             .into_make_service_with_connect_info::<SocketAddr>();

@@ -13,8 +13,8 @@ use khlang_core::item::{
     Item, ItemFields, ItemFile, ItemStatus, KnowledgeType, Version, Visibility,
 };
 use khlang_core::ports::{
-    Comment, DictionaryWord, ExtractionJob, IndexChange, ItemFilter, ItemOrder, ItemSummary,
-    KnowledgeStore, NewFile, Page, PortResult, Upload,
+    Comment, DictionaryWord, ExtractionJob, IndexChange, IndexField, ItemFilter, ItemOrder,
+    ItemSummary, KnowledgeStore, NewFile, Page, PortResult, Upload,
 };
 use khlang_core::search::{Clause, IndexHit};
 use khlang_core::taxonomy::{Taxonomy, Term};
@@ -672,10 +672,34 @@ impl KnowledgeStore for SeaStore {
         Ok(())
     }
 
-    async fn write_index(&self, item: ItemId, change: &IndexChange) -> PortResult<()> {
+    async fn write_index(&self, changes: &[(ItemId, IndexChange)]) -> PortResult<()> {
         let txn = self.connection().begin().await.map_err(map_err)?;
-        write_index(&txn, item, change).await?;
+        for (item, change) in changes {
+            write_index(&txn, *item, change).await?;
+        }
         txn.commit().await.map_err(map_err)
+    }
+
+    async fn begin_index_rebuild(&self) -> PortResult<()> {
+        search::begin_rebuild(self.connection()).await
+    }
+
+    async fn write_index_rebuild(&self, changes: &[(ItemId, IndexChange)]) -> PortResult<()> {
+        let txn = self.connection().begin().await.map_err(map_err)?;
+        for (item, change) in changes {
+            search::write_rebuild(&txn, *item, change).await?;
+        }
+        txn.commit().await.map_err(map_err)
+    }
+
+    async fn finish_index_rebuild(&self) -> PortResult<()> {
+        let txn = self.connection().begin().await.map_err(map_err)?;
+        search::finish_rebuild(&txn).await?;
+        txn.commit().await.map_err(map_err)
+    }
+
+    async fn doc_counts(&self, field: IndexField, terms: &[String]) -> PortResult<Vec<u64>> {
+        search::doc_counts(self.connection(), field, terms).await
     }
 
     async fn search_words(

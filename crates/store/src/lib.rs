@@ -4,6 +4,7 @@
 mod entities;
 mod knowledge;
 mod m0004_search;
+mod m0005_search_split;
 mod migration;
 mod search;
 mod store;

@@ -17,7 +17,8 @@ pub const GRAM: usize = 3;
 /// token (the dot of อสม., the comma of 10,000) is dropped here so that SQLite's ASCII
 /// tokenizer and PostgreSQL's tsvector see exactly the same words.
 fn keep(c: char) -> bool {
-    c.is_alphanumeric() || ('\u{0E00}'..='\u{0E7F}').contains(&c)
+    // Thai and ASCII first: `is_alphanumeric` looks Thai up in Unicode's tables, slowly.
+    ('\u{0E00}'..='\u{0E7F}').contains(&c) || c.is_ascii_alphanumeric() || c.is_alphanumeric()
 }
 
 /// A token as the index stores it (empty when nothing of it is a letter or digit).
@@ -65,8 +66,11 @@ const MIN_COMPOUND_CHARS: usize = 5;
 /// and a text that spaces it (โคก หนอง นา) matches one that does not. Index and queries both
 /// go through this. Other words come back as they are.
 pub fn parts(form: &str) -> Vec<String> {
+    // An everyday word is its own only part: no need to segment it again (this runs for
+    // every word indexed and every word shown in a snippet).
     if form.chars().count() < MIN_COMPOUND_CHARS
         || !form.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c))
+        || GENERAL.dictionary().contains(form)
     {
         return vec![form.to_string()];
     }
@@ -88,23 +92,9 @@ pub fn parts(form: &str) -> Vec<String> {
 /// segmented differently, or misspelt by a letter, still shares most of its n-grams with the
 /// passage. A run shorter than [`GRAM`] is one n-gram of its own.
 pub fn grams(segmenter: &Segmenter, text: &str, max_chars: usize) -> Vec<String> {
-    let normalized = crate::text::normalize(text);
-    let mut out = Vec::new();
-    let mut taken = 0;
-    for line in normalized.lines() {
-        if taken >= max_chars {
-            break;
-        }
-        let tokens = segmenter.tokens_normalized(line);
-        let run: Vec<char> = word_forms(&tokens)
-            .iter()
-            .flat_map(|w| w.chars())
-            .take(max_chars - taken)
-            .collect();
-        taken += run.len();
-        grams_of(&run, &mut out);
-    }
-    out
+    let mut g = Grams::new(max_chars);
+    g.words(segmenter, text);
+    g.out
 }
 
 /// The n-grams of a query, de-duplicated (a query is one run: its spaces are not meaningful in
@@ -172,38 +162,68 @@ pub struct EntryText<'a> {
     pub files: &'a [String],
 }
 
-/// Analyses an item for the index.
+/// Analyses an item for the index. Each field is segmented once: its words go to the word
+/// fields and, line by line, to the n-grams.
 pub fn entry(
     segmenter: &Segmenter,
     item_id: crate::ids::ItemId,
     text: &EntryText<'_>,
     facets: Facets,
 ) -> SearchEntry {
-    let join = |words: Vec<String>| words.join(" ");
-    let mut summary = words(segmenter, text.summary);
+    let mut grams = Grams::new(MAX_GRAM_CHARS);
+    let title = grams.words(segmenter, text.title);
+    let mut summary = grams.words(segmenter, text.summary);
     for t in text.tags.iter().chain(text.authors) {
-        summary.extend(words(segmenter, t));
+        summary.extend(grams.words(segmenter, t));
     }
+    let body = grams.words(segmenter, text.body);
     let mut files = Vec::new();
     for f in text.files {
         files.extend(words(segmenter, f));
     }
-    let gram_source = format!(
-        "{}\n{}\n{}\n{}\n{}",
-        text.title,
-        text.summary,
-        text.tags.join("\n"),
-        text.authors.join("\n"),
-        text.body
-    );
     SearchEntry {
         item_id,
-        title: join(words(segmenter, text.title)),
-        summary: join(summary),
-        body: join(words(segmenter, text.body)),
-        files: join(files),
-        grams: grams(segmenter, &gram_source, MAX_GRAM_CHARS).join(" "),
+        title: title.join(" "),
+        summary: summary.join(" "),
+        body: body.join(" "),
+        files: files.join(" "),
+        grams: grams.out.join(" "),
         facets,
+    }
+}
+
+/// N-grams gathered while the fields are segmented, up to a character budget.
+struct Grams {
+    out: Vec<String>,
+    left: usize,
+}
+
+impl Grams {
+    fn new(max_chars: usize) -> Self {
+        Grams {
+            out: Vec::new(),
+            left: max_chars,
+        }
+    }
+
+    /// The words of `text` (as [`words`]), taking the n-grams of each line on the way.
+    fn words(&mut self, segmenter: &Segmenter, text: &str) -> Vec<String> {
+        let normalized = crate::text::normalize(text);
+        let mut all = Vec::new();
+        for line in normalized.lines() {
+            let forms = word_forms(&segmenter.tokens_normalized(line));
+            if self.left > 0 {
+                let run: Vec<char> = forms
+                    .iter()
+                    .flat_map(|w| w.chars())
+                    .take(self.left)
+                    .collect();
+                self.left -= run.len();
+                grams_of(&run, &mut self.out);
+            }
+            all.extend(forms);
+        }
+        all
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod query;
 pub mod snippet;
+pub mod suggest;
 
 pub use analyze::{EntryText, Facets, SearchEntry};
 pub use query::{Clause, Query};

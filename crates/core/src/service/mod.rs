@@ -124,6 +124,7 @@ impl Khlang {
         if item.published_at.is_some() {
             self.caches.lists.clear();
         }
+        self.index_written(item.id);
     }
 
     /// The actor for a user, with grants loaded; disabled accounts act as nobody.

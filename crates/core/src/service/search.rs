@@ -8,7 +8,7 @@ use crate::file::FileKind;
 use crate::ids::{ItemId, UnitId};
 use crate::item::{Item, ItemStatus, KnowledgeType};
 use crate::org::{Action, Actor, Target, authorize};
-use crate::ports::IndexChange;
+use crate::ports::{IndexChange, IndexField};
 use crate::search::{
     self, EntryText, FacetCounts, Facets, Filters, Hits, MAX_GRAM_HITS, MAX_HITS, Query,
     SearchEntry, Snippet,
@@ -17,6 +17,11 @@ use crate::text::Segmenter;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use time::OffsetDateTime;
+
+/// Entries a re-index writes per transaction.
+const REINDEX_BATCH: usize = 200;
+/// Items a re-index reads and segments at once.
+const REINDEX_PARALLEL: usize = 4;
 
 /// Results per page unless asked; the API allows up to [`MAX_PER_PAGE`].
 pub const DEFAULT_PER_PAGE: u64 = 10;
@@ -58,6 +63,8 @@ pub struct SearchResults {
     pub more: bool,
     /// How many of `total` contain every word.
     pub exact: usize,
+    /// A corrected query, when no hit contains every word and the query looks misspelt.
+    pub suggestion: Option<String>,
     pub hits: Vec<SearchHit>,
     pub facets: FacetCounts,
     pub page: u64,
@@ -81,7 +88,41 @@ pub(crate) struct SearchState {
     pub reindex_total: AtomicUsize,
     /// Wakes the extraction worker when a file arrives.
     pub wake: tokio::sync::Notify,
+    /// While a full re-index runs: items whose entries were written to the old index.
+    pub touched: std::sync::Mutex<Option<std::collections::HashSet<ItemId>>>,
+    /// How many items hold a term, as last looked up (see [`DocFreq`]).
+    pub doc_freq: std::sync::Mutex<DocFreq>,
 }
+
+/// Document frequencies change slowly and queries repeat their terms (Thai queries share
+/// most of their n-grams), so a lookup is kept for a while instead of asked every time.
+#[derive(Default)]
+pub(crate) struct DocFreq {
+    terms: std::collections::HashMap<(IndexField, String), (u64, std::time::Instant)>,
+    indexed: Option<(u64, std::time::Instant)>,
+}
+
+/// How long a looked-up frequency is trusted.
+const DOC_FREQ_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+/// Terms remembered at most; the memory is cleared when it is full.
+const DOC_FREQ_MAX_TERMS: usize = 50_000;
+
+/// The index queries one search asks (see [`Khlang::plan`]).
+struct Plan {
+    /// Every required word is in some item.
+    all_possible: bool,
+    /// Clauses for the ranked "any word" fallback.
+    any: Vec<search::Clause>,
+    /// N-grams to ask, rarest first.
+    grams: Vec<String>,
+}
+
+/// Partial ("any word") hits asked for at most: they only fill a short list.
+const MAX_PARTIAL_HITS: usize = 500;
+/// N-grams held by more than this share of items are not asked: BM25 gives them no weight.
+const MAX_GRAM_SHARE: f64 = 0.5;
+/// Document-list entries the n-gram query may read, summed over its n-grams.
+const GRAM_POSTINGS: u64 = 20_000;
 
 /// Progress of a full re-index, for the dictionary page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -193,12 +234,33 @@ impl Khlang {
         .map_err(|e| DomainError::Internal(format!("indexing: {e}")))
     }
 
-    /// Re-writes one item's entry outside of a save (its file text arrived, or a re-index).
+    /// Re-writes one item's entry outside of a save (its file text arrived).
     pub async fn reindex_item(&self, id: ItemId) -> DomainResult<()> {
-        let item = self.knowledge.get_item(id).await?;
-        let change = self.index_change(&item).await?;
-        self.knowledge.write_index(id, &change).await?;
+        let change = self.fresh_index_change(id).await?;
+        self.knowledge.write_index(&[(id, change)]).await?;
+        self.index_written(id);
         Ok(())
+    }
+
+    /// After an index write: remembered word counts may be wrong now (a word no item held
+    /// must be found at once), and during a full re-index the write went to the old index
+    /// and must be made again once the new one is in place.
+    pub(crate) fn index_written(&self, id: ItemId) {
+        self.forget_doc_freq();
+        if let Ok(mut t) = self.search_state.touched.lock()
+            && let Some(set) = t.as_mut()
+        {
+            set.insert(id);
+        }
+    }
+
+    async fn fresh_index_change(&self, id: ItemId) -> DomainResult<IndexChange> {
+        match self.knowledge.get_item(id).await {
+            Ok(item) => self.index_change(&item).await,
+            // Deleted since the list of ids was taken.
+            Err(crate::error::PortError::NotFound) => Ok(IndexChange::Remove),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Rebuilds the segmenter from the dictionary as it stands and re-indexes every published
@@ -216,15 +278,49 @@ impl Khlang {
             let ids = self.knowledge.published_item_ids().await?;
             state.reindex_total.store(ids.len(), Ordering::Release);
             state.reindex_done.store(0, Ordering::Release);
-            for id in &ids {
-                self.reindex_item(*id).await?;
-                state.reindex_done.fetch_add(1, Ordering::AcqRel);
+            // Items are read and segmented a few at a time (segmenting runs on the blocking
+            // threads, one per core) and written a batch per transaction into a new index;
+            // searches use the old one meanwhile.
+            use futures::StreamExt;
+            if let Ok(mut t) = state.touched.lock() {
+                *t = Some(std::collections::HashSet::new());
             }
+            self.knowledge.begin_index_rebuild().await?;
+            for batch in ids.chunks(REINDEX_BATCH) {
+                let reads: Vec<_> = batch
+                    .iter()
+                    .map(|id| self.fresh_index_change(*id))
+                    .collect();
+                let read: Vec<DomainResult<IndexChange>> = futures::stream::iter(reads)
+                    .buffered(REINDEX_PARALLEL)
+                    .collect()
+                    .await;
+                let mut changes = Vec::with_capacity(batch.len());
+                for (id, change) in batch.iter().zip(read) {
+                    changes.push((*id, change?));
+                }
+                self.knowledge.write_index_rebuild(&changes).await?;
+                state
+                    .reindex_done
+                    .fetch_add(changes.len(), Ordering::AcqRel);
+            }
+            self.knowledge.finish_index_rebuild().await?;
+            self.forget_doc_freq();
             Ok(ids.len())
         }
         .await;
+        // Items saved while the new index was built went into the old one only.
+        let touched = state.touched.lock().ok().and_then(|mut t| t.take());
         state.reindexing.store(false, Ordering::Release);
-        result
+        match (result, touched) {
+            (Ok(n), Some(ids)) => {
+                for id in ids {
+                    self.reindex_item(id).await?;
+                }
+                Ok(n)
+            }
+            (r, _) => r,
+        }
     }
 
     pub fn reindex_progress(&self) -> ReindexProgress {
@@ -249,6 +345,7 @@ impl Khlang {
             total: 0,
             more: false,
             exact: 0,
+            suggestion: None,
             hits: vec![],
             facets: FacetCounts::default(),
             page,
@@ -258,31 +355,38 @@ impl Khlang {
             return Ok(results);
         }
         let q = &results.query;
-        let mut hits = Hits {
-            all: self
+        let plan = self.plan(q).await?;
+        let mut hits = Hits::default();
+        if plan.all_possible {
+            hits.all = self
                 .knowledge
                 .search_words(&q.required, &[], &q.excluded, MAX_HITS)
-                .await?,
-            ..Hits::default()
-        };
-        results.more = hits.all.len() >= MAX_HITS;
-        // Partial matches are asked for only when whole ones may run short (some of these
-        // may be hidden from the reader); the n-grams always help to order the hits.
-        if hits.all.len() < search::ENOUGH_EXACT * 4 {
-            hits.any = self
-                .knowledge
-                .search_words(&[], &q.any(), &q.excluded, MAX_HITS)
                 .await?;
         }
-        hits.grams = self
-            .knowledge
-            .search_grams(&q.grams, &q.excluded, MAX_GRAM_HITS)
-            .await?;
+        results.more = hits.all.len() >= MAX_HITS;
+        // Partial matches are asked for only when whole ones may run short (some of these
+        // may be hidden from the reader) and when they can differ from the whole ones.
+        if hits.all.len() < search::ENOUGH_EXACT * 4 && !plan.any.is_empty() {
+            hits.any = self
+                .knowledge
+                .search_words(&[], &plan.any, &q.excluded, MAX_PARTIAL_HITS)
+                .await?;
+        }
+        if !plan.grams.is_empty() {
+            hits.grams = self
+                .knowledge
+                .search_grams(&plan.grams, &q.excluded, MAX_GRAM_HITS)
+                .await?;
+        }
         let readable = self.readable(actor).await?;
         let ranked = search::rank(hits, readable.as_ref(), &req.filters);
         results.total = ranked.len();
         results.exact = ranked.iter().filter(|r| r.exact).count();
         results.facets = FacetCounts::count(ranked.iter().map(|r| &r.facets));
+        if results.exact == 0 {
+            let understood = results.query.text.clone();
+            results.suggestion = self.suggestion(&segmenter, &understood).await?;
+        }
         let words = q.marked_words();
         let prefixes: Vec<String> = q
             .required
@@ -312,6 +416,154 @@ impl Khlang {
             });
         }
         Ok(results)
+    }
+
+    /// Which index queries are worth asking for `q`, from how many items hold its terms:
+    /// a word no item holds makes "every word" impossible; a word most items hold adds
+    /// nothing to a ranked "any word" (BM25 gives it no weight) but costs a pass over most of
+    /// the index, so it is left out there; and only the rarer n-grams are asked, rarest first,
+    /// within [`GRAM_POSTINGS`] — the common ones would touch every item to say little.
+    async fn plan(&self, q: &Query) -> DomainResult<Plan> {
+        let indexed = self.indexed_cached().await?;
+        let words: Vec<String> = q
+            .any()
+            .iter()
+            .filter_map(|c| match c {
+                search::Clause::Word(w) => Some(w.clone()),
+                _ => None,
+            })
+            .collect();
+        let word_df = self.doc_freq(IndexField::Words, &words).await?;
+        let df_of = |w: &str| words.iter().position(|x| x == w).map(|i| word_df[i]);
+        let all_possible = q.required.iter().all(|c| match c {
+            search::Clause::Word(w) => df_of(w) != Some(0),
+            _ => true,
+        });
+        let mut any: Vec<search::Clause> = q
+            .any()
+            .into_iter()
+            .filter(|c| match c {
+                search::Clause::Word(w) => df_of(w).is_some_and(|n| n > 0),
+                _ => true,
+            })
+            .collect();
+        let common = |c: &search::Clause| match c {
+            search::Clause::Word(w) => df_of(w).is_some_and(|n| n * 2 > indexed),
+            _ => false,
+        };
+        if any.iter().any(|c| !common(c)) {
+            any.retain(|c| !common(c));
+        }
+        // The same clauses as "every word" would only repeat its answer.
+        if any.len() <= 1 && all_possible && any.iter().all(|c| q.required.contains(c)) {
+            any.clear();
+        }
+        let gram_df = self.doc_freq(IndexField::Grams, &q.grams).await?;
+        let mut rare: Vec<(u64, &String)> = gram_df
+            .iter()
+            .copied()
+            .zip(&q.grams)
+            .filter(|(n, _)| *n > 0 && (*n as f64) <= indexed as f64 * MAX_GRAM_SHARE)
+            .collect();
+        rare.sort();
+        let mut grams = Vec::new();
+        let mut postings = 0;
+        for (n, g) in rare {
+            if postings + n > GRAM_POSTINGS && !grams.is_empty() {
+                break;
+            }
+            postings += n;
+            grams.push(g.clone());
+        }
+        Ok(Plan {
+            all_possible,
+            any,
+            grams,
+        })
+    }
+
+    /// "Did you mean": the query with its misspelt-looking stretches replaced by the nearest
+    /// dictionary words the index holds most often.
+    async fn suggestion(
+        &self,
+        segmenter: &Arc<Segmenter>,
+        q: &str,
+    ) -> DomainResult<Option<String>> {
+        let (seg, text) = (Arc::clone(segmenter), q.to_string());
+        let corrections =
+            tokio::task::spawn_blocking(move || search::suggest::candidates(&text, &seg))
+                .await
+                .map_err(|e| DomainError::Internal(format!("suggestion: {e}")))?;
+        if corrections.is_empty() {
+            return Ok(None);
+        }
+        let mut words: Vec<String> = corrections.iter().flat_map(|c| c.lookups()).collect();
+        words.sort();
+        words.dedup();
+        let counts = self.doc_freq(IndexField::Words, &words).await?;
+        let freq = |w: &str| {
+            words
+                .binary_search_by(|x| x.as_str().cmp(w))
+                .map_or(0, |i| counts[i])
+        };
+        Ok(search::suggest::choose(q, &corrections, &freq))
+    }
+
+    /// How many items hold each term, from memory when looked up recently.
+    async fn doc_freq(&self, field: IndexField, terms: &[String]) -> DomainResult<Vec<u64>> {
+        let now = std::time::Instant::now();
+        let mut out = vec![0u64; terms.len()];
+        let mut missing: Vec<String> = Vec::new();
+        if let Ok(memo) = self.search_state.doc_freq.lock() {
+            for (i, t) in terms.iter().enumerate() {
+                match memo.terms.get(&(field, t.clone())) {
+                    Some((n, at)) if now.duration_since(*at) < DOC_FREQ_TTL => out[i] = *n,
+                    _ => missing.push(t.clone()),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        missing.sort();
+        missing.dedup();
+        let found = self.knowledge.doc_counts(field, &missing).await?;
+        if let Ok(mut memo) = self.search_state.doc_freq.lock() {
+            if memo.terms.len() + missing.len() > DOC_FREQ_MAX_TERMS {
+                memo.terms.clear();
+            }
+            for (t, n) in missing.iter().zip(&found) {
+                memo.terms.insert((field, t.clone()), (*n, now));
+            }
+        }
+        for (i, t) in terms.iter().enumerate() {
+            if let Ok(j) = missing.binary_search(t) {
+                out[i] = found[j];
+            }
+        }
+        Ok(out)
+    }
+
+    async fn indexed_cached(&self) -> DomainResult<u64> {
+        let now = std::time::Instant::now();
+        if let Ok(memo) = self.search_state.doc_freq.lock()
+            && let Some((n, at)) = memo.indexed
+            && now.duration_since(at) < DOC_FREQ_TTL
+        {
+            return Ok(n);
+        }
+        let n = self.knowledge.indexed_count().await?;
+        if let Ok(mut memo) = self.search_state.doc_freq.lock() {
+            memo.indexed = Some((n, now));
+        }
+        Ok(n)
+    }
+
+    /// After a re-index the remembered frequencies describe an index that is gone.
+    fn forget_doc_freq(&self) {
+        if let Ok(mut memo) = self.search_state.doc_freq.lock() {
+            *memo = DocFreq::default();
+        }
     }
 
     /// The snippet of the summary, body or file text that shows the most query words.
@@ -549,6 +801,19 @@ impl Khlang {
                 Err(e) => tracing::warn!(error = %e, "re-index failed"),
             }
         });
+    }
+
+    /// Rebuilds the index in the background when it does not hold every published item —
+    /// after an upgrade that changed its layout, or a restore of the database without it.
+    pub async fn catch_up_index(&self) -> DomainResult<bool> {
+        let published = self.knowledge.published_item_ids().await?.len() as u64;
+        let indexed = self.knowledge.indexed_count().await?;
+        let behind = published != indexed;
+        if behind {
+            tracing::info!(published, indexed, "search index behind: rebuilding");
+            self.reindex_in_background();
+        }
+        Ok(behind)
     }
 
     /// Asks for a full re-index (admins).

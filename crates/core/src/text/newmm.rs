@@ -29,6 +29,9 @@ use super::tcc::cluster_ends;
 /// shortest word: bounds the graph on highly ambiguous text.
 const MAX_GRAPH_SIZE: usize = 50;
 
+/// The root of the trie [`Newmm::trie_children`] walks: the empty prefix.
+pub const TRIE_ROOT: u32 = 0;
+
 /// The newmm segmenter over a word list. `Send + Sync`; [`segment`](Newmm::segment) takes `&self`.
 #[derive(Clone)]
 pub struct Newmm {
@@ -87,6 +90,30 @@ impl Newmm {
     pub fn heap_bytes(&self) -> usize {
         self.words.nodes.capacity() * size_of::<u32>()
             + self.words.first_child.capacity() * size_of::<u32>()
+    }
+
+    /// Whether `word` is in the dictionary, exactly as it is spelt there.
+    pub fn contains(&self, word: &str) -> bool {
+        let mut node = 0;
+        for c in word.chars() {
+            match self.words.child(node, c) {
+                Some(child) => node = child,
+                None => return false,
+            }
+        }
+        node != 0 && self.words.nodes[node] & WORD_END != 0
+    }
+
+    /// The dictionary's trie, walked node by node from [`TRIE_ROOT`]: the children of `node` as
+    /// (char, child, whether the path to the child spells a word), in char order. Lets a search
+    /// for words near a misspelling prune whole subtrees without a second copy of the list.
+    pub fn trie_children(&self, node: u32) -> impl Iterator<Item = (char, u32, bool)> + '_ {
+        let node = node as usize;
+        (self.words.first_child[node]..self.words.first_child[node + 1]).map(|child| {
+            let n = self.words.nodes[child as usize];
+            let c = char::from_u32(n & LABEL).expect("a char label");
+            (c, child, n & WORD_END != 0)
+        })
     }
 
     /// Cuts `text` into words: byte spans that cover it exactly, in order. Spaces, punctuation
@@ -525,6 +552,26 @@ mod tests {
         };
         listed.sort();
         assert_eq!(listed, ["ขอนแก่น", "ขอนแก่นโมเดล", "ศูนย์"]);
+    }
+
+    #[test]
+    fn the_trie_can_be_looked_up_and_walked() {
+        let newmm = Newmm::new(["การ", "กา", "ขา"]);
+        assert!(newmm.contains("กา") && newmm.contains("การ"));
+        assert!(!newmm.contains("ก") && !newmm.contains("") && !newmm.contains("การา"));
+        let mut words = Vec::new();
+        let mut stack = vec![(TRIE_ROOT, String::new())];
+        while let Some((node, path)) = stack.pop() {
+            for (c, child, is_word) in newmm.trie_children(node) {
+                let p = format!("{path}{c}");
+                if is_word {
+                    words.push(p.clone());
+                }
+                stack.push((child, p));
+            }
+        }
+        words.sort();
+        assert_eq!(words, ["กา", "การ", "ขา"]);
     }
 
     #[test]

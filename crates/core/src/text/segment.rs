@@ -149,6 +149,11 @@ impl Segmenter {
         self.newmm.add_words(entries);
     }
 
+    /// The dictionary the text is cut with: spelling suggestions look up and walk its words.
+    pub fn dictionary(&self) -> &Newmm {
+        &self.newmm
+    }
+
     /// Whether `word` (normalised) is one of the Thai stop words.
     pub fn is_stop_word(&self, word: &str) -> bool {
         self.stop_words.contains(word)

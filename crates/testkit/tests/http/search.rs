@@ -184,6 +184,27 @@ async fn a_misspelling_or_a_question_still_answers() {
     );
     let r = search(&app, None, &[("q", "อสม. ต้องเก็บข้อมูลนวัตกรรมอะไรบ้าง")]).await;
     assert!(r["total"].as_u64().unwrap() >= 1, "{r}");
+    // A misspelt word the index does not hold gets a correction it does hold.
+    let r = search(&app, None, &[("q", "นวัตกรม ชุมชน")]).await;
+    assert_eq!(r["suggestion"], "นวัตกรรม ชุมชน", "{r}");
+    let page = app
+        .client()
+        .get(app.url("/search"))
+        .query(&[("q", "นวัตกรม")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("หรือคุณหมายถึง"), "{page}");
+    assert!(
+        page.contains("q=%E0%B8%99%E0%B8%A7%E0%B8%B1%E0%B8%95%E0%B8%81%E0%B8%A3%E0%B8%A3%E0%B8%A1"),
+        "{page}"
+    );
+    // Nothing to correct when every word was found.
+    let r = search(&app, None, &[("q", "นวัตกรรม ชุมชน")]).await;
+    assert!(r["suggestion"].is_null(), "{r}");
     app.stop().await;
 }
 
@@ -347,6 +368,113 @@ async fn the_index_follows_edits_and_archiving() {
     .await;
     assert_eq!(search(&app, None, &[("q", "มะม่วงกวน")]).await["total"], 0);
     let _ = publish;
+    app.stop().await;
+}
+
+/// A full re-index builds a new index beside the one in use: searches answer throughout, an
+/// edit made meanwhile is not lost when the new index takes over, and a server that finds its
+/// index behind the published items rebuilds it.
+#[tokio::test]
+async fn a_full_reindex_keeps_answering_and_keeps_edits_made_meanwhile() {
+    let (app, admin) = demo_app().await;
+    let district = app.unit_id("CDD-P-24-D01").await;
+    let author = caller(
+        &app,
+        "author",
+        &[
+            ("contributor", "CDD-P-24-D01"),
+            ("km_officer", "CDD-P-24-D01"),
+        ],
+    )
+    .await;
+    let reviewer = caller(&app, "reviewer", &[("reviewer", "CDD-P-24")]).await;
+    let item = publish(
+        &app,
+        &author,
+        &reviewer,
+        district,
+        json!({"title": "กล้วยตากพลังงานแสงอาทิตย์"}),
+    )
+    .await;
+    // Enough items that the re-index is still running when the edit arrives.
+    let unit = khlang_core::ids::UnitId(district);
+    for n in 0..300 {
+        use khlang_core::item::*;
+        let f = ItemFields {
+            title: Title::parse(&format!("บันทึกการประชุมครั้งที่ {n}")).unwrap(),
+            summary: String::new(),
+            body: "การจัดการความรู้ในชุมชน ".repeat(20),
+            knowledge_type: KnowledgeType::Explicit,
+            acquisition: Acquisition::Collect,
+            km_steps: vec![],
+            terms: vec![],
+            tags: vec![],
+            authors: vec![],
+            unit_id: unit,
+            fiscal_year: None,
+            visibility: Visibility::Public,
+            licence: "CC-BY-4.0".into(),
+            links: vec![],
+        };
+        app.core()
+            .import_published(
+                khlang_core::ids::UserId(admin),
+                f,
+                time::OffsetDateTime::now_utc(),
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+    let core = app.core().clone();
+    let rebuild = tokio::spawn(async move { core.reindex_all().await });
+    while app.core().reindex_progress().done == 0 && !rebuild.is_finished() {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        ids(&search(&app, None, &[("q", "กล้วยตาก")]).await),
+        vec![item]
+    );
+    call(
+        &app,
+        &author,
+        "PATCH",
+        &format!("/api/v1/items/{item}"),
+        json!({"title": "มะม่วงกวนสูตรชุมชน"}),
+    )
+    .await;
+    assert_eq!(rebuild.await.unwrap().unwrap(), 309);
+    assert_eq!(
+        ids(&search(&app, None, &[("q", "มะม่วงกวน")]).await),
+        vec![item]
+    );
+    let old = search(&app, None, &[("q", "กล้วยตาก")]).await;
+    assert!(!ids(&old).contains(&item), "{old}");
+    assert_eq!(app.core().indexed_count().await.unwrap(), 309);
+
+    // An index missing an item (as after an upgrade that rebuilt its tables) catches up.
+    app.core()
+        .knowledge
+        .write_index(&[(
+            khlang_core::ids::ItemId(item),
+            khlang_core::ports::IndexChange::Remove,
+        )])
+        .await
+        .unwrap();
+    assert!(app.core().catch_up_index().await.unwrap());
+    for _ in 0..200 {
+        if app.core().indexed_count().await.unwrap() == 309
+            && !app.core().reindex_progress().running
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        ids(&search(&app, None, &[("q", "มะม่วงกวน")]).await),
+        vec![item]
+    );
+    assert!(!app.core().catch_up_index().await.unwrap());
     app.stop().await;
 }
 

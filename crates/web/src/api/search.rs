@@ -60,6 +60,9 @@ pub(crate) struct SearchJson {
     facets: FacetsJson,
     /// The query was cut to its first 200 characters.
     truncated: bool,
+    /// A corrected query ("did you mean"), when no hit contains every word and the query
+    /// looks misspelt.
+    suggestion: Option<String>,
 }
 
 /// Query parameters of `GET /api/v1/search` (all optional; unknown values are ignored).
@@ -160,6 +163,7 @@ pub(crate) async fn search(
         page: r.page,
         per_page: r.per_page,
         truncated: r.query.truncated,
+        suggestion: r.suggestion.clone(),
         hits: r
             .hits
             .iter()

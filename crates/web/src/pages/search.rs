@@ -154,6 +154,8 @@ struct SearchPage {
     page: u64,
     pages: u64,
     fewer_words: Vec<(String, String)>,
+    /// "Did you mean": the corrected query and its results page.
+    suggestion: Option<(String, String)>,
 }
 
 /// Facet values shown per group; the rest are reachable by narrowing the query.
@@ -296,6 +298,10 @@ async fn search_page(
         next_url: (results.page < pages).then(|| params.url_with("", "", Some(results.page + 1))),
         page: results.page,
         pages,
+        suggestion: results
+            .suggestion
+            .as_ref()
+            .map(|q| (q.clone(), params.url_with("q", q, None))),
         fewer_words: if results.total == 0 {
             results
                 .query
