@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 /// Hits an index query returns at most, best first. Counts and facets above this are
 /// reported as "more than".
-pub const MAX_HITS: usize = 5_000;
+pub const MAX_HITS: usize = 1_000;
 /// Hits taken from the n-gram field: it only rescues queries the words miss.
 pub const MAX_GRAM_HITS: usize = 200;
 /// With fewer hits containing every word than this, closer-but-partial matches are added below.

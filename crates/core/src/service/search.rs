@@ -121,8 +121,12 @@ struct Plan {
 const MAX_PARTIAL_HITS: usize = 500;
 /// N-grams held by more than this share of items are not asked: BM25 gives them no weight.
 const MAX_GRAM_SHARE: f64 = 0.5;
-/// Document-list entries the n-gram query may read, summed over its n-grams.
-const GRAM_POSTINGS: u64 = 20_000;
+/// Document-list entries the n-gram query may read, summed over its n-grams; n-grams more
+/// common than this are left to the words. Measured on 100k items (docs/bench.md): BM25
+/// costs about a microsecond per entry.
+const GRAM_POSTINGS: u64 = 5_000;
+/// The same for the "any word" fallback (the rarest word is always asked).
+const ANY_POSTINGS: u64 = 10_000;
 
 /// Progress of a full re-index, for the dictionary page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -355,7 +359,10 @@ impl Khlang {
             return Ok(results);
         }
         let q = &results.query;
+        // Where the time goes, for `RUST_LOG=khlang_core=debug`.
+        let t0 = std::time::Instant::now();
         let plan = self.plan(q).await?;
+        let t_plan = t0.elapsed();
         let mut hits = Hits::default();
         if plan.all_possible {
             hits.all = self
@@ -364,6 +371,7 @@ impl Khlang {
                 .await?;
         }
         results.more = hits.all.len() >= MAX_HITS;
+        let t_all = t0.elapsed();
         // Partial matches are asked for only when whole ones may run short (some of these
         // may be hidden from the reader) and when they can differ from the whole ones.
         if hits.all.len() < search::ENOUGH_EXACT * 4 && !plan.any.is_empty() {
@@ -372,12 +380,14 @@ impl Khlang {
                 .search_words(&[], &plan.any, &q.excluded, MAX_PARTIAL_HITS)
                 .await?;
         }
+        let t_any = t0.elapsed();
         if !plan.grams.is_empty() {
             hits.grams = self
                 .knowledge
                 .search_grams(&plan.grams, &q.excluded, MAX_GRAM_HITS)
                 .await?;
         }
+        let t_grams = t0.elapsed();
         let readable = self.readable(actor).await?;
         let ranked = search::rank(hits, readable.as_ref(), &req.filters);
         results.total = ranked.len();
@@ -396,12 +406,30 @@ impl Khlang {
                 _ => None,
             })
             .collect();
+        let t_rank = t0.elapsed();
         let start = ((page - 1) * per_page) as usize;
-        for r in ranked.iter().skip(start).take(per_page as usize) {
-            let item = self.knowledge.get_item(r.item_id).await?;
-            let snippet = self
-                .best_snippet(&segmenter, &item, &words, &prefixes)
-                .await?;
+        // Each hit of the page is read and its snippet cut in a task of its own: the reads
+        // overlap and the segmenting runs on every core.
+        let (words, prefixes) = (Arc::new(words), Arc::new(prefixes));
+        let tasks: Vec<_> = ranked
+            .iter()
+            .skip(start)
+            .take(per_page as usize)
+            .map(|r| {
+                let (core, seg) = (self.clone(), Arc::clone(&segmenter));
+                let (words, prefixes, id) = (Arc::clone(&words), Arc::clone(&prefixes), r.item_id);
+                tokio::spawn(async move {
+                    let item = core.knowledge.get_item(id).await?;
+                    let snippet = core.best_snippet(&seg, &item, &words, &prefixes).await?;
+                    DomainResult::Ok((item, snippet))
+                })
+            })
+            .collect();
+        let page_hits = ranked.iter().skip(start).take(per_page as usize);
+        for (r, task) in page_hits.zip(tasks) {
+            let (item, snippet) = task
+                .await
+                .map_err(|e| DomainError::Internal(format!("search hit: {e}")))??;
             results.hits.push(SearchHit {
                 id: item.id,
                 title: item.fields.title.as_str().to_string(),
@@ -415,6 +443,18 @@ impl Khlang {
                 published_at: r.facets.published_at,
             });
         }
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        tracing::debug!(
+            q = %req.q,
+            plan_ms = ms(t_plan),
+            every_word_ms = ms(t_all - t_plan),
+            any_word_ms = ms(t_any - t_all),
+            grams_ms = ms(t_grams - t_any),
+            grams = plan.grams.len(),
+            rank_ms = ms(t_rank - t_grams),
+            page_ms = ms(t0.elapsed() - t_rank),
+            "search timings"
+        );
         Ok(results)
     }
 
@@ -454,6 +494,22 @@ impl Khlang {
         if any.iter().any(|c| !common(c)) {
             any.retain(|c| !common(c));
         }
+        // Rarest words first, within a budget of document-list entries (BM25 reads each
+        // entry's positions): the rare words are the ones that rank a partial match.
+        any.sort_by_key(|c| match c {
+            search::Clause::Word(w) => df_of(w).unwrap_or(0),
+            _ => 0,
+        });
+        let mut postings = 0;
+        any.retain(|c| {
+            let n = match c {
+                search::Clause::Word(w) => df_of(w).unwrap_or(0),
+                _ => 0,
+            };
+            let keep = postings == 0 || postings + n <= ANY_POSTINGS;
+            postings += n;
+            keep
+        });
         // The same clauses as "every word" would only repeat its answer.
         if any.len() <= 1 && all_possible && any.iter().all(|c| q.required.contains(c)) {
             any.clear();
@@ -469,7 +525,7 @@ impl Khlang {
         let mut grams = Vec::new();
         let mut postings = 0;
         for (n, g) in rare {
-            if postings + n > GRAM_POSTINGS && !grams.is_empty() {
+            if postings + n > GRAM_POSTINGS {
                 break;
             }
             postings += n;
