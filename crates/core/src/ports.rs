@@ -353,12 +353,15 @@ pub trait KnowledgeStore: Send + Sync {
     /// How many indexed items hold each term (in the order given; 0 for an unknown term).
     async fn doc_counts(&self, field: IndexField, terms: &[String]) -> PortResult<Vec<u64>>;
     /// Items containing every clause of `all` — or, when `all` is empty, any of `any` — and
-    /// none of `none`; best first, at most `limit`.
+    /// none of `none`; best first, at most `limit`. `idf` weighs each clause of the list
+    /// used, for an engine whose ranking does not weigh rare words itself (PostgreSQL's
+    /// `ts_rank`; SQLite's BM25 does).
     async fn search_words(
         &self,
         all: &[crate::search::Clause],
         any: &[crate::search::Clause],
         none: &[crate::search::Clause],
+        idf: &[f64],
         limit: usize,
     ) -> PortResult<Vec<crate::search::IndexHit>>;
     /// Items sharing character n-grams with the query (and none of `none`); best first.

@@ -707,9 +707,10 @@ impl KnowledgeStore for SeaStore {
         all: &[Clause],
         any: &[Clause],
         none: &[Clause],
+        idf: &[f64],
         limit: usize,
     ) -> PortResult<Vec<IndexHit>> {
-        search::words(self.connection(), all, any, none, limit).await
+        search::words(self.connection(), all, any, none, idf, limit).await
     }
 
     async fn search_grams(

@@ -217,9 +217,11 @@ pub(crate) async fn write_rebuild(
     }
 }
 
-/// Merges the new tables' segments into one and puts them in place of the old ones.
+/// Merges the new tables' segments into one and puts them in place of the old ones
+/// (PostgreSQL: refreshes the statistics the planner chooses the GIN indexes by).
 pub(crate) async fn finish_rebuild(db: &impl ConnectionTrait) -> PortResult<()> {
     if db.get_database_backend() == DbBackend::Postgres {
+        exec(db, "ANALYZE search_docs", vec![]).await?;
         return Ok(());
     }
     for table in ["search_words", "search_grams"] {
@@ -315,6 +317,7 @@ pub(crate) async fn words(
     all: &[Clause],
     any: &[Clause],
     none: &[Clause],
+    idf: &[f64],
     limit: usize,
 ) -> PortResult<Vec<IndexHit>> {
     let (positive, join) = if all.is_empty() {
@@ -343,13 +346,26 @@ pub(crate) async fn words(
                     none.iter().map(pg_clause).collect::<Vec<_>>().join(" | ")
                 );
             }
+            // ts_rank has no inverse document frequency: each clause is ranked on its own
+            // and weighted by the rarity core passes in (BM25's idf), then summed.
+            let mut values: Vec<Value> = vec![q.into(), (limit as i64).into()];
+            let mut score = Vec::new();
+            for (i, c) in positive.iter().enumerate() {
+                values.push(pg_clause(c).into());
+                let w = idf.get(i).copied().unwrap_or(1.0);
+                score.push(format!(
+                    "{w:.4} * ts_rank({PG_WEIGHTS}, words, CAST(${} AS tsquery), 1)",
+                    i + 3
+                ));
+            }
             (
                 format!(
-                    "SELECT item_id AS id, ts_rank({PG_WEIGHTS}, words, q, 1)::float8 AS score, {FACET_COLUMNS} \
+                    "SELECT item_id AS id, ({})::float8 AS score, {FACET_COLUMNS} \
                      FROM search_docs, CAST($1 AS tsquery) AS q WHERE words @@ q \
-                     ORDER BY score DESC, published_at DESC LIMIT $2"
+                     ORDER BY score DESC, published_at DESC LIMIT $2",
+                    score.join(" + ")
                 ),
-                vec![q.into(), (limit as i64).into()],
+                values,
             )
         }
         _ => {

@@ -113,6 +113,9 @@ struct Plan {
     all_possible: bool,
     /// Clauses for the ranked "any word" fallback.
     any: Vec<search::Clause>,
+    /// How rare each required clause, and each of `any`, is (see [`crate::ports::KnowledgeStore::search_words`]).
+    required_idf: Vec<f64>,
+    any_idf: Vec<f64>,
     /// N-grams to ask, rarest first.
     grams: Vec<String>,
 }
@@ -367,7 +370,7 @@ impl Khlang {
         if plan.all_possible {
             hits.all = self
                 .knowledge
-                .search_words(&q.required, &[], &q.excluded, MAX_HITS)
+                .search_words(&q.required, &[], &q.excluded, &plan.required_idf, MAX_HITS)
                 .await?;
         }
         results.more = hits.all.len() >= MAX_HITS;
@@ -377,7 +380,7 @@ impl Khlang {
         if hits.all.len() < search::ENOUGH_EXACT * 4 && !plan.any.is_empty() {
             hits.any = self
                 .knowledge
-                .search_words(&[], &plan.any, &q.excluded, MAX_PARTIAL_HITS)
+                .search_words(&[], &plan.any, &q.excluded, &plan.any_idf, MAX_PARTIAL_HITS)
                 .await?;
         }
         let t_any = t0.elapsed();
@@ -468,9 +471,10 @@ impl Khlang {
         let words: Vec<String> = q
             .any()
             .iter()
-            .filter_map(|c| match c {
-                search::Clause::Word(w) => Some(w.clone()),
-                _ => None,
+            .flat_map(|c| match c {
+                search::Clause::Word(w) => vec![w.clone()],
+                search::Clause::Phrase(ws) => ws.clone(),
+                search::Clause::Prefix(_) => vec![],
             })
             .collect();
         let word_df = self.doc_freq(IndexField::Words, &words).await?;
@@ -531,8 +535,26 @@ impl Khlang {
             postings += n;
             grams.push(g.clone());
         }
+        // BM25's inverse document frequency of each clause: a word by its own count, a
+        // phrase by its rarest word, a prefix as an average word.
+        let idf_of = |n: u64| {
+            let (n, total) = (n as f64, indexed.max(1) as f64);
+            (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
+        };
+        let idf = |c: &search::Clause| match c {
+            search::Clause::Word(w) => idf_of(df_of(w).unwrap_or(0)),
+            search::Clause::Phrase(ws) => ws
+                .iter()
+                .filter_map(|w| df_of(w))
+                .map(idf_of)
+                .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+                .unwrap_or(1.0),
+            search::Clause::Prefix(_) => 1.0,
+        };
         Ok(Plan {
             all_possible,
+            required_idf: q.required.iter().map(idf).collect(),
+            any_idf: any.iter().map(idf).collect(),
             any,
             grams,
         })
