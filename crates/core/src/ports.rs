@@ -364,6 +364,11 @@ pub trait KnowledgeStore: Send + Sync {
         idf: &[f64],
         limit: usize,
     ) -> PortResult<Vec<crate::search::IndexHit>>;
+    /// What ranking one hit costs on this engine, relative to SQLite's FTS5 (1): search
+    /// divides its budgets of ranked hits by it.
+    fn ranking_cost(&self) -> u64 {
+        1
+    }
     /// Items sharing character n-grams with the query (and none of `none`); best first.
     async fn search_grams(
         &self,

@@ -20,8 +20,8 @@ use khlang_core::search::{Clause, IndexHit};
 use khlang_core::taxonomy::{Taxonomy, Term};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -710,6 +710,12 @@ impl KnowledgeStore for SeaStore {
         idf: &[f64],
         limit: usize,
     ) -> PortResult<Vec<IndexHit>> {
+        if self.connection().get_database_backend() == DbBackend::Postgres {
+            let txn = search::index_scans(self.connection()).await?;
+            let found = search::words(&txn, all, any, none, idf, limit).await?;
+            txn.commit().await.map_err(map_err)?;
+            return Ok(found);
+        }
         search::words(self.connection(), all, any, none, idf, limit).await
     }
 
@@ -719,7 +725,17 @@ impl KnowledgeStore for SeaStore {
         none: &[Clause],
         limit: usize,
     ) -> PortResult<Vec<IndexHit>> {
+        if self.connection().get_database_backend() == DbBackend::Postgres {
+            let txn = search::index_scans(self.connection()).await?;
+            let found = search::grams(&txn, grams, none, limit).await?;
+            txn.commit().await.map_err(map_err)?;
+            return Ok(found);
+        }
         search::grams(self.connection(), grams, none, limit).await
+    }
+
+    fn ranking_cost(&self) -> u64 {
+        search::ranking_cost(self.connection().get_database_backend())
     }
 
     async fn indexed_count(&self) -> PortResult<u64> {

@@ -218,10 +218,17 @@ pub(crate) async fn write_rebuild(
 }
 
 /// Merges the new tables' segments into one and puts them in place of the old ones
-/// (PostgreSQL: refreshes the statistics the planner chooses the GIN indexes by).
+/// (PostgreSQL: merges what the GIN indexes deferred and refreshes the statistics the
+/// planner chooses them by).
 pub(crate) async fn finish_rebuild(db: &impl ConnectionTrait) -> PortResult<()> {
     if db.get_database_backend() == DbBackend::Postgres {
-        exec(db, "ANALYZE search_docs", vec![]).await?;
+        for sql in [
+            "SELECT gin_clean_pending_list('ix_search_docs_words'::regclass)",
+            "SELECT gin_clean_pending_list('ix_search_docs_grams'::regclass)",
+            "ANALYZE search_docs",
+        ] {
+            rows(db, sql, vec![]).await?;
+        }
         return Ok(());
     }
     for table in ["search_words", "search_grams"] {
@@ -472,6 +479,27 @@ pub(crate) async fn grams(
         }
     };
     hits(db, backend, sql, values).await
+}
+
+/// A transaction in which PostgreSQL reads search hits through the GIN indexes. Its planner
+/// prices `@@` on a row as one operator call, but each call unpacks the row's tsvector (about
+/// 16 µs at 2 kB): it read all 10,000 rows of the bench to find 1,798 (161 ms).
+pub(crate) async fn index_scans(
+    db: &sea_orm::DatabaseConnection,
+) -> PortResult<sea_orm::DatabaseTransaction> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await.map_err(map_err)?;
+    exec(&txn, "SET LOCAL enable_seqscan = off", vec![]).await?;
+    Ok(txn)
+}
+
+/// What ranking one hit costs relative to SQLite's FTS5 (about a microsecond): PostgreSQL
+/// unpacks the hit's tsvector for `ts_rank`, 10–20 µs measured at 10k items (docs/bench.md).
+pub(crate) fn ranking_cost(backend: DbBackend) -> u64 {
+    match backend {
+        DbBackend::Postgres => 10,
+        _ => 1,
+    }
 }
 
 async fn hits(

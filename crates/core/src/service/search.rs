@@ -504,13 +504,14 @@ impl Khlang {
             search::Clause::Word(w) => df_of(w).unwrap_or(0),
             _ => 0,
         });
+        let cost = self.knowledge.ranking_cost().max(1);
         let mut postings = 0;
         any.retain(|c| {
             let n = match c {
                 search::Clause::Word(w) => df_of(w).unwrap_or(0),
                 _ => 0,
             };
-            let keep = postings == 0 || postings + n <= ANY_POSTINGS;
+            let keep = postings == 0 || postings + n <= ANY_POSTINGS / cost;
             postings += n;
             keep
         });
@@ -529,7 +530,7 @@ impl Khlang {
         let mut grams = Vec::new();
         let mut postings = 0;
         for (n, g) in rare {
-            if postings + n > GRAM_POSTINGS {
+            if postings + n > GRAM_POSTINGS / cost {
                 break;
             }
             postings += n;
