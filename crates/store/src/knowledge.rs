@@ -695,7 +695,8 @@ impl KnowledgeStore for SeaStore {
     async fn finish_index_rebuild(&self) -> PortResult<()> {
         let txn = self.connection().begin().await.map_err(map_err)?;
         search::finish_rebuild(&txn).await?;
-        txn.commit().await.map_err(map_err)
+        txn.commit().await.map_err(map_err)?;
+        search::after_rebuild(self.connection()).await
     }
 
     async fn doc_counts(&self, field: IndexField, terms: &[String]) -> PortResult<Vec<u64>> {
