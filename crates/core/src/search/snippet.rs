@@ -46,7 +46,8 @@ impl Snippet {
     }
 }
 
-fn escape_into(s: &str, out: &mut String) {
+/// Appends `s` HTML-escaped (the web layer's hand-built markup uses this too).
+pub fn escape_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

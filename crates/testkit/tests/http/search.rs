@@ -55,6 +55,22 @@ async fn call(
     v
 }
 
+/// A district, an author who may publish there, and a reviewer of its province.
+async fn district_team(app: &TestApp) -> (i64, (Client, String), (Client, String)) {
+    let district = app.unit_id("CDD-P-24-D01").await;
+    let author = caller(
+        app,
+        "author",
+        &[
+            ("contributor", "CDD-P-24-D01"),
+            ("km_officer", "CDD-P-24-D01"),
+        ],
+    )
+    .await;
+    let reviewer = caller(app, "reviewer", &[("reviewer", "CDD-P-24")]).await;
+    (district, author, reviewer)
+}
+
 /// Drafts, submits and approves an item; returns its id.
 async fn publish(
     app: &TestApp,
@@ -300,17 +316,7 @@ async fn nobody_sees_counts_or_snippets_of_what_they_may_not_read() {
 #[tokio::test]
 async fn the_index_follows_edits_and_archiving() {
     let app = spawn_app().await;
-    let district = app.unit_id("CDD-P-24-D01").await;
-    let author = caller(
-        &app,
-        "author",
-        &[
-            ("contributor", "CDD-P-24-D01"),
-            ("km_officer", "CDD-P-24-D01"),
-        ],
-    )
-    .await;
-    let reviewer = caller(&app, "reviewer", &[("reviewer", "CDD-P-24")]).await;
+    let (district, author, reviewer) = district_team(&app).await;
     // A draft is not searchable.
     let draft = call(
         &app,
@@ -377,17 +383,7 @@ async fn the_index_follows_edits_and_archiving() {
 #[tokio::test]
 async fn a_full_reindex_keeps_answering_and_keeps_edits_made_meanwhile() {
     let (app, admin) = demo_app().await;
-    let district = app.unit_id("CDD-P-24-D01").await;
-    let author = caller(
-        &app,
-        "author",
-        &[
-            ("contributor", "CDD-P-24-D01"),
-            ("km_officer", "CDD-P-24-D01"),
-        ],
-    )
-    .await;
-    let reviewer = caller(&app, "reviewer", &[("reviewer", "CDD-P-24")]).await;
+    let (district, author, reviewer) = district_team(&app).await;
     let item = publish(
         &app,
         &author,
