@@ -90,13 +90,19 @@ impl Query {
         let mut count = 0usize;
         for chunk in chunks(cut) {
             let tokens = segmenter.tokens(chunk.text);
-            let forms = word_forms(&tokens);
+            let mut forms = word_forms(&tokens);
             if forms.is_empty() {
                 continue;
             }
-            if count >= MAX_QUERY_WORDS {
+            // Unspaced Thai is one chunk of many words: the budget counts words, not chunks.
+            let room = MAX_QUERY_WORDS - count;
+            if room == 0 {
                 q.truncated = true;
                 break;
+            }
+            if forms.len() > room {
+                forms.truncate(room);
+                q.truncated = true;
             }
             count += forms.len();
             if chunk.excluded {
