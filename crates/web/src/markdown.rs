@@ -83,11 +83,9 @@ mod properties {
     use super::{render, safe_url};
     use proptest::prelude::*;
 
-    const TAGS: &[&str] = &[
-        "p", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del", "a", "img", "ul", "ol",
-        "li", "blockquote", "pre", "code", "hr", "br", "table", "thead", "tbody", "tr", "th", "td",
-        "input", "sup", "div",
-    ];
+    /// The elements pulldown-cmark writes for Markdown (tables and task lists included).
+    const TAGS: &str = "p h1 h2 h3 h4 h5 h6 em strong del a img ul ol li blockquote pre code hr \
+                        br table thead tbody tr th td input sup div";
 
     fn hostile_markdown() -> impl Strategy<Value = String> {
         let piece = prop_oneof![
@@ -130,7 +128,7 @@ mod properties {
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric())
                     .collect();
-                prop_assert!(TAGS.contains(&name.as_str()), "tag <{}> in {}", tag, html);
+                prop_assert!(TAGS.split_whitespace().any(|t| t == name), "tag <{}> in {}", tag, html);
                 let lower = tag.to_ascii_lowercase();
                 prop_assert!(!lower.contains(" on") && !lower.contains("style="), "<{}>", tag);
                 for attr in ["href=\"", "src=\""] {
