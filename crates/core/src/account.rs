@@ -141,17 +141,43 @@ impl Phone {
     }
 }
 
-/// A password as typed; never logged, never stored. 8–128 graphemes.
+/// A password as typed; never logged, never stored. A new one is 12–128 graphemes and hard
+/// to guess by the zxcvbn estimate (≥ 10¹⁰ guesses), counting the person's own names and
+/// e-mail as the first guesses an attacker would try.
 pub struct Password(String);
 
+/// The fewest graphemes a new password may have.
+pub const PASSWORD_MIN_LEN: usize = 12;
+
+/// How to choose a good password, shown next to every new-password field.
+pub const PASSWORD_ADVICE: &str = "ใช้คำหลายคำที่ไม่เกี่ยวกัน หรือประโยคสั้น ๆ ที่จำได้ ยาวอย่างน้อย 12 ตัวอักษร เช่น \"ทุ่งนาเขียวเช้าวันพุธ\" ไม่ใช้ชื่อผู้ใช้ ชื่อตัวเอง หรือตัวเลขเรียงกัน";
+
 impl Password {
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, FieldError> {
+    /// A new password for a person described by `about` (username, display name, e-mail):
+    /// long enough, not one of those, and not easy to guess.
+    pub fn parse(field: &'static str, s: &str, about: &[&str]) -> Result<Self, FieldError> {
+        let weak = |what: &str| FieldError::new(field, format!("{what} {PASSWORD_ADVICE}"));
         match grapheme_len(s) {
-            0 => Err(FieldError::new(field, "กรุณาใส่รหัสผ่าน")),
-            n if n < 8 => Err(FieldError::new(field, "รหัสผ่านต้องยาวอย่างน้อย 8 ตัวอักษร")),
-            n if n > 128 => Err(FieldError::new(field, "รหัสผ่านยาวเกิน 128 ตัวอักษร")),
-            _ => Ok(Self(s.to_string())),
+            0 => return Err(FieldError::new(field, "กรุณาใส่รหัสผ่าน")),
+            n if n < PASSWORD_MIN_LEN => {
+                return Err(weak("รหัสผ่านสั้นเกินไป"));
+            }
+            n if n > 128 => return Err(FieldError::new(field, "รหัสผ่านยาวเกิน 128 ตัวอักษร")),
+            _ => {}
         }
+        let folded = s.trim().to_lowercase();
+        let about: Vec<&str> = about
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if about.iter().any(|a| a.to_lowercase() == folded) {
+            return Err(weak("รหัสผ่านต้องไม่เหมือนชื่อผู้ใช้หรือชื่อของคุณ"));
+        }
+        if zxcvbn::zxcvbn(s, &about).score() < zxcvbn::Score::Three {
+            return Err(weak("รหัสผ่านนี้เดาง่ายเกินไป"));
+        }
+        Ok(Self(s.to_string()))
     }
     /// What someone typed at sign-in: not checked against the rules (they may have changed).
     pub fn attempt(s: &str) -> Self {
@@ -341,8 +367,9 @@ mod tests {
 
     #[test]
     fn password_length_counts_graphemes() {
-        assert!(Password::parse("password", "รหัสผ่าน").is_err()); // 6 graphemes, 8 chars
-        assert!(Password::parse("password", "รหัสผ่านยาวพอ").is_ok());
+        // 11 graphemes, 14 code points: too short however it is counted by bytes.
+        assert!(Password::parse("password", "รหัสผ่านยาวพอ", &[]).is_err());
+        assert!(Password::parse("password", "รหัสผ่านยาวพอแล้ว", &[]).is_ok());
         assert_eq!(
             format!("{:?}", Password::attempt("secret")),
             "Password(***)"
@@ -351,11 +378,53 @@ mod tests {
 
     #[tokio::test]
     async fn argon2id_round_trip() {
-        let pw = Password::parse("password", "correct horse").unwrap();
+        let pw = Password::parse("password", "correct horse battery", &[]).unwrap();
         let hash = hash_password(&pw).await.unwrap();
         assert!(hash.0.starts_with("$argon2id$"));
         assert!(verify_password(&pw, &hash).await);
         assert!(!verify_password(&Password::attempt("wrong horse"), &hash).await);
+    }
+
+    /// The weak passwords the hostile test got accepted, and the person's own names.
+    #[test]
+    fn weak_passwords_are_refused_with_advice() {
+        let about = ["somchai.k2567", "สมชาย ใจดีมากมาย", "somchai@example.go.th"];
+        for weak in [
+            "password",
+            "12345678",
+            "            ",
+            "somchai.k2567",
+            "SOMCHAI.K2567",
+            "สมชาย ใจดีมากมาย",
+            "123456789012",
+            "passwordpassword",
+            "qwertyuiop123",
+            "aaaaaaaaaaaaaaaa",
+            "somchai.k2567!!",
+            "password1234",
+        ] {
+            let err = match Password::parse("new_password", weak, &about) {
+                Err(e) => e,
+                Ok(_) => panic!("{weak:?} was accepted"),
+            };
+            assert_eq!(err.field, "new_password");
+            assert!(
+                err.message.contains("อย่างน้อย 12 ตัวอักษร"),
+                "{weak:?}: {}",
+                err.message
+            );
+        }
+        for strong in [
+            "ทุ่งนาเขียวเช้าวันพุธ",
+            "correct horse battery staple",
+            "ม้าแดงกินหญ้าริมคลอง",
+            "river-lamp-orbit-7",
+        ] {
+            assert!(
+                Password::parse("password", strong, &about).is_ok(),
+                "{strong:?} was refused"
+            );
+        }
     }
 
     #[test]

@@ -266,7 +266,8 @@ impl UnitPath {
     }
 }
 
-/// A role, always granted on a unit and everything below it.
+/// A role, always granted on a unit and everything below it. Declared strongest first:
+/// the order says who may grant what (see `SignedIn::may_grant`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -399,6 +400,21 @@ pub enum Target {
     Account(UserId),
     Site,
     Item(ItemRef),
+    /// Someone else's account, for [`Action::ManageMembers`].
+    Person(PersonRef),
+    /// A role to be granted or revoked on a unit's subtree, for [`Action::ManageMembers`].
+    Grant(Role, UnitPath),
+}
+
+/// What permission checks need to know about a person being managed: every place their
+/// power reaches. Managing them (password, grants) hands over that power, so the manager
+/// must already hold it over all of those places.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRef {
+    pub site_admin: bool,
+    /// None for people created at the console; only site administrators manage them.
+    pub home: Option<UnitPath>,
+    pub grants: Vec<(Role, UnitPath)>,
 }
 
 /// What permission checks need to know about an item.
@@ -464,7 +480,10 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
         (Action::ManageOwnAccount, Target::Account(id)) => *id == me.user_id,
         (Action::ManageOwnAccount, _) => false,
         (_, Target::Unit(path)) => me.may(action, path),
-        (_, Target::Account(_) | Target::Site | Target::Item(_)) => false,
+        (Action::ManageMembers, Target::Person(person)) => me.may_manage(person),
+        (Action::ManageMembers, Target::Grant(role, path)) => me.may_grant(*role, path),
+        (_, Target::Account(_) | Target::Site | Target::Item(_))
+        | (_, Target::Person(_) | Target::Grant(..)) => false,
     };
     if allowed {
         Ok(())
@@ -479,6 +498,29 @@ impl SignedIn {
         self.grants
             .iter()
             .any(|(role, unit)| path.contains(*unit) && role.allows(action))
+    }
+
+    /// Members are managed from above: the home unit and the unit of every grant the person
+    /// holds must lie in the actor's member-managing reach (a unit admin never manages the
+    /// admin of a parent unit, even one whose home unit is below them).
+    fn may_manage(&self, person: &PersonRef) -> bool {
+        let Some(home) = &person.home else {
+            return false;
+        };
+        !person.site_admin
+            && self.may(Action::ManageMembers, home)
+            && person
+                .grants
+                .iter()
+                .all(|(role, unit)| self.may_grant(*role, unit))
+    }
+
+    /// A role on a unit may be granted (or revoked) by someone who manages members there
+    /// with a role at least as strong, so nobody hands out more than they hold.
+    fn may_grant(&self, role: Role, path: &UnitPath) -> bool {
+        self.grants.iter().any(|(mine, unit)| {
+            path.contains(*unit) && mine.allows(Action::ManageMembers) && *mine <= role
+        })
     }
 }
 
@@ -498,7 +540,12 @@ fn authorize_item(actor: &Actor, action: Action, item: &ItemRef) -> Result<(), D
         Actor::User(me) => me,
     };
     if me.site_admin {
-        return Ok(());
+        // Not even the site administrator screens their own work.
+        return if action == Action::ReviewItem && me.user_id == item.owner {
+            Err(DomainError::Forbidden)
+        } else {
+            Ok(())
+        };
     }
     let path = &item.unit;
     let owner = me.user_id == item.owner && me.may(Action::Contribute, path);
@@ -896,6 +943,156 @@ mod tests {
         let me = user(vec![(Role::Admin, 1)]);
         assert!(authorize(&me, Action::ManageOwnAccount, &Target::Account(UserId(7))).is_ok());
         assert!(authorize(&me, Action::ManageOwnAccount, &Target::Account(UserId(8))).is_err());
+    }
+
+    fn person(site_admin: bool, home: Option<i64>, grants: &[(Role, i64)]) -> Target {
+        let t = tree();
+        Target::Person(PersonRef {
+            site_admin,
+            home: home.map(|h| t.path(UnitId(h)).unwrap()),
+            grants: grants
+                .iter()
+                .map(|(r, u)| (*r, t.path(UnitId(*u)).unwrap()))
+                .collect(),
+        })
+    }
+
+    /// The actors of the member-management tables: (name, actor). Units as in [`tree`]:
+    /// CDD(1) → province(2) → district(3), sibling province(4).
+    fn member_actors() -> Vec<(&'static str, Actor)> {
+        vec![
+            ("admin of the same unit", user(vec![(Role::Admin, 2)])),
+            ("admin of a child", user(vec![(Role::Admin, 3)])),
+            ("admin of the parent", user(vec![(Role::Admin, 1)])),
+            (
+                "site admin",
+                Actor::User(SignedIn {
+                    user_id: UserId(1),
+                    site_admin: true,
+                    grants: vec![],
+                }),
+            ),
+            ("km officer", user(vec![(Role::KmOfficer, 2)])),
+            ("reviewer", user(vec![(Role::Reviewer, 2)])),
+            ("contributor", user(vec![(Role::Contributor, 2)])),
+            ("viewer", user(vec![(Role::Viewer, 2)])),
+            ("anonymous", Actor::Anonymous),
+        ]
+    }
+
+    /// Managing a person needs reach over their home unit and over every grant they hold:
+    /// the admin of a unit must not take over the admin of its parent whose home unit is
+    /// below (the escalation found by the hostile test).
+    #[test]
+    fn managing_a_person_needs_reach_over_every_grant_they_hold() {
+        let targets = [
+            (
+                "home 2, contributor there",
+                person(false, Some(2), &[(Role::Contributor, 2)]),
+            ),
+            (
+                "home 2, admin of parent 1",
+                person(false, Some(2), &[(Role::Admin, 1)]),
+            ),
+            (
+                "home 3, admin of 2",
+                person(false, Some(3), &[(Role::Admin, 2)]),
+            ),
+            ("home 3, nothing else", person(false, Some(3), &[])),
+            (
+                "home 2, viewer of sibling 4",
+                person(false, Some(2), &[(Role::Viewer, 4)]),
+            ),
+            ("home 2, site admin", person(true, Some(2), &[])),
+            ("no home unit", person(false, None, &[])),
+        ];
+        // For each actor, which targets (by index above) they may manage.
+        let expected: &[(&str, &[usize])] = &[
+            ("admin of the same unit", &[0, 2, 3]),
+            ("admin of a child", &[3]),
+            ("admin of the parent", &[0, 1, 2, 3, 4]),
+            ("site admin", &[0, 1, 2, 3, 4, 5, 6]),
+            ("km officer", &[]),
+            ("reviewer", &[]),
+            ("contributor", &[]),
+            ("viewer", &[]),
+            ("anonymous", &[]),
+        ];
+        let actors = member_actors();
+        assert_eq!(actors.len(), expected.len());
+        for ((name, actor), (want_name, allowed)) in actors.iter().zip(expected) {
+            assert_eq!(name, want_name);
+            for (i, (what, target)) in targets.iter().enumerate() {
+                let got = authorize(actor, Action::ManageMembers, target);
+                assert_eq!(got.is_ok(), allowed.contains(&i), "{name} manages {what}");
+                if *name == "anonymous" {
+                    assert!(matches!(got, Err(DomainError::Unauthenticated)));
+                }
+            }
+            // A person is only ever a target of member management.
+            for action in Action::ALL
+                .into_iter()
+                .filter(|a| *a != Action::ManageMembers)
+            {
+                let got = authorize(actor, action, &targets[0].1);
+                assert_eq!(got.is_ok(), *name == "site admin", "{name} {action:?}");
+            }
+        }
+    }
+
+    /// Granting a role needs member management on the unit with a role at least as strong:
+    /// nobody grants anything on a unit they do not manage, nor "admin" above their reach.
+    #[test]
+    fn granting_a_role_stays_within_the_granters_reach() {
+        let t = tree();
+        let expected: &[(&str, &[i64])] = &[
+            ("admin of the same unit", &[2, 3]),
+            ("admin of a child", &[3]),
+            ("admin of the parent", &[1, 2, 3, 4]),
+            ("site admin", &[1, 2, 3, 4, 5]),
+            ("km officer", &[]),
+            ("reviewer", &[]),
+            ("contributor", &[]),
+            ("viewer", &[]),
+            ("anonymous", &[]),
+        ];
+        for ((name, actor), (_, units)) in member_actors().iter().zip(expected) {
+            for role in Role::ALL {
+                for unit in 1..=5 {
+                    let target = Target::Grant(role, t.path(UnitId(unit)).unwrap());
+                    assert_eq!(
+                        authorize(actor, Action::ManageMembers, &target).is_ok(),
+                        units.contains(&unit),
+                        "{name} grants {role:?} on unit {unit}"
+                    );
+                    // Granting is member management, nothing else.
+                    assert_eq!(
+                        authorize(actor, Action::ManageUnits, &target).is_ok(),
+                        *name == "site admin"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nobody_reviews_their_own_item_not_even_the_site_admin() {
+        use crate::item::ItemStatus::Submitted;
+        use crate::item::Visibility::Public;
+        let site_admin = Actor::User(SignedIn {
+            user_id: UserId(7),
+            site_admin: true,
+            grants: vec![],
+        });
+        let mine = item(Submitted, Public, 7);
+        assert!(matches!(
+            authorize(&site_admin, Action::ReviewItem, &mine),
+            Err(DomainError::Forbidden)
+        ));
+        for action in [Action::ReadItem, Action::EditItem, Action::ArchiveItem] {
+            assert!(authorize(&site_admin, action, &mine).is_ok(), "{action:?}");
+        }
+        assert!(authorize(&site_admin, Action::ReviewItem, &item(Submitted, Public, 8)).is_ok());
     }
 
     #[test]

@@ -148,7 +148,7 @@ fn user_create_and_token_create_for_scripts() {
         .stdin
         .take()
         .unwrap()
-        .write_all("รหัสผ่านผู้ดูแล1\n".as_bytes())
+        .write_all("รหัสผ่านผู้ดูแล123\n".as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
@@ -187,7 +187,7 @@ fn user_create_and_token_create_for_scripts() {
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(b"short\n").unwrap();
-    refuses(child.wait_with_output().unwrap(), "อย่างน้อย 8");
+    refuses(child.wait_with_output().unwrap(), "อย่างน้อย 12");
     refuses(
         khlang(&dir)
             .args(["user", "token", "create", "ghost"])

@@ -255,14 +255,36 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
-/// Only local paths are followed after sign-in (no open redirects).
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
-        _ => "/".to_string(),
+/// Where to go after sign-in: only a path on this site (no open redirects). `next` is
+/// resolved the way a browser would resolve it against the public base URL and kept only
+/// when it starts with a single `/`, carries no control characters or backslashes (which
+/// browsers drop or read as `/`: `/\t/evil.example` is `//evil.example`), stays on the
+/// same origin, and has no user name or password. The answer is the parsed URL's own
+/// path and query, percent-encoded, so it is always a valid `Location` header.
+pub fn safe_next(base: &str, next: Option<&str>) -> String {
+    let home = || "/".to_string();
+    let Some(next) = next else { return home() };
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    let (Ok(base), true) = (url::Url::parse(base), plain) else {
+        return home();
+    };
+    let Ok(to) = base.join(next) else {
+        return home();
+    };
+    if to.origin() != base.origin() || !to.username().is_empty() || to.password().is_some() {
+        return home();
     }
+    let path_and_query = match to.query() {
+        Some(q) => format!("{}?{q}", to.path()),
+        None => to.path().to_string(),
+    };
+    // A path that itself begins with `//` would again read as another host.
+    if path_and_query.starts_with("//") || HeaderValue::from_str(&path_and_query).is_err() {
+        return home();
+    }
+    path_and_query
 }
 
 #[cfg(test)]
@@ -271,10 +293,46 @@ mod tests {
 
     #[test]
     fn next_is_local_only() {
-        assert_eq!(safe_next(Some("/admin/units")), "/admin/units");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
+        for base in ["http://127.0.0.1:9000", "https://km.example.go.th"] {
+            let next = |n: &str| safe_next(base, Some(n));
+            assert_eq!(next("/admin/units"), "/admin/units");
+            assert_eq!(
+                next("/items?q=%E0%B8%81&page=2"),
+                "/items?q=%E0%B8%81&page=2"
+            );
+            assert_eq!(
+                next("/ค้นหา?q=อสม."),
+                "/%E0%B8%84%E0%B9%89%E0%B8%99%E0%B8%AB%E0%B8%B2?q=%E0%B8%AD%E0%B8%AA%E0%B8%A1."
+            );
+            // Encoded slashes and backslashes stay inside the path, as text.
+            assert_eq!(next("/%2f%2fevil.example"), "/%2f%2fevil.example");
+            assert_eq!(next("/%5cevil.example"), "/%5cevil.example");
+            assert_eq!(next("/%09/evil.example"), "/%09/evil.example");
+            for evil in [
+                "//evil.example",
+                "///evil.example",
+                "/\\evil.example",
+                "\\evil.example",
+                "/\t/evil.example",
+                "\t/evil.example",
+                "/\n/evil.example",
+                "/\r\n/evil.example",
+                "/\u{b}x",
+                "/\0x",
+                "/x\r\nSet-Cookie: a=b",
+                "https://evil.example",
+                "https:evil.example",
+                "https:/evil.example",
+                "http://127.0.0.1:9000@evil.example/",
+                "javascript:alert(1)",
+                "evil.example",
+                "",
+                " /x",
+            ] {
+                assert_eq!(next(evil), "/", "{evil:?} on {base}");
+            }
+        }
+        assert_eq!(safe_next("http://127.0.0.1:9000", None), "/");
     }
 
     #[test]

@@ -52,6 +52,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application as one router (pages, API, assets, health checks).
 pub fn router(core: Khlang, config: WebConfig) -> Router {
+    // Browsers that once reached khlang over https never fall back to plain http.
+    let hsts = config
+        .public_base_url
+        .starts_with("https://")
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     let state = AppState {
         core,
         config: Arc::new(config),
@@ -86,6 +91,7 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
                     HeaderValue::from_static("nosniff"),
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+                .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("same-origin"),

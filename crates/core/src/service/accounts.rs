@@ -10,6 +10,15 @@ use crate::ids::{TokenId, UserId};
 use crate::org::{Action, Actor, Target, authorize};
 use time::OffsetDateTime;
 
+/// What a password must not resemble: the person's own names and e-mail.
+pub(crate) fn about(user: &User) -> [&str; 3] {
+    [
+        user.username.as_str(),
+        user.display_name.as_str(),
+        user.email.as_ref().map_or("", |e| e.as_str()),
+    ]
+}
+
 /// A signed-in request's context: who, with what grants, and the session's CSRF token.
 #[derive(Debug, Clone)]
 pub struct SessionContext {
@@ -145,9 +154,12 @@ impl Khlang {
         Ok((user, actor))
     }
 
+    /// Changes the actor's own password and ends their other sessions (a thief signed in
+    /// elsewhere is thrown out); the session `keep` that asked for the change goes on.
     pub async fn change_password(
         &self,
         actor: &Actor,
+        keep: Option<&Secret>,
         current: &str,
         new: &str,
         new_again: &str,
@@ -166,7 +178,7 @@ impl Khlang {
                 "รหัสผ่านปัจจุบันไม่ถูกต้อง",
             ));
         }
-        let new = Password::parse("new_password", new)?;
+        let new = Password::parse("new_password", new, &about(&user))?;
         if new.expose() != new_again {
             return Err(DomainError::invalid(
                 "new_password_again",
@@ -176,30 +188,56 @@ impl Khlang {
         self.store
             .set_password(me, &hash_password(&new).await?)
             .await?;
+        let kept = match keep {
+            Some(secret) => self
+                .store
+                .session(&secret.hash())
+                .await?
+                .filter(|s| s.user_id == me),
+            None => None,
+        };
+        self.store.delete_sessions_of(me).await?;
+        if let Some(session) = &kept {
+            self.store.insert_session(session).await?;
+        }
         self.audit(
             Some(me),
             "user.password.change",
             format!("user:{me}"),
-            String::new(),
+            "ออกจากระบบในอุปกรณ์อื่นทั้งหมด".to_string(),
         )
         .await
     }
 
-    /// An administrator sets a new password for someone in their units; the person's
-    /// sessions end so the old password holder is signed out everywhere.
+    /// An administrator sets a new password for someone they manage; the person's sessions
+    /// end and their API tokens are revoked, so whoever held the old password (or a token
+    /// made with it) is locked out everywhere.
     pub async fn reset_password(&self, actor: &Actor, user: UserId, new: &str) -> DomainResult<()> {
         let target = self.store.get_user(user).await?;
         self.authorize_member(actor, &target).await?;
-        let new = Password::parse("new_password", new)?;
+        let new = Password::parse("new_password", new, &about(&target))?;
         self.store
             .set_password(user, &hash_password(&new).await?)
             .await?;
         self.store.delete_sessions_of(user).await?;
+        let now = self.clock.now();
+        let mut revoked = 0;
+        for token in self.store.list_tokens(user).await? {
+            if token.revoked_at.is_some() {
+                continue;
+            }
+            match self.store.revoke_token(user, token.id, now).await {
+                Ok(()) => revoked += 1,
+                // Revoked in the meantime by its owner: just as good.
+                Err(crate::error::PortError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         self.audit(
             actor.user_id(),
             "user.password.reset",
             format!("user:{user}"),
-            String::new(),
+            format!("ยกเลิกโทเค็น API {revoked} รายการ"),
         )
         .await
     }

@@ -6,8 +6,8 @@ use crate::account::{DisplayName, Email, NewUser, Password, Phone, User, Usernam
 use crate::error::{DomainError, DomainResult, FieldError, PortError};
 use crate::ids::{GrantId, UnitId, UserId};
 use crate::org::{
-    Action, Actor, Role, Target, Unit, UnitCode, UnitKind, UnitName, UnitTree, authorize,
-    check_move,
+    Action, Actor, PersonRef, Role, Target, Unit, UnitCode, UnitKind, UnitName, UnitTree,
+    authorize, check_move,
 };
 use crate::ports::{Grant, NewUnit, Page};
 
@@ -236,20 +236,21 @@ impl Khlang {
         Ok(unit)
     }
 
-    /// Managing a person needs ManageMembers on their home unit; people without one belong to
-    /// the site administrators.
+    /// Managing a person needs member management over their home unit and over every grant
+    /// they hold (the rule is `org::authorize` on a `Target::Person`); people without a home
+    /// unit and site administrators belong to the site administrators.
     pub(crate) async fn authorize_member(&self, actor: &Actor, user: &User) -> DomainResult<()> {
-        match user.home_unit_id {
-            Some(unit) => {
-                let tree = self.unit_tree().await?;
-                authorize(
-                    actor,
-                    Action::ManageMembers,
-                    &self.unit_target(&tree, unit).await?,
-                )
-            }
-            None => authorize(actor, Action::ManageSite, &Target::Site),
-        }
+        let tree = self.unit_tree().await?;
+        let grants = self.store.grants_for_user(user.id).await?;
+        let person = PersonRef {
+            site_admin: user.site_admin,
+            home: user.home_unit_id.map(|u| tree.path(u)).transpose()?,
+            grants: grants
+                .iter()
+                .map(|g| Ok((g.role, tree.path(g.unit_id)?)))
+                .collect::<DomainResult<_>>()?,
+        };
+        authorize(actor, Action::ManageMembers, &Target::Person(person))
     }
 
     pub async fn create_member(&self, actor: &Actor, input: MemberInput) -> DomainResult<User> {
@@ -260,21 +261,38 @@ impl Khlang {
                 "กรุณาเลือกหน่วยงานของผู้ใช้",
             ));
         };
-        let target = self
-            .unit_target(&tree, home)
-            .await
+        let home_path = tree
+            .path(home)
             .map_err(|_| DomainError::invalid("home_unit_id", "ไม่พบหน่วยงานที่เลือก"))?;
-        authorize(actor, Action::ManageMembers, &target)?;
+        authorize(
+            actor,
+            Action::ManageMembers,
+            &Target::Unit(home_path.clone()),
+        )?;
         let mut errors = Vec::new();
         let username = collect(Username::parse(&input.username), &mut errors);
         let display_name = collect(DisplayName::parse(&input.display_name), &mut errors);
         let email = collect(Email::parse_optional(&input.email), &mut errors).flatten();
         let phone = collect(Phone::parse_optional(&input.phone), &mut errors).flatten();
-        let password = collect(Password::parse("password", &input.password), &mut errors);
+        let password = collect(
+            Password::parse(
+                "password",
+                &input.password,
+                &[&input.username, &input.display_name, &input.email],
+            ),
+            &mut errors,
+        );
         let role = match input.role.as_deref().filter(|r| !r.is_empty()) {
             Some(r) => collect(Role::parse(r), &mut errors),
             None => None,
         };
+        if let Some(role) = role {
+            authorize(
+                actor,
+                Action::ManageMembers,
+                &Target::Grant(role, home_path),
+            )?;
+        }
         if tree.get(home).is_some_and(|u| u.retired) {
             errors.push(FieldError::new(
                 "home_unit_id",
@@ -357,7 +375,8 @@ impl Khlang {
         Ok((user, grants))
     }
 
-    /// Grants `role` on `unit`'s subtree; the actor must manage members there.
+    /// Grants `role` on `unit`'s subtree; the actor must manage the person and may grant
+    /// that role there.
     pub async fn grant_role(
         &self,
         actor: &Actor,
@@ -365,14 +384,14 @@ impl Khlang {
         role: &str,
         unit: UnitId,
     ) -> DomainResult<Grant> {
+        let person = self.store.get_user(user).await?;
+        self.authorize_member(actor, &person).await?;
         let role = Role::parse(role)?;
         let tree = self.unit_tree().await?;
-        let target = self
-            .unit_target(&tree, unit)
-            .await
+        let path = tree
+            .path(unit)
             .map_err(|_| DomainError::invalid("unit_id", "ไม่พบหน่วยงานที่เลือก"))?;
-        authorize(actor, Action::ManageMembers, &target)?;
-        self.store.get_user(user).await?;
+        authorize(actor, Action::ManageMembers, &Target::Grant(role, path))?;
         let grant = self
             .store
             .insert_grant(user, role, unit)
@@ -396,11 +415,14 @@ impl Khlang {
     /// Revokes a grant and returns it (the page goes back to that person).
     pub async fn revoke_grant(&self, actor: &Actor, id: GrantId) -> DomainResult<Grant> {
         let grant = self.store.get_grant(id).await?;
+        let person = self.store.get_user(grant.user_id).await?;
+        self.authorize_member(actor, &person).await?;
         let tree = self.unit_tree().await?;
+        let path = tree.path(grant.unit_id)?;
         authorize(
             actor,
             Action::ManageMembers,
-            &self.unit_target(&tree, grant.unit_id).await?,
+            &Target::Grant(grant.role, path),
         )?;
         self.store.delete_grant(id).await?;
         self.audit(

@@ -114,9 +114,13 @@ impl Khlang {
             .map_err(|e| errors.push(e))
             .ok()
             .flatten();
-        let password = Password::parse("password", &form.password)
-            .map_err(|e| errors.push(e))
-            .ok();
+        let password = Password::parse(
+            "password",
+            &form.password,
+            &[&form.username, &form.display_name, &form.email],
+        )
+        .map_err(|e| errors.push(e))
+        .ok();
         if password.is_some() && form.password != form.password_again {
             errors.push(FieldError::new("password_again", "รหัสผ่านทั้งสองช่องไม่ตรงกัน"));
         }
@@ -167,7 +171,11 @@ impl Khlang {
     ) -> DomainResult<User> {
         let username = Username::parse(username)?;
         let display_name = DisplayName::parse(display_name)?;
-        let password = Password::parse("password", password)?;
+        let password = Password::parse(
+            "password",
+            password,
+            &[username.as_str(), display_name.as_str()],
+        )?;
         let user = self
             .store
             .insert_user(NewUser {

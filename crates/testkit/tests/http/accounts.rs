@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 #[tokio::test]
 async fn wrong_password_is_refused_in_thai_and_then_throttled() {
     let app = spawn_app().await;
-    app.create_user("malee", "ถูกต้องแน่นอน1", false).await;
+    app.create_user("malee", "ถูกต้องแน่นอน123", false).await;
     let client = app.client();
     for _ in 0..5 {
         let res = post_form(
@@ -35,7 +35,7 @@ async fn wrong_password_is_refused_in_thai_and_then_throttled() {
         "/login",
         &[
             ("username", "malee"),
-            ("password", "ถูกต้องแน่นอน1"),
+            ("password", "ถูกต้องแน่นอน123"),
             ("next", "/"),
         ],
     )
@@ -75,7 +75,7 @@ async fn throttling_per_address_covers_many_accounts() {
         .await;
         assert_eq!(res.status(), 401);
     }
-    app.create_user("realuser", "ถูกต้องแน่นอน1", false).await;
+    app.create_user("realuser", "ถูกต้องแน่นอน123", false).await;
     let res = post_form(
         &app,
         &client,
@@ -83,7 +83,7 @@ async fn throttling_per_address_covers_many_accounts() {
         "/login",
         &[
             ("username", "realuser"),
-            ("password", "ถูกต้องแน่นอน1"),
+            ("password", "ถูกต้องแน่นอน123"),
             ("next", "/"),
         ],
     )
@@ -94,11 +94,11 @@ async fn throttling_per_address_covers_many_accounts() {
 #[tokio::test]
 async fn login_requires_csrf_and_redirects_only_locally() {
     let app = spawn_app().await;
-    app.create_user("udom", "ถูกต้องแน่นอน1", false).await;
+    app.create_user("udom", "ถูกต้องแน่นอน123", false).await;
     let client = app.client();
     let res = client
         .post(app.url("/login"))
-        .form(&[("username", "udom"), ("password", "ถูกต้องแน่นอน1")])
+        .form(&[("username", "udom"), ("password", "ถูกต้องแน่นอน123")])
         .send()
         .await
         .unwrap();
@@ -110,7 +110,7 @@ async fn login_requires_csrf_and_redirects_only_locally() {
         "/login",
         &[
             ("username", "udom"),
-            ("password", "ถูกต้องแน่นอน1"),
+            ("password", "ถูกต้องแน่นอน123"),
             ("next", "//evil.example/"),
         ],
     )
@@ -143,8 +143,8 @@ async fn pages_behind_sign_in_redirect_and_come_back() {
 #[tokio::test]
 async fn logout_ends_the_session() {
     let app = spawn_app().await;
-    app.create_user("wanna", "ถูกต้องแน่นอน1", false).await;
-    let client = app.sign_in("wanna", "ถูกต้องแน่นอน1").await;
+    app.create_user("wanna", "ถูกต้องแน่นอน123", false).await;
+    let client = app.sign_in("wanna", "ถูกต้องแน่นอน123").await;
     assert_eq!(
         client
             .get(app.url("/account"))
@@ -187,7 +187,7 @@ async fn logout_ends_the_session() {
 #[tokio::test]
 async fn expired_sessions_are_not_accepted() {
     let app = spawn_app().await;
-    let user = app.create_user("somchai", "ถูกต้องแน่นอน1", false).await;
+    let user = app.create_user("somchai", "ถูกต้องแน่นอน123", false).await;
     let secret = Secret::generate("");
     let past = OffsetDateTime::now_utc() - Duration::hours(1);
     app.core()
@@ -283,8 +283,8 @@ async fn passwords_are_argon2id_and_can_be_changed() {
 #[tokio::test]
 async fn tokens_from_the_account_page_are_shown_once_stored_hashed_and_revocable() {
     let app = spawn_app().await;
-    app.create_user("kanya", "ถูกต้องแน่นอน1", false).await;
-    let client = app.sign_in("kanya", "ถูกต้องแน่นอน1").await;
+    app.create_user("kanya", "ถูกต้องแน่นอน123", false).await;
+    let client = app.sign_in("kanya", "ถูกต้องแน่นอน123").await;
     let res = post_form(
         &app,
         &client,

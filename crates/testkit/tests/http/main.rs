@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod backup;
+mod hardening_access;
 mod items_api;
 mod items_pages;
 mod openapi;
@@ -52,14 +53,16 @@ pub async fn body(res: Response) -> String {
 pub async fn member(app: &TestApp, username: &str, unit_code: &str, role: &str) -> Client {
     use khlang_core::ids::UnitId;
     use khlang_core::org::Role;
-    let user = app.create_user(username, "รหัสผ่านทดสอบ99", false).await;
+    let user = app
+        .create_user(username, khlang_testkit::PASSWORD, false)
+        .await;
     let unit = UnitId(app.unit_id(unit_code).await);
     app.core()
         .store
         .insert_grant(user.id, Role::parse(role).unwrap(), unit)
         .await
         .unwrap();
-    app.sign_in(username, "รหัสผ่านทดสอบ99").await
+    app.sign_in(username, khlang_testkit::PASSWORD).await
 }
 
 #[allow(dead_code)]

@@ -34,7 +34,7 @@ async fn admin_creates_a_unit_and_a_contributor_who_stays_inside_it() {
         &[
             ("display_name", "นางสาวอาสา ทดลอง"),
             ("username", "asa"),
-            ("password", "รหัสผ่านอาสา1"),
+            ("password", "รหัสผ่านอาสาสมัคร1"),
             ("home_unit_id", &new_unit),
             ("role", "contributor"),
             ("email", ""),
@@ -46,7 +46,7 @@ async fn admin_creates_a_unit_and_a_contributor_who_stays_inside_it() {
     let listing = body(admin.get(app.url("/admin/users")).send().await.unwrap()).await;
     assert!(listing.contains("นางสาวอาสา ทดลอง"));
 
-    let asa = app.sign_in("asa", "รหัสผ่านอาสา1").await;
+    let asa = app.sign_in("asa", "รหัสผ่านอาสาสมัคร1").await;
     let home = body(asa.get(app.url("/")).send().await.unwrap()).await;
     assert!(
         home.contains("ผู้ส่งองค์ความรู้"),
@@ -154,7 +154,7 @@ async fn a_unit_admin_manages_only_their_subtree() {
         &[
             ("display_name", "อสม. ใจดี"),
             ("username", "jaidee"),
-            ("password", "รหัสผ่านใจดี1"),
+            ("password", "รหัสผ่านใจดีมาก1"),
             ("home_unit_id", &district),
             ("role", "contributor"),
         ],
@@ -286,7 +286,7 @@ async fn units_rename_move_and_retire_without_losing_anything() {
         &[
             ("display_name", "ใหม่"),
             ("username", "newbie"),
-            ("password", "รหัสผ่านใหม่12"),
+            ("password", "รหัสผ่านใหม่1234"),
             ("home_unit_id", &district.to_string()),
             ("role", ""),
         ],

@@ -439,7 +439,7 @@ struct PasswordJson {
     operation_id = "resetPassword",
     tag = "organisation",
     summary = "ตั้งรหัสผ่านใหม่ — Reset a member's password",
-    description = "For administrators; the member's sessions end.",
+    description = "For administrators who manage the member (their home unit and every unit where they hold a role); the member's sessions end and their API tokens are revoked.",
     security(("bearer" = []), ("session" = [], "csrf" = [])),
     params(("id" = i64, Path, description = "User id")),
     request_body = PasswordJson,

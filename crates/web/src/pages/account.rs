@@ -134,6 +134,7 @@ async fn change_password(
         .core
         .change_password(
             member.actor(),
+            member.0.session_secret.as_ref(),
             &form.current_password,
             &form.new_password,
             &form.new_password_again,

@@ -41,9 +41,14 @@ struct LoginQuery {
     done: String,
 }
 
-async fn login_page(visitor: Visitor, Query(q): Query<LoginQuery>) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let next = safe_next(&state.config.public_base_url, q.next.as_deref());
     if visitor.session.is_some() {
-        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+        return Redirect::to(&next).into_response();
     }
     let info = (q.done == "signed_out").then_some("ออกจากระบบแล้ว");
     let page = LoginPage {
@@ -51,7 +56,7 @@ async fn login_page(visitor: Visitor, Query(q): Query<LoginQuery>) -> Response {
         message: None,
         info,
         username: String::new(),
-        next: safe_next(q.next.as_deref()),
+        next,
     };
     visitor.finish(render(&page))
 }
@@ -84,7 +89,8 @@ async fn login(
             if let Some(old) = &visitor.session_secret {
                 state.core.logout(old).await?;
             }
-            Ok(signed_in(&state, &secret, &safe_next(Some(&form.next))))
+            let next = safe_next(&state.config.public_base_url, Some(&form.next));
+            Ok(signed_in(&state, &secret, &next))
         }
         Err(e @ (DomainError::Invalid(_) | DomainError::Throttled { .. })) => {
             let status = if matches!(e, DomainError::Throttled { .. }) {
@@ -103,7 +109,7 @@ async fn login(
                 message: Some(message),
                 info: None,
                 username: form.username,
-                next: safe_next(Some(&form.next)),
+                next: safe_next(&state.config.public_base_url, Some(&form.next)),
             };
             let mut res = (status, render(&page)).into_response();
             if let DomainError::Throttled { retry_after_secs } = e
