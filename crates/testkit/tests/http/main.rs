@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod backup;
+mod hardening_robust;
 mod items_api;
 mod items_pages;
 mod openapi;
