@@ -58,6 +58,7 @@ pub struct DisplayName(String);
 
 impl DisplayName {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
+        crate::field::refuse_controls("display_name", "ชื่อ-นามสกุล", s)?;
         let s = tidy(s);
         match grapheme_len(&s) {
             0 => Err(FieldError::new("display_name", "กรุณาใส่ชื่อ-นามสกุล")),
@@ -320,6 +321,7 @@ pub struct ApiToken {
 
 /// A token's label: 1–80 graphemes.
 pub fn parse_token_name(s: &str) -> Result<String, FieldError> {
+    crate::field::refuse_controls("name", "ชื่อโทเค็น", s)?;
     let s = tidy(s);
     match grapheme_len(&s) {
         0 => Err(FieldError::new(

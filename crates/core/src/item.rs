@@ -131,6 +131,7 @@ pub struct Title(String);
 
 impl Title {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
+        crate::field::refuse_controls("title", "ชื่อเรื่อง", s)?;
         let s = tidy(s);
         match grapheme_len(&s) {
             0 => Err(FieldError::new("title", "กรุณาใส่ชื่อเรื่อง")),
@@ -210,6 +211,16 @@ impl ItemInput {
     pub fn parse(&self) -> Result<ItemFields, DomainError> {
         let mut errors = Vec::new();
         let title = keep(&mut errors, Title::parse(&self.title));
+        use crate::field::{refuse_controls, refuse_controls_in};
+        for check in [
+            refuse_controls("summary", "บทคัดย่อ", &self.summary),
+            refuse_controls("body", "เนื้อหา", &self.body),
+            refuse_controls_in("tags", "คำสำคัญ", &self.tags),
+            refuse_controls_in("authors", "ชื่อผู้เขียน", &self.authors),
+            refuse_controls_in("links", "ลิงก์", &self.links),
+        ] {
+            keep(&mut errors, check);
+        }
         let summary = tidy(&self.summary);
         if grapheme_len(&summary) > 2000 {
             errors.push(FieldError::new("summary", "บทคัดย่อยาวเกิน 2,000 ตัวอักษร"));

@@ -3,10 +3,12 @@
 
 pub mod account;
 pub mod error;
+pub mod field;
 pub mod file;
 pub mod ids;
 pub mod item;
 pub mod org;
+pub mod paging;
 pub mod ports;
 pub mod reference;
 pub mod search;

@@ -131,6 +131,7 @@ pub struct UnitName(String);
 
 impl UnitName {
     pub fn parse(field: &'static str, s: &str) -> Result<Self, FieldError> {
+        crate::field::refuse_controls(field, "ชื่อหน่วยงาน", s)?;
         let s = tidy(s);
         match grapheme_len(&s) {
             0 => Err(FieldError::new(field, "กรุณาใส่ชื่อหน่วยงาน")),

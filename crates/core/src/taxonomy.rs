@@ -28,6 +28,7 @@ pub struct Term {
 
 /// A label: 1–200 graphemes.
 pub fn parse_label(field: &'static str, s: &str) -> Result<String, FieldError> {
+    crate::field::refuse_controls(field, "ชื่อหมวดหมู่", s)?;
     let s = tidy(s);
     match grapheme_len(&s) {
         0 => Err(FieldError::new(field, "กรุณาใส่ชื่อหมวดหมู่")),

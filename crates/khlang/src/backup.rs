@@ -117,8 +117,11 @@ fn safe_join(root: &Path, key: &str) -> Result<PathBuf, BackupError> {
     Ok(root.join(key))
 }
 
-/// Replaces the SQLite database and the stored files with the backup in DIR. The server must
-/// be stopped; files not in the backup are removed so the result equals the backup exactly.
+/// Replaces the SQLite database and the stored files with the backup in DIR. No server may
+/// be using the data: the data directory's lock decides (see [`crate::lock`]), not a guess at
+/// its address. Nothing live is touched until the whole backup has been checked: the
+/// manifest, every file against it, and a staged copy of the database that SQLite has read
+/// through. Files not in the backup are removed so the result equals the backup exactly.
 pub async fn restore(config: &crate::Config, dir: &Path) -> Result<Summary, BackupError> {
     if !dir.join(MANIFEST).is_file() || !dir.join(DB_FILE).is_file() {
         return Err(BackupError::Refused(format!(
@@ -132,78 +135,60 @@ pub async fn restore(config: &crate::Config, dir: &Path) -> Result<Summary, Back
             "restore covers the embedded SQLite database; for PostgreSQL use pg_restore".into(),
         ));
     };
-    if let Ok(addr) = config.listen.parse::<std::net::SocketAddr>()
-        && addr.port() != 0
-        && std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(300))
-            .is_ok()
-    {
-        return Err(BackupError::Refused(format!(
-            "khlang seems to be running on {addr}; stop it before restoring"
-        )));
-    }
+    let _lock = crate::lock::DataLock::exclusive(config).map_err(|e| match e {
+        crate::lock::LockError::Busy(why) => BackupError::Refused(why),
+        other => BackupError::Other(other.to_string()),
+    })?;
+
+    // 1. Check everything in the backup.
+    let root = dir.join(FILES_DIR);
+    let files = backup_files(&root).await?;
+    check_manifest(dir, &files).await?;
     if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
         tokio::fs::create_dir_all(parent)
             .await
             .map_err(io(parent.display().to_string()))?;
     }
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", db_path.display()));
-        if side.exists() {
-            tokio::fs::remove_file(&side)
-                .await
-                .map_err(io(side.display().to_string()))?;
-        }
+    let staged = PathBuf::from(format!("{}.restoring", db_path.display()));
+    remove_db_files(&staged).await?;
+    tokio::fs::copy(dir.join(DB_FILE), &staged)
+        .await
+        .map_err(io(staged.display().to_string()))?;
+    if let Err(e) = check_database(&staged).await {
+        let _ = remove_db_files(&staged).await;
+        return Err(e);
     }
-    tokio::fs::copy(dir.join(DB_FILE), &db_path)
+
+    // 2. Swap: the old database's log must go with it, or SQLite would replay it into the
+    // new file.
+    for suffix in ["-wal", "-shm"] {
+        remove_file(&PathBuf::from(format!("{}{suffix}", db_path.display()))).await?;
+    }
+    tokio::fs::rename(&staged, &db_path)
         .await
         .map_err(io(db_path.display().to_string()))?;
+    for suffix in ["-wal", "-shm"] {
+        remove_file(&PathBuf::from(format!("{}{suffix}", staged.display()))).await?;
+    }
 
     let rt = crate::open(config.clone())
         .await
         .map_err(|e| BackupError::Other(e.to_string()))?;
-    let root = dir.join(FILES_DIR);
     let mut wanted = std::collections::HashSet::new();
     let mut summary = Summary::default();
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        let mut entries = match tokio::fs::read_dir(&d).await {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(BackupError::Io(d.display().to_string(), e)),
-        };
-        while let Some(entry) = entries
-            .next_entry()
+    for (key, path) in files {
+        let file = tokio::fs::File::open(&path)
             .await
-            .map_err(io(d.display().to_string()))?
-        {
-            let path = entry.path();
-            if entry
-                .file_type()
-                .await
-                .map_err(io(path.display().to_string()))?
-                .is_dir()
-            {
-                stack.push(path);
-                continue;
-            }
-            let key = path
-                .strip_prefix(&root)
-                .map_err(|e| BackupError::Other(e.to_string()))?
-                .to_string_lossy()
-                .replace('\\', "/");
-            let file = tokio::fs::File::open(&path)
-                .await
-                .map_err(io(path.display().to_string()))?;
-            let stream = tokio_util::io::ReaderStream::new(file);
-            let n = rt
-                .blobs
-                .put(&key, Box::pin(stream))
-                .await
-                .map_err(|e| BackupError::Other(format!("{key}: {e}")))?;
-            summary.files += 1;
-            summary.bytes += n;
-            wanted.insert(key);
-        }
+            .map_err(io(path.display().to_string()))?;
+        let stream = tokio_util::io::ReaderStream::new(file);
+        let n = rt
+            .blobs
+            .put(&key, Box::pin(stream))
+            .await
+            .map_err(|e| BackupError::Other(format!("{key}: {e}")))?;
+        summary.files += 1;
+        summary.bytes += n;
+        wanted.insert(key);
     }
     for (key, _) in rt
         .blobs
@@ -218,5 +203,148 @@ pub async fn restore(config: &crate::Config, dir: &Path) -> Result<Summary, Back
                 .map_err(|e| BackupError::Other(format!("{key}: {e}")))?;
         }
     }
+    rt.db
+        .close()
+        .await
+        .map_err(|e| BackupError::Other(e.to_string()))?;
     Ok(summary)
+}
+
+/// Every file under the backup's `files/`, as (storage key, path), keys checked.
+async fn backup_files(root: &Path) -> Result<Vec<(String, PathBuf)>, BackupError> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mut entries = match tokio::fs::read_dir(&d).await {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(BackupError::Io(d.display().to_string(), e)),
+        };
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .map_err(io(d.display().to_string()))?
+        {
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .await
+                .map_err(io(path.display().to_string()))?;
+            if kind.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if !kind.is_file() {
+                return Err(BackupError::Refused(format!(
+                    "{} is not a regular file; the backup is not as khlang wrote it",
+                    path.display()
+                )));
+            }
+            let key = path
+                .strip_prefix(root)
+                .map_err(|e| BackupError::Other(e.to_string()))?
+                .to_string_lossy()
+                .replace('\\', "/");
+            safe_join(root, &key)?;
+            out.push((key, path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The manifest's counts must match the files present: a backup cut short (a full disk, an
+/// interrupted copy) is refused before anything is replaced.
+async fn check_manifest(dir: &Path, files: &[(String, PathBuf)]) -> Result<(), BackupError> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        files: u64,
+        bytes: u64,
+    }
+    let text = tokio::fs::read_to_string(dir.join(MANIFEST))
+        .await
+        .map_err(io(MANIFEST))?;
+    let m: Manifest = toml::from_str(&text)
+        .map_err(|e| BackupError::Refused(format!("{MANIFEST} is not readable: {e}")))?;
+    let mut bytes = 0;
+    for (_, path) in files {
+        bytes += tokio::fs::metadata(path)
+            .await
+            .map_err(io(path.display().to_string()))?
+            .len();
+    }
+    if m.files != files.len() as u64 || m.bytes != bytes {
+        return Err(BackupError::Refused(format!(
+            "the backup is incomplete: {MANIFEST} lists {} files ({} bytes), {FILES_DIR}/ holds {} ({bytes} bytes)",
+            m.files,
+            m.bytes,
+            files.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Opens the staged copy alone, has SQLite check every page, and sees khlang's tables.
+async fn check_database(path: &Path) -> Result<(), BackupError> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let bad = |why: String| {
+        BackupError::Refused(format!("{DB_FILE} in the backup is not usable: {why}"))
+    };
+    let mut head = [0u8; 16];
+    {
+        use tokio::io::AsyncReadExt;
+        let mut f = tokio::fs::File::open(path)
+            .await
+            .map_err(io(path.display().to_string()))?;
+        f.read_exact(&mut head)
+            .await
+            .map_err(|_| bad("too short".into()))?;
+    }
+    if &head != b"SQLite format 3\0" {
+        return Err(bad("not an SQLite database".into()));
+    }
+    let db = khlang_store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .map_err(|e| bad(e.to_string()))?;
+    let result = async {
+        let one = |sql: &str| Statement::from_string(sea_orm::DbBackend::Sqlite, sql.to_string());
+        let rows = db
+            .query_all(one("PRAGMA integrity_check"))
+            .await
+            .map_err(|e| bad(e.to_string()))?;
+        let verdict: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+            .collect();
+        if verdict != ["ok"] {
+            return Err(bad(verdict.join("; ")));
+        }
+        db.query_one(one("SELECT count(*) FROM seaql_migrations"))
+            .await
+            .map_err(|e| bad(format!("no khlang tables ({e})")))?;
+        // Leave one self-contained file: the log is folded in before it moves.
+        db.execute(one("PRAGMA wal_checkpoint(TRUNCATE)"))
+            .await
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(())
+    }
+    .await;
+    db.close().await.map_err(|e| bad(e.to_string()))?;
+    result
+}
+
+/// Removes an SQLite file with its `-wal` and `-shm` companions, if present.
+async fn remove_db_files(db: &Path) -> Result<(), BackupError> {
+    for suffix in ["", "-wal", "-shm"] {
+        remove_file(&PathBuf::from(format!("{}{suffix}", db.display()))).await?;
+    }
+    Ok(())
+}
+
+async fn remove_file(p: &Path) -> Result<(), BackupError> {
+    match tokio::fs::remove_file(p).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(BackupError::Io(p.display().to_string(), e)),
+    }
 }

@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod config;
 pub mod extract;
+pub mod lock;
 
 pub use config::Config;
 
@@ -28,6 +29,8 @@ pub enum StartError {
     Storage(String),
     #[error("cannot listen on {0}: {1}")]
     Listen(String, std::io::Error),
+    #[error("{0}")]
+    Lock(#[from] lock::LockError),
     #[error("{0}")]
     Other(String),
 }

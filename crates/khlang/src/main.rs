@@ -247,6 +247,8 @@ fn read_password(from_stdin: bool) -> Result<String, StartError> {
 async fn serve(config: Config) -> Result<(), StartError> {
     init_tracing(&config);
     let listen = config.listen.clone();
+    // Held until the process ends: `restore` checks it, not the listen address.
+    let _lock = khlang::lock::DataLock::serving(&config)?;
     let rt = khlang::open(config).await?;
     let boot = rt.bootstrap().await?;
     if boot.units_added > 0 {

@@ -369,3 +369,95 @@ async fn cli_acts_on_the_configured_database() {
         "an account exists, so no first-admin link"
     );
 }
+
+/// The data directory, not the listen address, says whether a server is running: restore
+/// told another address still refuses and leaves the live database alone; a killed server
+/// (kill -9) leaves no lock behind; a damaged backup is refused before anything is replaced.
+#[test]
+fn restore_refuses_beside_a_server_on_another_address_and_checks_the_backup_first() {
+    let dir = tempdir();
+    let port = free_port();
+    let start = || {
+        let mut server = khlang(&dir)
+            .arg("serve")
+            .env("KHLANG_LISTEN", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if line.contains("/setup/") {
+                break;
+            }
+        }
+        server
+    };
+    let mut server = start();
+    assert!(get(port, "/").unwrap().starts_with("HTTP/1.1 200"));
+    let out = khlang(&dir).args(["backup", "bk"]).output().unwrap();
+    assert!(out.status.success());
+
+    let wal = dir.join("khlang-data/khlang.db-wal");
+    assert!(wal.exists(), "the server keeps a write-ahead log");
+    let other = free_port();
+    refuses(
+        khlang(&dir)
+            .args(["restore", "bk"])
+            .env("KHLANG_LISTEN", format!("127.0.0.1:{other}"))
+            .output()
+            .unwrap(),
+        "stop it before restoring",
+    );
+    assert!(wal.exists(), "the live log was not touched");
+    assert!(!dir.join("khlang-data/khlang.db.restoring").exists());
+    let page = get(port, "/").unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+
+    // kill -9: the kernel drops the lock with the process.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let live = std::fs::read(dir.join("khlang-data/khlang.db")).unwrap();
+
+    // A backup cut short, or with a damaged database, changes nothing.
+    std::fs::write(dir.join("bk/files/extra"), b"not in the manifest").unwrap();
+    refuses(
+        khlang(&dir).args(["restore", "bk"]).output().unwrap(),
+        "incomplete",
+    );
+    std::fs::remove_file(dir.join("bk/files/extra")).unwrap();
+    let good = std::fs::read(dir.join("bk/khlang.db")).unwrap();
+    let mut damaged = good.clone();
+    for b in damaged.iter_mut().skip(4096).take(8192) {
+        *b = 0xA5;
+    }
+    std::fs::write(dir.join("bk/khlang.db"), &damaged).unwrap();
+    refuses(
+        khlang(&dir).args(["restore", "bk"]).output().unwrap(),
+        "not usable",
+    );
+    assert_eq!(
+        std::fs::read(dir.join("khlang-data/khlang.db")).unwrap(),
+        live,
+        "the live database is as the server left it"
+    );
+    assert!(!dir.join("khlang-data/khlang.db.restoring").exists());
+
+    std::fs::write(dir.join("bk/khlang.db"), &good).unwrap();
+    let out = khlang(&dir).args(["restore", "bk"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut server = start();
+    let page = get(port, "/").unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    // While it serves, a second restore is refused again.
+    refuses(
+        khlang(&dir).args(["restore", "bk"]).output().unwrap(),
+        "stop it before restoring",
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

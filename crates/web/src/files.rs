@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use khlang_core::DomainError;
 use khlang_core::account::Secret;
@@ -63,8 +63,8 @@ impl FromRequestParts<AppState> for Reader {
     tag = "files",
     summary = "ดาวน์โหลดไฟล์ (ลิงก์สำหรับผู้ใช้) — Download a file (link for people)",
     description = "The download behind khlang's pages: as `/api/v1/files/{file_id}`, but errors \
-                   are Thai HTML pages and a file for signed-in readers sends an anonymous \
-                   visitor to sign in first.",
+                   are Thai HTML pages. A file this reader may not see answers exactly as a \
+                   missing one (404), for anonymous visitors too.",
     security((), ("bearer" = []), ("session" = [])),
     params(
         ("file_id" = i64, Path, description = "File id"),
@@ -85,8 +85,6 @@ impl FromRequestParts<AppState> for Reader {
             content(("application/octet-stream")),
             headers(("Content-Range" = String, description = "`bytes first-last/size`"))),
         (status = 304, description = "Not modified (`If-None-Match` matched)"),
-        (status = 303, description = "The file needs a signed-in reader: to `/login?next=/files/{file_id}`",
-            headers(("Location" = String))),
         (status = 401, description = "An invalid bearer token", content_type = "text/html"),
         (status = 404, description = "No such file, or none this reader may see", content_type = "text/html"),
         (status = 416, description = "The range is outside the file",
@@ -133,8 +131,6 @@ async fn download_page(
             content(("application/octet-stream")),
             headers(("Content-Range" = String, description = "`bytes first-last/size`"))),
         (status = 304, description = "Not modified (`If-None-Match` matched)"),
-        (status = 303, description = "The file needs a signed-in reader: to `/login?next=/files/{file_id}`",
-            headers(("Location" = String))),
         (status = 401, description = "An invalid bearer token", content_type = "text/html"),
         (status = 404, description = "No such file, or none this reader may see", content_type = "text/html"),
         (status = 416, description = "The range is outside the file",
@@ -158,15 +154,11 @@ async fn page_response(
     method: &Method,
     headers: &HeaderMap,
 ) -> Response {
-    match download(state, actor, file_id, method, headers).await {
-        Ok(res) => res,
-        // A link to a signed-in or unit-only document: sign in, then come back to it.
-        Err(WebError::Domain(DomainError::Unauthenticated)) => {
-            let next = format!("/files/{file_id}");
-            Redirect::to(&format!("/login?next={}", percent_encode(&next))).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    // A file hidden from this reader answers as a missing one (no sign-in redirect that a
+    // missing id would not get); the Thai 404 page offers sign-in to both alike.
+    download(state, actor, file_id, method, headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The path of a file's download with its name, e.g. `/files/12/%E0%B8%84….pdf`.

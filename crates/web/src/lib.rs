@@ -85,6 +85,9 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
                         !h.contains_key(header::ACCEPT_RANGES)
                     },
                 )))
+                // Every error answer, also those made before a handler (axum's rejections,
+                // 405, 413, the 408 below), is rendered by error.rs: Thai, HTML or problem+json.
+                .layer(axum::middleware::from_fn(error::render_rejections))
                 .layer(axum::middleware::from_fn(time_limit))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,

@@ -53,7 +53,9 @@ impl Khlang {
         }))
     }
 
-    /// Loads an item the actor may read; others get NotFound (its existence is not revealed).
+    /// Loads an item the actor may read. Everyone else — anonymous or signed in, whatever
+    /// the item's status — gets the NotFound a missing id gets: the answer must not tell
+    /// whether a hidden item exists (no sign-in redirect, no 401 that a missing one lacks).
     async fn readable_item(
         &self,
         actor: &Actor,
@@ -63,10 +65,6 @@ impl Khlang {
         let tree = self.unit_tree().await?;
         match authorize(actor, Action::ReadItem, &Self::item_ref(&tree, &item)?) {
             Ok(()) => Ok((item, tree)),
-            // Signing in may reveal a published item; unpublished ones stay unknown.
-            Err(DomainError::Unauthenticated) if item.status == ItemStatus::Published => {
-                Err(DomainError::Unauthenticated)
-            }
             Err(_) => Err(DomainError::NotFound),
         }
     }
@@ -251,6 +249,7 @@ impl Khlang {
             Transition::Archive => Action::ArchiveItem,
         };
         authorize(actor, action, &Self::item_ref(&tree, &item)?)?;
+        crate::field::refuse_controls("comment", "ความเห็น", comment)?;
         let comment = crate::text::tidy_multiline(comment);
         if t.needs_comment() && comment.is_empty() {
             return Err(DomainError::invalid(
@@ -329,6 +328,7 @@ impl Khlang {
         if !participant {
             return Err(DomainError::Forbidden);
         }
+        crate::field::refuse_controls("comment", "ข้อความ", body)?;
         let body = crate::text::tidy_multiline(body);
         if body.is_empty() {
             return Err(DomainError::invalid("comment", "กรุณาพิมพ์ข้อความ"));

@@ -93,6 +93,10 @@ impl Khlang {
         let code = collect(UnitCode::parse(&input.code), &mut errors);
         let kind = collect(UnitKind::parse(&input.kind), &mut errors);
         let name_th = collect(UnitName::parse("name_th", &input.name_th), &mut errors);
+        collect(
+            crate::field::refuse_controls("name_en", "ชื่อภาษาอังกฤษ", &input.name_en),
+            &mut errors,
+        );
         let (Some(code), Some(kind), Some(name_th), true) =
             (code, kind, name_th, errors.is_empty())
         else {
@@ -142,6 +146,7 @@ impl Khlang {
         let mut unit = tree.get(id).cloned().ok_or(DomainError::NotFound)?;
         let old = unit.name_th.as_str().to_string();
         unit.name_th = UnitName::parse("name_th", name_th)?;
+        crate::field::refuse_controls("name_en", "ชื่อภาษาอังกฤษ", name_en)?;
         unit.name_en = optional(name_en);
         self.store.update_unit(&unit).await?;
         self.reference_changed();

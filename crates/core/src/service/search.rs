@@ -801,6 +801,7 @@ impl Khlang {
             .await?
             .into_iter()
             .collect();
+        crate::field::refuse_controls("words", "รายการคำ", text)?;
         let mut words: Vec<String> = Vec::new();
         for (n, line) in text.lines().enumerate() {
             let word = crate::text::normalize(&crate::text::tidy(line));

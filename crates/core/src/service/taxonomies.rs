@@ -70,6 +70,7 @@ impl Khlang {
         let vocab = self.vocabulary().await?;
         vocab.taxonomy(taxonomy).ok_or(DomainError::NotFound)?;
         let label_th = parse_label("label_th", label_th)?;
+        crate::field::refuse_controls("label_en", "ชื่อภาษาอังกฤษ", label_en)?;
         let label_en = crate::text::tidy(label_en);
         if let Some(p) = parent
             && vocab.term(p).is_none_or(|t| t.taxonomy_id != taxonomy)
@@ -118,6 +119,7 @@ impl Khlang {
             .cloned()
             .ok_or(DomainError::NotFound)?;
         term.label_th = parse_label("label_th", label_th)?;
+        crate::field::refuse_controls("label_en", "ชื่อภาษาอังกฤษ", label_en)?;
         term.label_en = crate::text::tidy(label_en);
         self.knowledge.update_term(&term).await?;
         self.reference_changed();

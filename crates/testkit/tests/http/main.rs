@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod backup;
 mod hardening_access;
+mod hardening_robust;
 mod items_api;
 mod items_pages;
 mod openapi;

@@ -500,16 +500,10 @@ fn number<T: std::str::FromStr>(
 async fn list(
     State(state): State<AppState>,
     Reader(actor): Reader,
-    query: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    crate::forms::ApiQuery(q): crate::forms::ApiQuery<ListQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let axum::extract::Query(q) =
-        query.map_err(|e| WebError::BadRequest(format!("พารามิเตอร์ไม่ถูกต้อง: {}", e.body_text())))?;
-    let page = number::<u64>(&q.page, "page", "เลขหน้าต้องเป็นจำนวนเต็มบวก")?
-        .unwrap_or(1)
-        .max(1);
-    let per_page = number::<u64>(&q.per_page, "per_page", "จำนวนต่อหน้าต้องเป็น 1–100")?
-        .unwrap_or(20)
-        .clamp(1, 100);
+    let page = crate::forms::page_param(q.page.as_deref())?.get();
+    let per_page = crate::forms::per_page_param(q.per_page.as_deref(), 20, 100)?.get();
     let browse = Browse {
         unit: number(&q.unit, "unit", "หน่วยงานไม่ถูกต้อง")?.map(UnitId),
         term: number(&q.category, "category", "หมวดหมู่ไม่ถูกต้อง")?.map(TermId),

@@ -7,8 +7,8 @@ mod search;
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
-use crate::forms::{ApiId, ApiJson};
-use axum::extract::{Query, State};
+use crate::forms::{ApiId, ApiJson, ApiQuery};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
@@ -258,12 +258,12 @@ async fn update_unit(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct PageQuery {
-    /// 1-based page number (default 1).
-    #[param(minimum = 1)]
-    page: Option<u64>,
-    /// 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u64>,
+    /// 1-based page number, 1–10000 (default 1).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 10000)]
+    page: Option<String>,
+    /// 1–100 (default 50).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
+    per_page: Option<String>,
 }
 
 #[utoipa::path(
@@ -285,14 +285,14 @@ struct PageQuery {
 async fn list_users(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let page = state
         .core
         .list_members(
             &caller.actor,
-            q.page.unwrap_or(1),
-            q.per_page.unwrap_or(50).clamp(1, 200),
+            crate::forms::page_param(q.page.as_deref())?.get(),
+            crate::forms::per_page_param(q.per_page.as_deref(), 50, 100)?.get(),
         )
         .await?;
     Ok(Json(

@@ -5,7 +5,7 @@ use super::items::Reader;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::pages::search::SearchParams;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -103,7 +103,7 @@ pub(crate) struct SearchQueryDoc {
 pub(crate) async fn search(
     State(state): State<AppState>,
     Reader(actor): Reader,
-    Query(params): Query<SearchParams>,
+    crate::forms::ApiQuery(params): crate::forms::ApiQuery<SearchParams>,
 ) -> Result<Json<SearchJson>, ApiError> {
     let request = params.request(&state.core).await?;
     let r = state.core.search(&actor, &request).await?;

@@ -8,7 +8,9 @@ use crate::forms::ThaiForm;
 use crate::view::{Errors, Layout, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+// Our extractors under axum's names: a bad id or query gets the Thai error page.
+use crate::forms::{ThaiPath as Path, ThaiQuery as Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -493,7 +495,7 @@ async fn users_page(
         &users_view(
             &state,
             &member,
-            done.page.unwrap_or(1),
+            crate::forms::page_param(done.page.as_deref())?.get(),
             done.message(),
             form,
             Errors::default(),

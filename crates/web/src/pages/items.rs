@@ -10,7 +10,9 @@ use crate::markdown;
 use crate::view::{Errors, Layout, number, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
+// Our extractors under axum's names: a bad id or query gets the Thai error page.
+use crate::forms::{ThaiPath as Path, ThaiQuery as Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -133,7 +135,7 @@ struct BrowseQuery {
     kind: String,
     #[serde(default)]
     year: String,
-    page: Option<u64>,
+    page: Option<String>,
 }
 
 fn id_param(s: &str) -> Option<i64> {
@@ -152,7 +154,7 @@ async fn browse(
         knowledge_type: KnowledgeType::parse(&q.kind).ok(),
         fiscal_year: id_param(&q.year).map(|y| if y < 2400 { y + 543 } else { y } as i32),
     };
-    let page_no = q.page.unwrap_or(1).max(1);
+    let page_no = crate::forms::page_param(q.page.as_deref())?.get();
     let list = state.core.browse(&actor, &b, page_no, PER_PAGE).await?;
     let tree = state.core.unit_tree().await?;
     let vocab = state.core.vocabulary().await?;
@@ -242,7 +244,7 @@ async fn my_items(
     member: Member,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
-    let page_no = done.page.unwrap_or(1).max(1);
+    let page_no = crate::forms::page_param(done.page.as_deref())?.get();
     let list = state
         .core
         .my_items(member.actor(), page_no, PER_PAGE)
@@ -311,7 +313,11 @@ async fn review_queue(
 ) -> Result<Response, WebError> {
     let list = state
         .core
-        .review_queue(member.actor(), done.page.unwrap_or(1).max(1), PER_PAGE)
+        .review_queue(
+            member.actor(),
+            crate::forms::page_param(done.page.as_deref())?.get(),
+            PER_PAGE,
+        )
         .await?;
     let tree = state.core.unit_tree().await?;
     let now = state.core.clock.now();

@@ -12,7 +12,9 @@ use crate::error::WebError;
 use crate::view::{Layout, number, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
+// Our extractors under axum's names: a bad id or query gets the Thai error page.
+use crate::forms::ThaiQuery as Query;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use khlang_core::DomainError;
@@ -34,8 +36,9 @@ pub fn routes() -> Router<AppState> {
 pub struct Done {
     #[serde(default)]
     pub done: String,
+    /// Parsed with [`crate::forms::page_param`], which bounds it.
     #[serde(default)]
-    pub page: Option<u64>,
+    pub page: Option<String>,
 }
 
 impl Done {

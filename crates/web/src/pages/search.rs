@@ -10,7 +10,9 @@ use crate::view::Errors;
 use crate::view::{Layout, number, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
+// Our extractors under axum's names: a bad id or query gets the Thai error page.
+use crate::forms::ThaiQuery as Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
@@ -77,8 +79,14 @@ impl SearchParams {
         };
         Ok(SearchRequest {
             q: self.q.clone(),
-            page: number_param(&self.page).unwrap_or(1).max(1) as u64,
-            per_page: number_param(&self.per_page).unwrap_or(0).max(0) as u64,
+            // Bounded here, so no offset downstream can overflow; junk is refused, not guessed.
+            page: crate::forms::page_param(Some(&self.page))?.get(),
+            per_page: crate::forms::per_page_param(
+                Some(&self.per_page),
+                khlang_core::service::search::DEFAULT_PER_PAGE,
+                khlang_core::service::search::MAX_PER_PAGE,
+            )?
+            .get(),
             filters: Filters {
                 term: number_param(&self.category).map(TermId),
                 units,
