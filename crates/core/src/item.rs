@@ -430,6 +430,9 @@ pub struct ItemFile {
     #[serde(with = "time::serde::rfc3339")]
     pub added_at: OffsetDateTime,
     pub added_by: UserId,
+    /// Part of what readers see now; a file of a pending revision, or one removed, is not.
+    #[serde(skip)]
+    pub current: bool,
 }
 
 /// One saved state of an item, kept for history and restore.
@@ -448,6 +451,55 @@ pub struct Version {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub note: String,
+}
+
+/// A screened edit of published knowledge (ฉบับแก้ไข). Readers keep the published version —
+/// its page, files, search hit and lists — until the screening committee approves this one
+/// (seed 003: knowledge is screened before publication, also when it changes).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Revision {
+    pub item_id: ItemId,
+    /// The fields and files it would publish.
+    pub snapshot: Snapshot,
+    /// Draft, submitted, changes requested or resubmitted; approval merges it, rejection
+    /// and withdrawal end it.
+    pub status: ItemStatus,
+    pub created_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub updated_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Revision {
+    /// Still with its author, who may change it; once submitted it waits for the committee.
+    pub fn with_author(&self) -> bool {
+        matches!(self.status, ItemStatus::Draft | ItemStatus::ChangesRequested)
+    }
+}
+
+/// A minor correction (แก้ไขเล็กน้อย) skips screening, so it may fix wording but never change
+/// who may read the item or which unit answers for it.
+pub fn check_minor_correction(before: &ItemFields, after: &ItemFields) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    if before.visibility != after.visibility {
+        errors.push(FieldError::new(
+            "visibility",
+            "การแก้ไขเล็กน้อยเปลี่ยนผู้อ่านไม่ได้ — บันทึกเป็นฉบับแก้ไขแล้วส่งพิจารณาแทน",
+        ));
+    }
+    if before.unit_id != after.unit_id {
+        errors.push(FieldError::new(
+            "unit_id",
+            "การแก้ไขเล็กน้อยเปลี่ยนหน่วยงานเจ้าของไม่ได้ — บันทึกเป็นฉบับแก้ไขแล้วส่งพิจารณาแทน",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
 }
 
 /// One changed field between two versions, with labels for people.
@@ -724,5 +776,21 @@ mod tests {
         );
         assert_eq!(d[0].after, "ชื่อใหม่");
         assert!(diff(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn a_minor_correction_keeps_readers_and_unit() {
+        let a = input().parse().unwrap();
+        let mut typo = a.clone();
+        typo.title = Title::parse("คู่มือการถอดบทเรียน").unwrap();
+        assert!(check_minor_correction(&a, &typo).is_ok());
+        let mut wider = a.clone();
+        wider.visibility = Visibility::Unit;
+        wider.unit_id = UnitId(4);
+        let Err(DomainError::Invalid(errors)) = check_minor_correction(&a, &wider) else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["visibility", "unit_id"]);
     }
 }

@@ -182,6 +182,8 @@ pub struct ItemFilter {
     /// unit-only ones of `readable_units`. Items outside the published state are not subject to
     /// this (the other fields restrict them).
     pub visibility: Option<Readable>,
+    /// Also items whose pending revision (ฉบับแก้ไข) is in one of these statuses.
+    pub revision_statuses: Vec<crate::item::ItemStatus>,
     pub order: ItemOrder,
 }
 
@@ -218,6 +220,9 @@ pub struct ItemSummary {
     #[serde(with = "time::serde::rfc3339::option")]
     pub published_at: Option<OffsetDateTime>,
     pub fiscal_year: i32,
+    /// Where a pending revision stands — filled in only for those who may know of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_revision: Option<crate::item::ItemStatus>,
 }
 
 /// An entry of an item's conversation: a comment, or a transition with its comment.
@@ -241,6 +246,8 @@ pub struct NewFile {
     pub kind: String,
     pub added_by: UserId,
     pub at: OffsetDateTime,
+    /// False for a file added to a pending revision: readers do not get it until approval.
+    pub current: bool,
 }
 
 /// A resumable (tus) upload in progress; bytes are staged on local disk until complete.
@@ -322,6 +329,26 @@ pub trait KnowledgeStore: Send + Sync {
         item: crate::ids::ItemId,
         ids: &[crate::ids::FileId],
     ) -> PortResult<()>;
+
+    /// The pending revision (ฉบับแก้ไข) of a published item, if there is one.
+    async fn get_revision(
+        &self,
+        item: crate::ids::ItemId,
+    ) -> PortResult<Option<crate::item::Revision>>;
+    /// Creates or replaces the item's pending revision; the published item is untouched.
+    async fn save_revision(&self, revision: &crate::item::Revision) -> PortResult<()>;
+    async fn delete_revision(&self, item: crate::ids::ItemId) -> PortResult<()>;
+    /// Makes an approved revision the published version in one transaction: the item row,
+    /// `version` (whose snapshot's files become the current ones), the search index, and the
+    /// revision gone.
+    async fn publish_revision(
+        &self,
+        item: &crate::item::Item,
+        version: &crate::item::Version,
+        index: &IndexChange,
+    ) -> PortResult<()>;
+    /// Text read from these files (those whose text is known), in the order given.
+    async fn file_texts(&self, ids: &[crate::ids::FileId]) -> PortResult<Vec<String>>;
 
     async fn insert_comment(&self, item: crate::ids::ItemId, comment: &Comment) -> PortResult<()>;
     async fn comments(&self, item: crate::ids::ItemId) -> PortResult<Vec<Comment>>;

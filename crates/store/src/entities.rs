@@ -285,6 +285,30 @@ pub mod item_version {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// A published item's pending revision (ฉบับแก้ไข), at most one per item (m0006).
+pub mod item_revision {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "item_revisions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub item_id: i64,
+        pub status: String,
+        #[sea_orm(column_type = "Text")]
+        pub snapshot: String,
+        pub created_by: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub updated_by: i64,
+        pub updated_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod blob {
     use sea_orm::entity::prelude::*;
 

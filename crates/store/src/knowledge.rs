@@ -2,7 +2,8 @@
 //! versions, files, conversation, uploads and taxonomies — the same queries on both engines.
 
 use crate::entities::{
-    blob, item, item_comment, item_file, item_term, item_version, taxonomy, term, upload,
+    blob, item, item_comment, item_file, item_revision, item_term, item_version, taxonomy, term,
+    upload,
 };
 use crate::search;
 use crate::store::{SeaStore, map_err, utc};
@@ -10,7 +11,7 @@ use async_trait::async_trait;
 use khlang_core::error::PortError;
 use khlang_core::ids::{FileId, ItemId, TaxonomyId, TermId, UnitId, UserId};
 use khlang_core::item::{
-    Item, ItemFields, ItemFile, ItemStatus, KnowledgeType, Version, Visibility,
+    Item, ItemFields, ItemFile, ItemStatus, KnowledgeType, Revision, Version, Visibility,
 };
 use khlang_core::ports::{
     Comment, DictionaryWord, ExtractionJob, IndexChange, IndexField, ItemFilter, ItemOrder,
@@ -71,7 +72,44 @@ fn to_file(m: item_file::Model) -> ItemFile {
         kind: m.kind,
         added_at: m.added_at,
         added_by: UserId(m.added_by),
+        current: m.current,
     }
+}
+
+fn to_revision(m: item_revision::Model) -> PortResult<Revision> {
+    Ok(Revision {
+        item_id: ItemId(m.item_id),
+        snapshot: serde_json::from_str(&m.snapshot).map_err(|e| corrupt("revision", e))?,
+        status: status(&m.status)?,
+        created_by: UserId(m.created_by),
+        created_at: m.created_at,
+        updated_by: UserId(m.updated_by),
+        updated_at: m.updated_at,
+    })
+}
+
+/// Exactly `ids` become the item's current files (restore, removal, an approved revision).
+async fn write_current_files(
+    db: &impl ConnectionTrait,
+    item: ItemId,
+    ids: &[FileId],
+) -> PortResult<()> {
+    item_file::Entity::update_many()
+        .col_expr(item_file::Column::Current, Expr::value(false))
+        .filter(item_file::Column::ItemId.eq(item.0))
+        .exec(db)
+        .await
+        .map_err(map_err)?;
+    if !ids.is_empty() {
+        item_file::Entity::update_many()
+            .col_expr(item_file::Column::Current, Expr::value(true))
+            .filter(item_file::Column::ItemId.eq(item.0))
+            .filter(item_file::Column::Id.is_in(ids.iter().map(|i| i.0)))
+            .exec(db)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
 }
 
 fn to_version(m: item_version::Model) -> PortResult<Version> {
@@ -355,8 +393,31 @@ impl KnowledgeStore for SeaStore {
         per_page: u64,
     ) -> PortResult<Page<ItemSummary>> {
         let mut cond = Condition::all();
-        if !f.statuses.is_empty() {
-            cond = cond.add(item::Column::Status.is_in(f.statuses.iter().map(|s| s.as_str())));
+        let revisions = (!f.revision_statuses.is_empty()).then(|| {
+            item::Column::Id.in_subquery(
+                Query::select()
+                    .column(item_revision::Column::ItemId)
+                    .from(item_revision::Entity)
+                    .and_where(
+                        item_revision::Column::Status
+                            .is_in(f.revision_statuses.iter().map(|s| s.as_str())),
+                    )
+                    .to_owned(),
+            )
+        });
+        match (f.statuses.is_empty(), revisions) {
+            (true, None) => {}
+            (false, None) => {
+                cond = cond.add(item::Column::Status.is_in(f.statuses.iter().map(|s| s.as_str())));
+            }
+            (true, Some(r)) => cond = cond.add(r),
+            (false, Some(r)) => {
+                cond = cond.add(
+                    Condition::any()
+                        .add(item::Column::Status.is_in(f.statuses.iter().map(|s| s.as_str())))
+                        .add(r),
+                );
+            }
         }
         if let Some(units) = &f.units {
             cond = cond.add(item::Column::UnitId.is_in(units.iter().map(|u| u.0)));
@@ -452,6 +513,7 @@ impl KnowledgeStore for SeaStore {
                     updated_at: r.updated_at,
                     published_at: r.published_at,
                     fiscal_year: r.fiscal_year,
+                    pending_revision: None,
                 })
             })
             .collect::<PortResult<Vec<_>>>()?;
@@ -510,7 +572,7 @@ impl KnowledgeStore for SeaStore {
             size: Set(f.size as i64),
             mime: Set(f.mime),
             kind: Set(f.kind),
-            current: Set(true),
+            current: Set(f.current),
             added_by: Set(f.added_by.0),
             added_at: Set(utc(f.at)),
             ..Default::default()
@@ -561,22 +623,94 @@ impl KnowledgeStore for SeaStore {
 
     async fn set_current_files(&self, item: ItemId, ids: &[FileId]) -> PortResult<()> {
         let txn = self.connection().begin().await.map_err(map_err)?;
-        item_file::Entity::update_many()
-            .col_expr(item_file::Column::Current, Expr::value(false))
-            .filter(item_file::Column::ItemId.eq(item.0))
+        write_current_files(&txn, item, ids).await?;
+        txn.commit().await.map_err(map_err)
+    }
+
+    async fn get_revision(&self, item: ItemId) -> PortResult<Option<Revision>> {
+        item_revision::Entity::find_by_id(item.0)
+            .one(self.connection())
+            .await
+            .map_err(map_err)?
+            .map(to_revision)
+            .transpose()
+    }
+
+    async fn save_revision(&self, r: &Revision) -> PortResult<()> {
+        let row = item_revision::ActiveModel {
+            item_id: Set(r.item_id.0),
+            status: Set(r.status.as_str().to_string()),
+            snapshot: Set(
+                serde_json::to_string(&r.snapshot).map_err(|e| PortError::Other(e.to_string()))?
+            ),
+            created_by: Set(r.created_by.0),
+            created_at: Set(utc(r.created_at)),
+            updated_by: Set(r.updated_by.0),
+            updated_at: Set(utc(r.updated_at)),
+        };
+        item_revision::Entity::insert(row)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(item_revision::Column::ItemId)
+                    .update_columns([
+                        item_revision::Column::Status,
+                        item_revision::Column::Snapshot,
+                        item_revision::Column::UpdatedBy,
+                        item_revision::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(self.connection())
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn delete_revision(&self, item: ItemId) -> PortResult<()> {
+        item_revision::Entity::delete_by_id(item.0)
+            .exec(self.connection())
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn publish_revision(
+        &self,
+        i: &Item,
+        version: &Version,
+        index: &IndexChange,
+    ) -> PortResult<()> {
+        let txn = self.connection().begin().await.map_err(map_err)?;
+        item_row(i)?.update(&txn).await.map_err(map_err)?;
+        write_terms(&txn, i.id, &i.fields.terms).await?;
+        write_version(&txn, version).await?;
+        write_current_files(&txn, i.id, &version.snapshot.files).await?;
+        item_revision::Entity::delete_by_id(i.id.0)
             .exec(&txn)
             .await
             .map_err(map_err)?;
-        if !ids.is_empty() {
-            item_file::Entity::update_many()
-                .col_expr(item_file::Column::Current, Expr::value(true))
-                .filter(item_file::Column::ItemId.eq(item.0))
-                .filter(item_file::Column::Id.is_in(ids.iter().map(|i| i.0)))
-                .exec(&txn)
-                .await
-                .map_err(map_err)?;
-        }
+        write_index(&txn, i.id, index).await?;
         txn.commit().await.map_err(map_err)
+    }
+
+    async fn file_texts(&self, ids: &[FileId]) -> PortResult<Vec<String>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let found = search::rows(
+                self.connection(),
+                "SELECT t.text AS text FROM item_files f JOIN file_texts t ON t.sha256 = f.sha256 \
+                 WHERE f.id = ? AND t.status = 'done'",
+                vec![id.0.into()],
+            )
+            .await?;
+            for r in &found {
+                out.push(
+                    r.try_get::<Option<String>>("", "text")
+                        .map_err(map_err)?
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        Ok(out)
     }
 
     async fn insert_comment(&self, item: ItemId, c: &Comment) -> PortResult<()> {

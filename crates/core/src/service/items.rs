@@ -9,6 +9,7 @@ use crate::ids::{FileId, ItemId, TermId, UnitId, UserId};
 use crate::item::{
     Item, ItemFields, ItemFile, ItemInput, ItemStatus, Snapshot, Transition, Version,
 };
+use super::revisions::RevisionView;
 use crate::org::{Action, Actor, ItemRef, Target, UnitTree, authorize};
 use crate::ports::{
     ByteStream, Comment, ItemFilter, ItemOrder, ItemSummary, NewFile, Page, Readable,
@@ -27,6 +28,10 @@ pub struct ItemView {
     pub may_submit: bool,
     pub may_review: bool,
     pub may_archive: bool,
+    /// The pending revision (ฉบับแก้ไข), only for those who may know of it.
+    pub revision: Option<RevisionView>,
+    /// May publish a minor correction (แก้ไขเล็กน้อย) without screening.
+    pub may_correct: bool,
 }
 
 /// Browse filters as a reader picks them.
@@ -56,7 +61,7 @@ impl Khlang {
     /// Loads an item the actor may read. Everyone else — anonymous or signed in, whatever
     /// the item's status — gets the NotFound a missing id gets: the answer must not tell
     /// whether a hidden item exists (no sign-in redirect, no 401 that a missing one lacks).
-    async fn readable_item(
+    pub(crate) async fn readable_item(
         &self,
         actor: &Actor,
         id: ItemId,
@@ -71,7 +76,7 @@ impl Khlang {
 
     /// Checks the fields against the unit tree and vocabulary, and the unit against the actor.
     /// `current` is the item being edited: its retired unit or terms may stay on it.
-    async fn checked_fields(
+    pub(crate) async fn checked_fields(
         &self,
         actor: &Actor,
         input: &ItemInput,
@@ -158,6 +163,12 @@ impl Khlang {
             Vec::new()
         };
         let files = self.knowledge.item_files(id).await?;
+        let revision = self.revision_view(actor, &tree, &item, &files).await?;
+        let (may_submit, may_review) = match &revision {
+            Some(r) => (r.may_submit, r.may_review),
+            None => (may_submit, may_review),
+        };
+        let may_correct = Self::may_correct(actor, &tree, &item);
         Ok(ItemView {
             item,
             files,
@@ -166,12 +177,14 @@ impl Khlang {
             may_submit,
             may_review,
             may_archive,
+            revision,
+            may_correct,
         })
     }
 
     /// Records the item's current state: a new version once it has been published,
     /// otherwise the working version is refreshed in place.
-    async fn save_with_version(&self, item: &mut Item, by: UserId, note: &str) -> DomainResult<()> {
+    pub(crate) async fn save_with_version(&self, item: &mut Item, by: UserId, note: &str) -> DomainResult<()> {
         let files = self
             .knowledge
             .item_files(item.id)
@@ -211,6 +224,18 @@ impl Khlang {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (mut item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        if item.status == ItemStatus::Published {
+            // Readers keep the published version; the edit waits in its revision.
+            let mut revision = self.working_revision(&item, me).await?;
+            let fields = self
+                .checked_fields(actor, input, &tree, Some(&revision.snapshot.fields))
+                .await?;
+            if fields != revision.snapshot.fields {
+                revision.snapshot.fields = fields;
+                self.save_revision(revision, me, "แก้ไขข้อมูล").await?;
+            }
+            return Ok(item);
+        }
         let fields = self
             .checked_fields(actor, input, &tree, Some(&item.fields))
             .await?;
@@ -241,6 +266,11 @@ impl Khlang {
     ) -> DomainResult<Item> {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (mut item, tree) = self.readable_item(actor, id).await?;
+        if item.status == ItemStatus::Published && t != Transition::Archive {
+            return self
+                .revision_transition(actor, item, &tree, t, comment)
+                .await;
+        }
         let action = match t {
             Transition::Submit => Action::SubmitItem,
             Transition::Approve | Transition::RequestChanges | Transition::Reject => {
@@ -375,6 +405,14 @@ impl Khlang {
             .into_iter()
             .find(|v| v.number == number)
             .ok_or(DomainError::NotFound)?;
+        if item.status == ItemStatus::Published {
+            // Bringing back an old version changes what readers see: it is screened too.
+            let mut revision = self.working_revision(&item, me).await?;
+            revision.snapshot = old.snapshot;
+            self.save_revision(revision, me, &format!("คืนค่าจากฉบับที่ {number}"))
+                .await?;
+            return Ok(item);
+        }
         self.knowledge
             .set_current_files(id, &old.snapshot.files)
             .await?;
@@ -496,7 +534,20 @@ impl Khlang {
             order: ItemOrder::RecentlyUpdated,
             ..Default::default()
         };
-        Ok(self.knowledge.list_items(&filter, page, per_page).await?)
+        let mut list = self.knowledge.list_items(&filter, page, per_page).await?;
+        self.mark_revisions(&mut list.items).await?;
+        Ok(list)
+    }
+
+    /// Notes each published item's pending revision, for lists shown only to those who may
+    /// know of it (the owner's own items, the review queue).
+    async fn mark_revisions(&self, items: &mut [ItemSummary]) -> DomainResult<()> {
+        for s in items.iter_mut() {
+            if s.status == ItemStatus::Published {
+                s.pending_revision = self.knowledge.get_revision(s.id).await?.map(|r| r.status);
+            }
+        }
+        Ok(())
     }
 
     /// Submissions waiting for this reviewer, oldest first; never their own.
@@ -515,12 +566,29 @@ impl Khlang {
         };
         let filter = ItemFilter {
             statuses: vec![ItemStatus::Submitted, ItemStatus::Resubmitted],
+            revision_statuses: vec![ItemStatus::Submitted, ItemStatus::Resubmitted],
             units,
             not_created_by: Some(me),
             order: ItemOrder::OldestUpdated,
             ..Default::default()
         };
-        Ok(self.knowledge.list_items(&filter, page, per_page).await?)
+        let mut list = self.knowledge.list_items(&filter, page, per_page).await?;
+        self.mark_revisions(&mut list.items).await?;
+        // A revision its reviewer wrote (as a KM officer) is not theirs to screen.
+        let mut mine = Vec::new();
+        for s in &list.items {
+            if s.pending_revision.is_some()
+                && self
+                    .knowledge
+                    .get_revision(s.id)
+                    .await?
+                    .is_some_and(|r| r.created_by == me)
+            {
+                mine.push(s.id);
+            }
+        }
+        list.items.retain(|s| !mine.contains(&s.id));
+        Ok(list)
     }
 
     /// Streams a file into storage: checks the type from its first bytes, counts the size
@@ -536,6 +604,12 @@ impl Khlang {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (mut item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        // A file for published knowledge joins its revision, unseen until approval.
+        let revision = if item.status == ItemStatus::Published {
+            Some(self.working_revision(&item, me).await?)
+        } else {
+            None
+        };
         let name = FileName::parse(raw_name)?;
         let (head, rest) = read_head(body).await?;
         let sniffed = sniff(&head, name.as_str())?;
@@ -588,9 +662,16 @@ impl Khlang {
                 kind: sniffed.kind.as_str().into(),
                 added_by: me,
                 at: self.clock.now(),
+                current: revision.is_none(),
             })
             .await?;
         self.queue_text(&file).await?;
+        if let Some(mut revision) = revision {
+            revision.snapshot.files.push(file.id);
+            self.save_revision(revision, me, &format!("แนบไฟล์ {}", file.name))
+                .await?;
+            return Ok(file);
+        }
         item.updated_by = me;
         item.updated_at = self.clock.now();
         self.save_with_version(&mut item, me, &format!("แนบไฟล์ {}", file.name))
@@ -626,6 +707,18 @@ impl Khlang {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (mut item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        if item.status == ItemStatus::Published {
+            // Readers keep the file until the revision without it is approved.
+            let mut revision = self.working_revision(&item, me).await?;
+            if !revision.snapshot.files.contains(&file) {
+                return Err(DomainError::NotFound);
+            }
+            let removed = self.knowledge.get_file(file).await?.name;
+            revision.snapshot.files.retain(|f| *f != file);
+            self.save_revision(revision, me, &format!("นำไฟล์ {removed} ออก"))
+                .await?;
+            return Ok(());
+        }
         let files = self.knowledge.item_files(id).await?;
         let removed = files
             .iter()
@@ -651,7 +744,7 @@ impl Khlang {
         range: RangeRequest,
     ) -> DomainResult<(ItemFile, u64, ByteStream)> {
         let f = self.knowledge.get_file(file).await?;
-        self.readable_item(actor, f.item_id).await?;
+        self.file_reachable(actor, &f).await?;
         let r = match range {
             RangeRequest::Full => None,
             RangeRequest::Partial(r) => Some(r),
@@ -665,8 +758,23 @@ impl Khlang {
     /// storage for anything, and parses `Range` against the size.
     pub async fn readable_file(&self, actor: &Actor, file: FileId) -> DomainResult<ItemFile> {
         let f = self.knowledge.get_file(file).await?;
-        self.readable_item(actor, f.item_id).await?;
+        self.file_reachable(actor, &f).await?;
         Ok(f)
+    }
+
+    /// Readers of an item get its current files and those of its saved versions; a file
+    /// only a pending (or withdrawn) revision ever held is for those who may see revisions.
+    async fn file_reachable(&self, actor: &Actor, f: &ItemFile) -> DomainResult<()> {
+        let (item, tree) = self.readable_item(actor, f.item_id).await?;
+        if f.current || Self::may_see_revision(actor, &tree, &item) {
+            return Ok(());
+        }
+        let versions = self.knowledge.versions(item.id).await?;
+        if versions.iter().any(|v| v.snapshot.files.contains(&f.id)) {
+            Ok(())
+        } else {
+            Err(DomainError::NotFound)
+        }
     }
 }
 
@@ -722,8 +830,20 @@ impl Khlang {
         actor: &Actor,
         id: ItemId,
     ) -> DomainResult<(Item, Vec<ItemFile>)> {
-        let (item, tree) = self.readable_item(actor, id).await?;
+        let (mut item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
+        if item.status == ItemStatus::Published {
+            // What the author works on is the revision (or the published version, when
+            // nothing is pending yet); nothing is saved until they change something.
+            let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+            let revision = self.working_revision(&item, me).await?;
+            let files = self
+                .knowledge
+                .files_by_ids(&revision.snapshot.files)
+                .await?;
+            item.fields = revision.snapshot.fields;
+            return Ok((item, files));
+        }
         let files = self.knowledge.item_files(id).await?;
         Ok((item, files))
     }

@@ -6,6 +6,7 @@ mod cache;
 pub mod demo;
 pub mod items;
 pub mod org;
+pub mod revisions;
 pub mod search;
 pub mod setup;
 pub mod taxonomies;

@@ -193,13 +193,40 @@ impl Khlang {
         if item.status != ItemStatus::Published {
             return Ok(IndexChange::Remove);
         }
-        Ok(IndexChange::Put(Box::new(self.search_entry(item).await?)))
+        Ok(IndexChange::Put(Box::new(self.search_entry(item, None).await?)))
     }
 
-    async fn search_entry(&self, item: &Item) -> DomainResult<SearchEntry> {
+    /// The index entry `item` gets once `files` are its current ones (an approved revision
+    /// is indexed in the same transaction that makes its files current).
+    pub(crate) async fn index_change_with_files(
+        &self,
+        item: &Item,
+        files: &[crate::ids::FileId],
+    ) -> DomainResult<IndexChange> {
+        if item.status != ItemStatus::Published {
+            return Ok(IndexChange::Remove);
+        }
+        Ok(IndexChange::Put(Box::new(
+            self.search_entry(item, Some(files)).await?,
+        )))
+    }
+
+    async fn search_entry(
+        &self,
+        item: &Item,
+        files: Option<&[crate::ids::FileId]>,
+    ) -> DomainResult<SearchEntry> {
         let segmenter = self.segmenter().await?;
-        let files = self.knowledge.item_files(item.id).await?;
-        let texts = self.knowledge.item_file_texts(item.id).await?;
+        let (files, texts) = match files {
+            None => (
+                self.knowledge.item_files(item.id).await?,
+                self.knowledge.item_file_texts(item.id).await?,
+            ),
+            Some(ids) => (
+                self.knowledge.files_by_ids(ids).await?,
+                self.knowledge.file_texts(ids).await?,
+            ),
+        };
         let mut formats: Vec<FileKind> = files
             .iter()
             .filter_map(|f| FileKind::parse(&f.kind))

@@ -805,6 +805,17 @@ async fn unit_only_knowledge_stays_inside_the_unit() {
     assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
 }
 
+/// Submits and approves an item's pending revision; the item as approved.
+async fn screen(author: &Caller<'_>, reviewer: &Caller<'_>, path: &str) -> Value {
+    let res = author.post(&format!("{path}/submit"), json!({})).await;
+    assert_eq!(res.status(), 200);
+    let res = reviewer
+        .post(&format!("{path}/review"), json!({"decision": "approve"}))
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn editing_published_knowledge_keeps_versions_that_can_be_restored() {
     let app = spawn_app().await;
@@ -826,12 +837,14 @@ async fn editing_published_knowledge_keeps_versions_that_can_be_restored() {
     assert_eq!(versions[0]["number"], 1);
     assert_eq!(versions[0]["diff"], json!([]));
 
-    // An edit after publication is a new version, with a diff naming what changed.
+    // An edit after publication is a revision; once approved, a new version with a diff
+    // naming what changed (the screening itself: tests/http/revisions.rs).
     let res = author
         .send(Method::PATCH, &path, json!({"summary": "ฉบับปรับปรุง"}))
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<Value>().await.unwrap()["version"], 2);
+    assert_eq!(res.json::<Value>().await.unwrap()["version"], 1);
+    assert_eq!(screen(&author, &reviewer, &path).await["version"], 2);
     let history = author.read(&format!("{path}/versions")).await;
     let versions = history["items"].as_array().unwrap();
     assert_eq!(versions.len(), 2);
@@ -841,12 +854,14 @@ async fn editing_published_knowledge_keeps_versions_that_can_be_restored() {
         json!([{"field": "summary", "label_th": "บทคัดย่อ", "before": "ฉบับแรก", "after": "ฉบับปรับปรุง"}])
     );
 
-    // Restoring version 1 makes version 3, equal to 1.
+    // Restoring version 1 makes version 3, equal to 1, once screened like any edit.
     let res = author
         .post(&format!("{path}/versions/1/restore"), json!({}))
         .await;
     assert_eq!(res.status(), 200);
-    let restored: Value = res.json().await.unwrap();
+    let pending: Value = res.json().await.unwrap();
+    assert_eq!(pending["pending_revision"]["fields"]["summary"], "ฉบับแรก");
+    let restored = screen(&author, &reviewer, &path).await;
     assert_eq!(restored["version"], 3);
     assert_eq!(restored["summary"], "ฉบับแรก");
     let history = author.read(&format!("{path}/versions")).await;

@@ -11,6 +11,7 @@ mod items_pages;
 mod openapi;
 mod operations;
 mod organisation;
+mod revisions;
 mod search;
 mod setup;
 mod storage;

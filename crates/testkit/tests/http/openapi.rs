@@ -30,6 +30,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/items/{id}/submit"),
     ("post", "/api/v1/items/{id}/review"),
     ("post", "/api/v1/items/{id}/archive"),
+    ("delete", "/api/v1/items/{id}/revision"),
     ("post", "/api/v1/items/{id}/comments"),
     ("get", "/api/v1/items/{id}/versions"),
     ("post", "/api/v1/items/{id}/versions/{n}/restore"),
@@ -495,7 +496,7 @@ async fn documented_shapes_match_what_the_api_sends() {
     .await;
     assert_eq!(status, 200);
     seen("post", "/api/v1/items/{id}/review", 200, &body);
-    // Editing published knowledge makes a version; the history shows what changed.
+    // Editing published knowledge makes a version; the history shows what changed …
     let (status, body) = call(
         &http,
         &app,
@@ -506,7 +507,39 @@ async fn documented_shapes_match_what_the_api_sends() {
     )
     .await;
     assert_eq!(status, 200);
+    assert!(body["pending_revision"].is_object(), "{body:#}");
     seen("patch", "/api/v1/items/{id}", 200, &body);
+    // … once its revision is screened, by someone other than its author.
+    let (status, body) = call(
+        &http,
+        &app,
+        &token,
+        "post",
+        &format!("/api/v1/items/{id}/submit"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    seen("post", "/api/v1/items/{id}/submit", 200, &body);
+    app.create_user("committee", "รหัสผ่านยาวพอ1", true).await;
+    let committee = app
+        .core()
+        .create_token_from_console("committee")
+        .await
+        .unwrap()
+        .1
+        .expose()
+        .to_string();
+    let (status, body) = call(
+        &http,
+        &app,
+        &committee,
+        "post",
+        &format!("/api/v1/items/{id}/review"),
+        Some(json!({"decision": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     let (status, body) = call(
         &http,
         &app,

@@ -105,6 +105,19 @@ async fn publish(
     id
 }
 
+/// Submits and approves the pending revision (ฉบับแก้ไข) an edit of a published item made.
+async fn screen_revision(
+    app: &TestApp,
+    author: &(Client, String),
+    reviewer: &(Client, String),
+    id: i64,
+) {
+    let submit = format!("/api/v1/items/{id}/submit");
+    call(app, author, "POST", &submit, json!({})).await;
+    let review = format!("/api/v1/items/{id}/review");
+    call(app, reviewer, "POST", &review, json!({"decision": "approve"})).await;
+}
+
 /// `GET /api/v1/search` as `who` (None: anonymous); asserts 200.
 async fn search(app: &TestApp, who: Option<&(Client, String)>, query: &[(&str, &str)]) -> Value {
     let client = who.map(|w| w.0.clone()).unwrap_or_else(|| app.client());
@@ -350,7 +363,7 @@ async fn the_index_follows_edits_and_archiving() {
         ids(&search(&app, None, &[("q", "กล้วยตาก")]).await),
         vec![draft]
     );
-    // An edit of the published item is searchable at once; the old wording is gone.
+    // An edit of the published item is searchable once approved; the old wording is gone.
     call(
         &app,
         &author,
@@ -359,6 +372,8 @@ async fn the_index_follows_edits_and_archiving() {
         json!({"title": "มะม่วงกวนสูตรชุมชน"}),
     )
     .await;
+    assert_eq!(search(&app, None, &[("q", "มะม่วงกวน")]).await["total"], 0);
+    screen_revision(&app, &author, &reviewer, draft).await;
     assert_eq!(search(&app, None, &[("q", "กล้วยตาก")]).await["total"], 0);
     assert_eq!(
         ids(&search(&app, None, &[("q", "มะม่วงกวน")]).await),
@@ -439,6 +454,7 @@ async fn a_full_reindex_keeps_answering_and_keeps_edits_made_meanwhile() {
         json!({"title": "มะม่วงกวนสูตรชุมชน"}),
     )
     .await;
+    screen_revision(&app, &author, &reviewer, item).await;
     assert_eq!(rebuild.await.unwrap().unwrap(), 309);
     assert_eq!(
         ids(&search(&app, None, &[("q", "มะม่วงกวน")]).await),

@@ -26,6 +26,7 @@ use khlang_core::item::{
 use khlang_core::org::Actor;
 use khlang_core::ports::{Comment, ItemSummary, Page};
 use khlang_core::service::items::Browse;
+use khlang_core::service::revisions::RevisionView;
 use khlang_core::taxonomy::{Taxonomy, Term};
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/items/{id}/submit", post(submit))
         .route("/items/{id}/review", post(review))
         .route("/items/{id}/archive", post(archive))
+        .route("/items/{id}/revision", delete(withdraw_revision))
         .route("/items/{id}/comments", post(comment))
         .route("/items/{id}/versions", get(versions))
         .route("/items/{id}/versions/{n}/restore", post(restore))
@@ -175,6 +177,11 @@ struct ItemJson {
     #[serde(alias = "license")]
     licence: Option<String>,
     links: Option<List>,
+    /// แก้ไขเล็กน้อย — PATCH only: the reason for a minor correction (a typo). A reviewer or
+    /// KM officer who is not the item's owner publishes the change at once, recorded with
+    /// this reason; readers and owning unit cannot change this way. Without it, an edit of a
+    /// published item goes into its pending revision and is screened.
+    minor_correction: Option<String>,
 }
 
 impl ItemJson {
@@ -239,6 +246,89 @@ impl From<&ItemFile> for FileJson {
     }
 }
 
+/// ฉบับแก้ไข — a published item's pending edit, as its owner, the unit's KM officers and
+/// the screening committee see it; nobody else learns of it.
+#[derive(Serialize, ToSchema)]
+pub(super) struct RevisionJson {
+    #[schema(value_type = doc::ItemStatus)]
+    status: item::ItemStatus,
+    #[schema(value_type = doc::ItemFields)]
+    fields: item::ItemFields,
+    /// The files it would publish.
+    files: Vec<FileJson>,
+    /// What it changes, field by field, against the published version.
+    #[schema(value_type = Vec<doc::FieldChange>)]
+    diff: Vec<FieldChange>,
+    created_by: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: time::OffsetDateTime,
+    updated_by: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: time::OffsetDateTime,
+    /// What this caller may do to it now: edit, submit, approve, request_changes, reject,
+    /// withdraw.
+    #[schema(value_type = Vec<doc::RevisionAction>)]
+    actions: Vec<&'static str>,
+}
+
+impl From<RevisionView> for RevisionJson {
+    fn from(v: RevisionView) -> Self {
+        let mut actions = Vec::new();
+        if v.may_edit {
+            actions.push("edit");
+        }
+        if v.may_submit {
+            actions.push("submit");
+        }
+        if v.may_review {
+            actions.extend(["approve", "request_changes", "reject"]);
+        }
+        if v.may_withdraw {
+            actions.push("withdraw");
+        }
+        let r = v.revision;
+        Self {
+            status: r.status,
+            fields: r.snapshot.fields,
+            files: v.files.iter().map(FileJson::from).collect(),
+            diff: v.changes,
+            created_by: r.created_by.0,
+            created_at: r.created_at,
+            updated_by: r.updated_by.0,
+            updated_at: r.updated_at,
+            actions,
+        }
+    }
+}
+
+/// An item after a change, with its pending revision when the caller may see it.
+#[derive(Serialize)]
+struct ItemChanged<'a> {
+    #[serde(flatten)]
+    item: &'a Item,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending_revision: Option<RevisionJson>,
+}
+
+async fn item_changed(
+    state: &AppState,
+    actor: &Actor,
+    item: &Item,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let pending_revision = state
+        .core
+        .pending_revision(actor, item)
+        .await?
+        .map(RevisionJson::from);
+    Ok(Json(
+        serde_json::to_value(ItemChanged {
+            item,
+            pending_revision,
+        })
+        .map_err(DomainError::internal)?,
+    ))
+}
+
 /// One item with its files, what the caller may do, and the screening conversation.
 #[derive(Serialize, ToSchema)]
 struct ItemDetail<'a> {
@@ -254,6 +344,9 @@ struct ItemDetail<'a> {
     /// The screening conversation, for those taking part in it (empty for other readers).
     #[schema(value_type = Vec<doc::Comment>)]
     comments: &'a [Comment],
+    /// The pending revision, for its owner, the unit's KM officers and the committee only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending_revision: Option<RevisionJson>,
 }
 
 /// One version with the fields that changed since the one before.
@@ -335,6 +428,13 @@ async fn create(
     caller: ApiCaller,
     ApiJson(body): ApiJson<ItemJson>,
 ) -> Result<Response, ApiError> {
+    if body.minor_correction.is_some() {
+        return Err(DomainError::invalid(
+            "minor_correction",
+            "การแก้ไขเล็กน้อยใช้ได้เฉพาะเมื่อแก้ไของค์ความรู้ที่เผยแพร่แล้ว",
+        )
+        .into());
+    }
     let mut input = ItemInput::default();
     body.apply_to(&mut input);
     let item = state.core.create_item(&caller.actor, &input).await?;
@@ -369,7 +469,7 @@ async fn show(
     Reader(actor): Reader,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let v = state
+    let mut v = state
         .core
         .item_view(&actor, ItemId(path_id(&id)?))
         .await
@@ -393,14 +493,16 @@ async fn show(
         versions_count: v.item.version,
         actions,
         comments: &v.comments,
+        pending_revision: v.revision.take().map(RevisionJson::from),
     };
     Ok(Json(
         serde_json::to_value(detail).map_err(DomainError::internal)?,
     ))
 }
 
-/// Only the keys sent change: the stored item is loaded, the keys written over it, and the
-/// whole checked again by the core (a published item gets a new version).
+/// Only the keys sent change: the stored item (or its pending revision) is loaded, the keys
+/// written over it, and the whole checked again by the core. A published item's edit goes
+/// into its pending revision; a minor correction is published at once.
 #[utoipa::path(
     patch,
     path = "/items/{id}",
@@ -409,7 +511,12 @@ async fn show(
     summary = "แก้ไของค์ความรู้ — Change some fields",
     description = "Only the keys sent change (`null` keeps the value, except `fiscal_year: null`, \
                    which means \"from the date\"); the whole is checked again. Editing a \
-                   published item makes a new version.",
+                   published item changes its pending revision (ฉบับแก้ไข), made on the first \
+                   edit: readers keep the published version until the screening committee \
+                   approves the revision (submit it with `/submit`, withdraw it with \
+                   `DELETE /items/{id}/revision`). The answer shows the published item with \
+                   `pending_revision`. A reviewer or KM officer other than the owner may instead \
+                   publish a minor correction at once by sending `minor_correction` (the reason).",
     security(("bearer" = []), ("session" = [], "csrf" = [])),
     params(("id" = i64, Path, description = "Item id")),
     request_body = ItemJson,
@@ -427,15 +534,30 @@ async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ItemJson>,
-) -> Result<Json<Item>, ApiError> {
+    ApiJson(mut body): ApiJson<ItemJson>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let id = ItemId(path_id(&id)?);
-    let current = state.core.item_view(&caller.actor, id).await?;
-    let mut input = ItemInput::from(&current.item.fields);
-    body.apply_to(&mut input);
-    Ok(Json(
-        state.core.update_item(&caller.actor, id, &input).await?,
-    ))
+    let actor = &caller.actor;
+    let item = match body.minor_correction.take() {
+        Some(reason) => {
+            // A correction changes the published version, which its reviewer may read.
+            let current = state.core.item_view(actor, id).await?;
+            let mut input = ItemInput::from(&current.item.fields);
+            body.apply_to(&mut input);
+            state
+                .core
+                .minor_correction(actor, id, &input, &reason)
+                .await?
+        }
+        None => {
+            // An edit starts from what the author works on: the pending revision, if any.
+            let (working, _) = state.core.editable_item(actor, id).await?;
+            let mut input = ItemInput::from(&working.fields);
+            body.apply_to(&mut input);
+            state.core.update_item(actor, id, &input).await?
+        }
+    };
+    item_changed(&state, actor, &item).await
 }
 
 #[derive(Deserialize, Default, IntoParams)]
@@ -868,11 +990,10 @@ async fn move_item(
     id: &str,
     t: Transition,
     comment: &str,
-) -> Result<Json<Item>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let id = ItemId(path_id(id)?);
-    Ok(Json(
-        state.core.transition(&caller.actor, id, t, comment).await?,
-    ))
+    let item = state.core.transition(&caller.actor, id, t, comment).await?;
+    item_changed(state, &caller.actor, &item).await
 }
 
 #[utoipa::path(
@@ -901,8 +1022,39 @@ async fn submit(
     caller: ApiCaller,
     Path(id): Path<String>,
     OptionalJson(note): OptionalJson<NoteJson>,
-) -> Result<Json<Item>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     move_item(&state, &caller, &id, Transition::Submit, &note.comment).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/items/{id}/revision",
+    operation_id = "withdrawRevision",
+    tag = "screening",
+    summary = "ถอนฉบับแก้ไข — Withdraw a pending revision",
+    description = "The owner (or a KM officer) takes back the pending revision of a published \
+                   item, at any stage of screening; the published version stays as it is and \
+                   files added to the revision never reach readers.",
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "The published item", body = doc::Item),
+        (status = 401, response = doc::Unauthenticated),
+        (status = 403, response = doc::Forbidden),
+        (status = 404, response = doc::NotFound),
+        (status = 409, response = doc::Conflict),
+    )
+)]
+async fn withdraw_revision(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let item = state
+        .core
+        .withdraw_revision(&caller.actor, ItemId(path_id(&id)?))
+        .await?;
+    item_changed(&state, &caller.actor, &item).await
 }
 
 #[utoipa::path(
@@ -930,7 +1082,7 @@ async fn archive(
     caller: ApiCaller,
     Path(id): Path<String>,
     OptionalJson(note): OptionalJson<NoteJson>,
-) -> Result<Json<Item>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     move_item(&state, &caller, &id, Transition::Archive, &note.comment).await
 }
 
@@ -951,8 +1103,10 @@ struct ReviewJson {
     operation_id = "reviewItem",
     tag = "screening",
     summary = "พิจารณากลั่นกรอง — Approve, request changes or reject",
-    description = "For the screening committee, on a submitted item. Approving publishes it; \
-                   `request_changes` and `reject` need a `comment` saying why.",
+    description = "For the screening committee, on a submitted item or a published item's \
+                   submitted revision. Approving publishes it (a revision becomes the published \
+                   version); `request_changes` and `reject` need a `comment` saying why \
+                   (rejecting a revision ends it and keeps the published version).",
     security(("bearer" = []), ("session" = [], "csrf" = [])),
     params(("id" = i64, Path, description = "Item id")),
     request_body = ReviewJson,
@@ -971,7 +1125,7 @@ async fn review(
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReviewJson>,
-) -> Result<Json<Item>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     // Only the committee's three decisions; the core's message lists them.
     let decision = match body.decision.trim() {
         d @ ("approve" | "request_changes" | "reject") => d,
@@ -1068,7 +1222,8 @@ async fn versions(
     operation_id = "restoreVersion",
     tag = "history",
     summary = "กู้คืนฉบับเดิม — Restore a version",
-    description = "The fields and files of version `n` become a new, latest version.",
+    description = "The fields and files of version `n` become a new, latest version; for a \
+                   published item they become its pending revision, screened like any edit.",
     security(("bearer" = []), ("session" = [], "csrf" = [])),
     params(
         ("id" = i64, Path, description = "Item id"),
@@ -1087,14 +1242,13 @@ async fn restore(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path((id, n)): Path<(String, String)>,
-) -> Result<Json<Item>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let n = i32::try_from(path_id(&n)?).map_err(|_| DomainError::NotFound)?;
-    Ok(Json(
-        state
-            .core
-            .restore_version(&caller.actor, ItemId(path_id(&id)?), n)
-            .await?,
-    ))
+    let item = state
+        .core
+        .restore_version(&caller.actor, ItemId(path_id(&id)?), n)
+        .await?;
+    item_changed(&state, &caller.actor, &item).await
 }
 
 // ---- vocabulary ----

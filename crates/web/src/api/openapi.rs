@@ -129,6 +129,7 @@ struct ApiDoc;
     super::items::submit,
     super::items::review,
     super::items::archive,
+    super::items::withdraw_revision,
     super::items::comment,
     super::items::versions,
     super::items::restore,
@@ -442,6 +443,18 @@ pub(crate) enum ItemAction {
     Archive,
 }
 
+/// What a caller may do to a pending revision.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum RevisionAction {
+    Edit,
+    Submit,
+    Approve,
+    RequestChanges,
+    Reject,
+    Withdraw,
+}
+
 /// มติของผู้กลั่นกรอง — the committee's decision.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -561,6 +574,9 @@ pub(crate) struct Item {
     published_at: Option<time::OffsetDateTime>,
     /// Number of the latest version (1 for a new draft).
     version: i32,
+    /// ฉบับแก้ไข รอพิจารณา: only for the owner, the unit's KM officers and the screening
+    /// committee, and only while a revision is pending.
+    pending_revision: Option<super::items::RevisionJson>,
 }
 
 /// An item in a list.
@@ -579,6 +595,9 @@ pub(crate) struct ItemSummary {
     published_at: Option<time::OffsetDateTime>,
     /// ปีงบประมาณ (พ.ศ.): as set, else from publication (or creation).
     fiscal_year: i32,
+    /// Where the item's pending revision stands, in the owner's list and the review queue
+    /// (a published item in the queue is there for its revision).
+    pending_revision: Option<ItemStatus>,
 }
 
 /// An entry of the screening conversation: a comment, or a status change with its note.

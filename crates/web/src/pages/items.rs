@@ -31,6 +31,8 @@ use khlang_core::taxonomy::Vocabulary;
 use khlang_core::text::{format_be_date, format_be_date_long, format_be_datetime};
 use serde::Deserialize;
 
+mod revisions;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/items", get(browse))
@@ -44,6 +46,11 @@ pub fn routes() -> Router<AppState> {
         .route("/items/{id}/comments", post(comment))
         .route("/items/{id}/history", get(history))
         .route("/items/{id}/history/{n}/restore", post(restore))
+        .route("/items/{id}/revision/withdraw", post(revisions::withdraw))
+        .route(
+            "/items/{id}/correct",
+            get(revisions::correct_page).post(revisions::correct),
+        )
         .route("/my/items", get(my_items))
         .route("/review", get(review_queue))
         .route("/admin/taxonomies", get(taxonomies_page))
@@ -291,6 +298,8 @@ struct QueueRow {
     title: String,
     unit: String,
     status: &'static str,
+    /// An edit of published knowledge (ฉบับแก้ไข) rather than a new submission.
+    revision: bool,
     age: String,
 }
 
@@ -338,7 +347,8 @@ async fn review_queue(
                     .get(s.unit_id)
                     .map(|u| u.name_th.as_str().to_string())
                     .unwrap_or_default(),
-                status: s.status.label_th(),
+                status: s.pending_revision.unwrap_or(s.status).label_th(),
+                revision: s.pending_revision.is_some(),
                 age: age(s.updated_at, now),
             })
             .collect(),
@@ -382,8 +392,25 @@ struct ItemPage {
     may_submit: bool,
     may_review: bool,
     may_archive: bool,
+    may_correct: bool,
+    /// The pending revision, for those who may know of it.
+    revision: Option<RevisionSection>,
     show_thread: bool,
     comments: Vec<CommentRow>,
+}
+
+struct RevisionSection {
+    status: &'static str,
+    status_label: &'static str,
+    by: String,
+    at: String,
+    /// Field label, published value, revised value.
+    changes: Vec<(&'static str, String, String)>,
+    files: Vec<FileRow>,
+    may_edit: bool,
+    may_submit: bool,
+    may_review: bool,
+    may_withdraw: bool,
 }
 
 pub struct FileRow {
@@ -431,6 +458,27 @@ async fn item_view(
     let f = &item.fields;
     let involved =
         v.may_edit || v.may_submit || v.may_review || actor.user_id() == Some(item.created_by);
+    let revision = match &v.revision {
+        Some(r) => Some(RevisionSection {
+            status: r.revision.status.as_str(),
+            status_label: r.revision.status.label_th(),
+            by: state.core.person_name(r.revision.updated_by).await?,
+            at: format_be_datetime(r.revision.updated_at),
+            changes: r
+                .changes
+                .iter()
+                .map(|c| (c.label_th, excerpt(&c.before, 400), excerpt(&c.after, 400)))
+                .collect(),
+            files: r.files.iter().map(file_row).collect(),
+            may_edit: r.may_edit,
+            may_submit: r.may_submit,
+            may_review: r.may_review,
+            may_withdraw: r.may_withdraw,
+        }),
+        None => None,
+    };
+    // With a revision pending, editing, submitting and reviewing concern the revision.
+    let pending = revision.is_some();
     Ok(ItemPage {
         layout: Layout::new(
             f.title.as_str(),
@@ -470,11 +518,13 @@ async fn item_view(
             .find(|(k, _)| *k == f.licence)
             .map(|(_, l)| l.to_string())
             .unwrap_or_else(|| f.licence.clone()),
-        may_edit: v.may_edit,
-        may_submit: v.may_submit,
-        may_review: v.may_review,
+        may_edit: v.may_edit && !pending,
+        may_submit: v.may_submit && !pending,
+        may_review: v.may_review && !pending,
         may_archive: v.may_archive,
-        show_thread: involved,
+        may_correct: v.may_correct && !pending,
+        revision,
+        show_thread: involved || v.may_correct,
         comments: v
             .comments
             .iter()
@@ -529,6 +579,10 @@ struct FormPage {
     steps: Vec<(u8, &'static str, bool)>,
     units: Vec<(i64, String)>,
     taxonomies: Vec<TaxonomyChoice>,
+    /// Said above the form (an edit of published knowledge is screened).
+    notice: Option<&'static str>,
+    /// The minor-correction form asks why.
+    reason: Option<String>,
 }
 
 struct TaxonomyChoice {
@@ -545,6 +599,8 @@ struct FormSpec {
     back: Option<String>,
     submit_label: &'static str,
     full: bool,
+    notice: Option<&'static str>,
+    reason: Option<String>,
 }
 
 async fn form_page(
@@ -600,6 +656,8 @@ async fn form_page(
             .collect(),
         units: units.iter().map(|u| (u.0, tree.display_path(*u))).collect(),
         taxonomies: taxonomy_choices(&vocab, &chosen),
+        notice: spec.notice,
+        reason: spec.reason,
     })
 }
 
@@ -678,6 +736,8 @@ async fn new_page(State(state): State<AppState>, member: Member) -> Result<Respo
         back: None,
         submit_label: "ถัดไป: แนบไฟล์ →",
         full: false,
+        notice: None,
+        reason: None,
     };
     Ok(render(
         &form_page(&state, &member, spec, form, Errors::default()).await?,
@@ -701,6 +761,8 @@ async fn create(
                 back: None,
                 submit_label: "ถัดไป: แนบไฟล์ →",
                 full: false,
+                notice: None,
+                reason: None,
             };
             let p = form_page(&state, &member, spec, form.input, Errors(errors)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
@@ -724,6 +786,8 @@ fn edit_spec(id: ItemId, q: &WizardQuery) -> FormSpec {
             back: None,
             submit_label: "ถัดไป: แนบไฟล์ →",
             full: false,
+            notice: None,
+            reason: None,
         },
         (true, _) => FormSpec {
             heading: "รายละเอียดองค์ความรู้",
@@ -732,6 +796,8 @@ fn edit_spec(id: ItemId, q: &WizardQuery) -> FormSpec {
             back: Some(format!("/items/{id}/files?wizard=1")),
             submit_label: "ถัดไป: ตรวจทาน →",
             full: true,
+            notice: None,
+            reason: None,
         },
         (false, _) => FormSpec {
             heading: "แก้ไของค์ความรู้",
@@ -740,9 +806,23 @@ fn edit_spec(id: ItemId, q: &WizardQuery) -> FormSpec {
             back: Some(format!("/items/{id}")),
             submit_label: "บันทึก",
             full: true,
+            notice: None,
+            reason: None,
         },
     }
 }
+
+/// Editing published knowledge makes a revision: the form says so before anyone types.
+fn revision_spec(mut spec: FormSpec, status: ItemStatus) -> FormSpec {
+    if status == ItemStatus::Published {
+        spec.heading = "แก้ไของค์ความรู้ (ฉบับแก้ไข)";
+        spec.submit_label = "บันทึกฉบับแก้ไข";
+        spec.notice = Some(REVISION_NOTICE);
+    }
+    spec
+}
+
+const REVISION_NOTICE: &str = "องค์ความรู้นี้เผยแพร่แล้ว สิ่งที่แก้จะบันทึกเป็นฉบับแก้ไข ผู้อ่านยังเห็นฉบับเดิมจนกว่าคณะทำงานกลั่นกรองจะอนุมัติ เมื่อแก้เสร็จให้กด \"ส่งพิจารณา\" ที่หน้าองค์ความรู้";
 
 async fn edit_page(
     State(state): State<AppState>,
@@ -753,8 +833,9 @@ async fn edit_page(
     let id = ItemId(id);
     let (item, _) = state.core.editable_item(member.actor(), id).await?;
     let form = ItemInput::from(&item.fields);
+    let spec = revision_spec(edit_spec(id, &q), item.status);
     Ok(render(
-        &form_page(&state, &member, edit_spec(id, &q), form, Errors::default()).await?,
+        &form_page(&state, &member, spec, form, Errors::default()).await?,
     ))
 }
 
@@ -768,11 +849,12 @@ async fn save(
     let id = ItemId(id);
     let mut form = parse_form(&body)?;
     member.0.check_csrf(&form.csrf)?;
-    let spec = edit_spec(id, &q);
+    let (working, _) = state.core.editable_item(member.actor(), id).await?;
+    let published = working.status == ItemStatus::Published;
+    let spec = revision_spec(edit_spec(id, &q), working.status);
     if !spec.full {
         // Step 1 shows only a few fields: keep the rest as stored.
-        let (item, _) = state.core.editable_item(member.actor(), id).await?;
-        let stored = ItemInput::from(&item.fields);
+        let stored = ItemInput::from(&working.fields);
         form.input = ItemInput {
             title: form.input.title,
             knowledge_type: form.input.knowledge_type,
@@ -790,6 +872,7 @@ async fn save(
             let next = match (q.wizard.is_some(), q.step) {
                 (true, Some(1)) => format!("/items/{id}/files?wizard=1"),
                 (true, _) => format!("/items/{id}/check"),
+                (false, _) if published => format!("/items/{id}?done=revision_saved"),
                 (false, _) => format!("/items/{id}?done=saved"),
             };
             Ok(Redirect::to(&next).into_response())
@@ -841,6 +924,7 @@ struct FilesPage {
     files: Vec<FileRow>,
     limit: String,
     limit_bytes: u64,
+    notice: Option<&'static str>,
 }
 
 async fn files_view(
@@ -862,6 +946,7 @@ async fn files_view(
         files: files.iter().map(file_row).collect(),
         limit: human_size(state.config.upload_limit),
         limit_bytes: state.config.upload_limit,
+        notice: (item.status == ItemStatus::Published).then_some(REVISION_NOTICE),
     })
 }
 
