@@ -5,7 +5,9 @@ mod entities;
 mod knowledge;
 mod m0004_search;
 mod m0005_search_split;
+mod m0008_nodes;
 mod migration;
+mod nodes;
 mod search;
 mod store;
 

@@ -14,7 +14,6 @@ mod tus;
 mod view;
 
 pub use error::WebError;
-pub use tus::sweep;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
@@ -37,8 +36,6 @@ pub struct WebConfig {
     pub upload_limit: u64,
     /// Mark cookies `Secure` (true when the public URL is https).
     pub secure_cookies: bool,
-    /// Local directory where resumable (tus) uploads are staged until complete.
-    pub upload_staging_dir: std::path::PathBuf,
 }
 
 /// Shared by every handler.

@@ -850,6 +850,7 @@ impl Khlang {
                 words.join(" "),
             )
             .await?;
+            self.announce(super::cache::Topic::Dictionary);
             self.reindex_in_background();
         }
         Ok(words.len())
@@ -866,6 +867,7 @@ impl Khlang {
             word.to_string(),
         )
         .await?;
+        self.announce(super::cache::Topic::Dictionary);
         self.reindex_in_background();
         Ok(())
     }

@@ -6,6 +6,7 @@ mod api;
 mod backup;
 mod items_api;
 mod items_pages;
+mod nodes;
 mod openapi;
 mod operations;
 mod organisation;
