@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+mod caching;
 mod error;
 mod files;
 mod forms;
@@ -77,6 +78,7 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
                         !h.contains_key(header::ACCEPT_RANGES)
                     },
                 )))
+                .layer(axum::middleware::from_fn(caching::conditional))
                 .layer(axum::middleware::from_fn(time_limit))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,

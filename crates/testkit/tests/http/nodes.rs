@@ -310,3 +310,61 @@ async fn background_jobs_run_once_across_two_job_runners_on_one_database() {
         "not again this hour"
     );
 }
+
+/// What a reverse proxy or CDN in front of the nodes needs to keep a copy.
+#[tokio::test]
+async fn anonymous_pages_set_no_cookie_and_may_be_cached() {
+    let app = spawn_app().await;
+    let client = app.client();
+    for path in ["/", "/items", "/search?q=%E0%B8%AD%E0%B8%AA%E0%B8%A1."] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(
+            res.headers().get("set-cookie").is_none(),
+            "{path} sets a cookie: {:?}",
+            res.headers().get("set-cookie")
+        );
+        let cc = header(&res, "cache-control");
+        assert!(cc.starts_with("public"), "{path}: Cache-Control {cc}");
+        assert!(
+            header(&res, "vary").to_ascii_lowercase().contains("cookie"),
+            "{path}: Vary"
+        );
+        let tag = header(&res, "etag").to_string();
+        assert!(!tag.is_empty(), "{path}: ETag");
+        let body = res.text().await.unwrap();
+
+        let again = client
+            .get(app.url(path))
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path} with If-None-Match");
+        assert_eq!(header(&again, "etag"), tag);
+        assert!(again.bytes().await.unwrap().is_empty());
+        // The same page to another anonymous visitor: the same tag (no per-visitor token).
+        let other = app.client().get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            header(&other, "etag"),
+            tag,
+            "{path} differs between visitors"
+        );
+        assert_eq!(other.text().await.unwrap(), body);
+    }
+
+    // The sign-in form needs the CSRF cookie and is nobody's to keep.
+    let res = client.get(app.url("/login")).send().await.unwrap();
+    assert!(header(&res, "set-cookie").starts_with("khlang_csrf="));
+    assert_eq!(header(&res, "cache-control"), "private, no-store");
+
+    // Signed-in pages are private.
+    app.create_user("reader1", "รหัสผ่านทดสอบ99", false).await;
+    let member = app.sign_in("reader1", "รหัสผ่านทดสอบ99").await;
+    for path in ["/", "/items", "/account"] {
+        let res = member.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path} signed in");
+        assert_eq!(header(&res, "cache-control"), "private, no-store", "{path}");
+        assert!(res.headers().get("etag").is_none(), "{path}");
+    }
+}
