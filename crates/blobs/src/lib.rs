@@ -218,6 +218,10 @@ impl Blobs for ObjectBlobs {
             .map_err(map_err)
     }
 
+    async fn list_under(&self, prefix: &str) -> PortResult<Vec<(String, u64)>> {
+        self.list(Some(prefix)).await
+    }
+
     async fn check(&self) -> PortResult<()> {
         let probe = key("_khlang/probe")?;
         self.store

@@ -150,6 +150,29 @@ pub trait Blobs: Send + Sync {
     async fn rename(&self, from: &str, to: &str) -> PortResult<()>;
     /// Writes, reads and deletes a tiny probe object (for /readyz and start-up).
     async fn check(&self) -> PortResult<()>;
+    /// Every key under the folder `prefix` (no trailing slash) with its size, in no order.
+    async fn list_under(&self, prefix: &str) -> PortResult<Vec<(String, u64)>>;
+}
+
+/// What several khlang processes (nodes) on one database agree on through it: who runs a
+/// job or holds an upload right now (leases), and which cached values changed (versions).
+#[async_trait]
+pub trait Coordination: Send + Sync {
+    /// Takes the lease `name` for `holder` until `until`, or renews it if `holder` has it;
+    /// false while another holder's lease runs past `now`.
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> PortResult<bool>;
+    /// Gives the lease back (nothing happens if `holder` no longer has it).
+    async fn release_lease(&self, name: &str, holder: &str) -> PortResult<()>;
+    /// Counts one more change of `topic`; returns the new count.
+    async fn bump_version(&self, topic: &str) -> PortResult<i64>;
+    /// Every topic's count of changes.
+    async fn versions(&self) -> PortResult<Vec<(String, i64)>>;
 }
 
 /// Time, injectable so tests can move it (session expiry, throttling windows).
@@ -250,7 +273,8 @@ pub struct NewFile {
     pub current: bool,
 }
 
-/// A resumable (tus) upload in progress; bytes are staged on local disk until complete.
+/// A resumable (tus) upload in progress; its bytes are staged as parts in [`Blobs`] until
+/// complete, so that any node can continue it.
 #[derive(Debug, Clone)]
 pub struct Upload {
     pub id: String,

@@ -16,7 +16,6 @@ use khlang_store::SeaStore;
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Why khlang could not start; each says in one line what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -61,11 +60,12 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     let store = Arc::new(SeaStore::new(db.clone()));
     let core = Khlang::new(
         store.clone(),
-        store,
+        store.clone(),
         blobs.clone(),
         Arc::new(SystemClock),
         policy,
     )
+    .with_coordination(store)
     .with_extractor(Arc::new(extract::FileText::default()));
     Ok(Runtime {
         config,
@@ -92,7 +92,6 @@ impl Runtime {
                 secure_cookies: base.starts_with("https://"),
                 public_base_url: base,
                 upload_limit: self.config.upload_limit_bytes(),
-                upload_staging_dir: self.config.data_dir.join("uploads"),
             },
         )
     }
@@ -110,10 +109,7 @@ impl Runtime {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
-        let sweeper = tokio::spawn(sweep_sessions(
-            self.core.clone(),
-            self.config.data_dir.join("uploads"),
-        ));
+        let sweeper = tokio::spawn(clean_up_periodically(self.core.clone()));
         let core = self.core.clone();
         let reader = tokio::spawn(async move { core.run_text_extraction().await });
         if let Err(e) = self.core.catch_up_index().await {
@@ -131,21 +127,26 @@ impl Runtime {
     }
 }
 
-/// Removes expired sessions once an hour so the table does not grow without end.
-async fn sweep_sessions(core: Khlang, staging: std::path::PathBuf) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+/// Removes expired sessions and abandoned uploads once an hour — on one node only, when
+/// several share the database (see [`Khlang::periodic_cleanup`]).
+async fn clean_up_periodically(core: Khlang) {
+    let mut tick = tokio::time::interval(khlang_core::service::nodes::CLEANUP_EVERY);
     loop {
         tick.tick().await;
-        match core.store.delete_expired_sessions(core.clock.now()).await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
-        }
-        // Resumable uploads abandoned for a day are dropped with their staged bytes.
-        match khlang_web::sweep(&core, &staging, time::Duration::days(1)).await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "stale uploads removed"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not remove stale uploads"),
+        match core.periodic_cleanup().await {
+            Ok(Some(done)) => {
+                if done.sessions > 0 || done.uploads > 0 {
+                    tracing::info!(
+                        sessions = done.sessions,
+                        uploads = done.uploads,
+                        "expired sessions and stale uploads removed"
+                    );
+                }
+            }
+            Ok(None) => tracing::debug!("cleanup done by another node this hour"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not remove expired sessions or stale uploads")
+            }
         }
     }
 }

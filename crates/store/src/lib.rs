@@ -6,7 +6,9 @@ mod knowledge;
 mod m0004_search;
 mod m0005_search_split;
 mod m0006_revisions;
+mod m0008_nodes;
 mod migration;
+mod nodes;
 mod search;
 mod store;
 

@@ -84,6 +84,22 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(fresh_config().await).await
 }
 
+/// Another node beside `app`: a second khlang process (its own port, data directory, caches
+/// and connection pool) on the same database and the same file storage.
+pub async fn spawn_node_beside(app: &TestApp) -> TestApp {
+    spawn_with(config_beside(app)).await
+}
+
+/// The configuration of another node beside `app` (same database and file storage).
+pub fn config_beside(app: &TestApp) -> Config {
+    let data_dir = std::env::temp_dir().join(format!("khlang-test-{}", unique()));
+    std::fs::create_dir_all(&data_dir).expect("temp dir");
+    Config {
+        data_dir,
+        ..app.runtime.config.clone()
+    }
+}
+
 pub async fn spawn_with(mut config: Config) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -39,8 +39,9 @@ pub fn tokens_equal(a: &str, b: &str) -> bool {
     !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// The visitor of a page: signed in or not. Anonymous visitors get a CSRF cookie for the
-/// sign-in and setup forms (double-submit); signed-in ones use their session's token.
+/// The visitor of a page: signed in or not. Anonymous visitors get a CSRF cookie only from
+/// pages with a form (sign-in, setup: double-submit), so that every other anonymous page is
+/// the same for everyone and may be cached; signed-in ones use their session's token.
 pub struct Visitor {
     pub session: Option<SessionContext>,
     pub session_secret: Option<Secret>,
@@ -69,12 +70,23 @@ impl Visitor {
         }
     }
 
-    /// Adds the CSRF cookie if this visitor did not have one yet.
-    pub fn finish(&self, mut res: Response) -> Response {
+    /// Finishes a page without a form that posts: for an anonymous visitor it sets no cookie
+    /// and may be cached by anyone; for a signed-in one it is private.
+    pub fn finish(&self, res: Response) -> Response {
+        if self.session.is_some() {
+            crate::caching::private(res)
+        } else {
+            crate::caching::public(res)
+        }
+    }
+
+    /// Finishes a page with a form that posts (and so this visitor's CSRF token): sets the
+    /// CSRF cookie if the visitor did not have one yet; never cached.
+    pub fn finish_form(&self, mut res: Response) -> Response {
         if let Some(c) = &self.new_csrf_cookie {
             res.headers_mut().append(header::SET_COOKIE, c.clone());
         }
-        res
+        crate::caching::private(res)
     }
 }
 

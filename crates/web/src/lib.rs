@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+mod caching;
 mod error;
 mod files;
 mod forms;
@@ -14,7 +15,6 @@ mod tus;
 mod view;
 
 pub use error::WebError;
-pub use tus::sweep;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
@@ -37,8 +37,6 @@ pub struct WebConfig {
     pub upload_limit: u64,
     /// Mark cookies `Secure` (true when the public URL is https).
     pub secure_cookies: bool,
-    /// Local directory where resumable (tus) uploads are staged until complete.
-    pub upload_staging_dir: std::path::PathBuf,
 }
 
 /// Shared by every handler.
@@ -88,6 +86,7 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
                 // Every error answer, also those made before a handler (axum's rejections,
                 // 405, 413, the 408 below), is rendered by error.rs: Thai, HTML or problem+json.
                 .layer(axum::middleware::from_fn(error::render_rejections))
+                .layer(axum::middleware::from_fn(caching::conditional))
                 .layer(axum::middleware::from_fn(time_limit))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,

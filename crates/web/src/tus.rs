@@ -1,22 +1,19 @@
 //! Resumable uploads over tus 1.0.0 (core protocol + creation + termination) at
 //! `/files/tus/`, for volunteers whose mobile connection drops halfway through a video.
 //!
-//! Bytes are appended to `upload_staging_dir/{id}.part` as they arrive, and the offset the
-//! server reports is what was actually written there, even when the connection breaks
-//! mid-request. Once every byte is in, the staged file goes through the core's
-//! `attach_file` (type check, hashing, storage, versioning) and the staging file is removed.
-//! Who may upload where, which offsets are accepted and what happens to refused content
-//! are decided in `khlang_core::service::uploads`.
-//!
-//! Staged bytes live on the local disk of the node that received them, so with several
-//! nodes a client has to keep reaching the same one for the same upload.
+//! This module speaks the protocol; `khlang_core::service::uploads` decides who may upload
+//! where and which offsets are accepted, and keeps the bytes that arrive in the object store
+//! with the offset in the database — so every node sees every upload, and the pieces of one
+//! upload may reach different nodes. The offset the server reports is what was actually
+//! stored, even when the connection breaks mid-request. Once every byte is in, the file goes
+//! through the core's `attach_file` (type check, hashing, storage, versioning).
 
 use crate::AppState;
 use crate::api::openapi as doc;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -24,15 +21,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{head, options};
 use futures::StreamExt;
 use khlang_core::DomainError;
-use khlang_core::org::Actor;
-use khlang_core::ports::{ByteStream, Upload};
-use khlang_core::service::Khlang;
-use khlang_core::service::uploads::{self, Completion, NewUpload};
+use khlang_core::ports::ByteStream;
+use khlang_core::service::uploads::{Appended, NewUpload};
 use std::collections::HashMap;
-use std::path::{Path as FsPath, PathBuf};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
 
 const VERSION: &str = "1.0.0";
 const TUS_RESUMABLE: HeaderName = HeaderName::from_static("tus-resumable");
@@ -51,11 +43,6 @@ const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
 const IDLE: Duration = Duration::from_secs(30);
 /// How long a request waits for another request on the same upload before answering 423.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
-/// During a long PATCH, progress is recorded every this many bytes, so even a server
-/// restart loses little.
-const CHECKPOINT: u64 = 8 << 20;
-const WRITE_BUFFER: usize = 256 << 10;
-const READ_CHUNK: usize = 256 << 10;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -153,10 +140,6 @@ impl IntoResponse for TusError {
 }
 
 type TusResult = Result<Response, TusError>;
-
-fn io_error(e: std::io::Error) -> TusError {
-    DomainError::internal(format!("upload staging: {e}")).into()
-}
 
 fn number(v: u64) -> HeaderValue {
     HeaderValue::from(v)
@@ -318,38 +301,18 @@ fn checked_id(id: &str) -> Result<&str, TusError> {
     }
 }
 
-fn staging_path(dir: &FsPath, id: &str) -> PathBuf {
-    dir.join(format!("{id}.part"))
-}
-
-/// One request at a time per upload: a PATCH still writing (say, from a connection that
-/// died a moment ago) finishes and records its bytes before HEAD or the next PATCH look.
-/// Uploads are staged on this node's disk, so a lock in this process is enough.
-static LOCKS: LazyLock<Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>> =
-    LazyLock::new(Default::default);
-
-async fn lock_upload(id: &str) -> Result<tokio::sync::OwnedMutexGuard<()>, TusError> {
-    let lock = {
-        let mut locks = LOCKS.lock().unwrap_or_else(PoisonError::into_inner);
-        locks.retain(|_, l| l.strong_count() > 0);
-        match locks.get(id).and_then(Weak::upgrade) {
-            Some(l) => l,
-            None => {
-                let l = Arc::new(tokio::sync::Mutex::new(()));
-                locks.insert(id.to_string(), Arc::downgrade(&l));
-                l
-            }
-        }
-    };
-    tokio::time::timeout(LOCK_WAIT, lock.lock_owned())
-        .await
-        .map_err(|_| {
-            TusError::protocol(
-                StatusCode::LOCKED,
-                "locked",
-                "ไฟล์นี้กำลังถูกอัปโหลดอยู่จากการเชื่อมต่ออื่น กรุณารอสักครู่แล้วลองใหม่",
-            )
-        })
+/// Waits for other requests on the upload (on any node) to finish; 423 if they do not.
+async fn lock_upload(
+    state: &AppState,
+    id: &str,
+) -> Result<khlang_core::service::nodes::Lease, TusError> {
+    state.core.lock_upload(id, LOCK_WAIT).await?.ok_or_else(|| {
+        TusError::protocol(
+            StatusCode::LOCKED,
+            "locked",
+            "ไฟล์นี้กำลังถูกอัปโหลดอยู่จากการเชื่อมต่ออื่น กรุณารอสักครู่แล้วลองใหม่",
+        )
+    })
 }
 
 /// HEAD: how many bytes the server has, so the client knows where to go on.
@@ -387,8 +350,10 @@ async fn progress(
     Path(id): Path<String>,
 ) -> TusResult {
     let id = checked_id(&id)?;
-    let _guard = lock_upload(id).await?;
-    let upload = state.core.own_upload(&caller.actor, id).await?;
+    let lock = lock_upload(&state, id).await?;
+    let upload = state.core.own_upload(&caller.actor, id).await;
+    state.core.release(lock).await;
+    let upload = upload?;
     let mut res = StatusCode::OK.into_response();
     let h = res.headers_mut();
     h.insert(UPLOAD_OFFSET, number(upload.offset));
@@ -465,182 +430,57 @@ async fn append(
         .ok_or_else(|| TusError::bad_request("กรุณาระบุตำแหน่งที่ส่งต่อ (Upload-Offset) เป็นจำนวนไบต์"))?;
     let declared = header_u64(&headers, &header::CONTENT_LENGTH)
         .map_err(|_| TusError::bad_request("Content-Length ไม่ถูกต้อง"))?;
-    let guard = lock_upload(&id).await?;
+    let lock = lock_upload(&state, &id).await?;
     let actor = caller.actor;
     let work = tokio::spawn(async move {
-        let _guard = guard;
-        append_locked(&state, &actor, &id, claimed, declared, body).await
+        let limit = state.config.upload_limit;
+        let appended = state
+            .core
+            .append_upload(&actor, &id, claimed, declared, quiet_ends(body), limit)
+            .await;
+        state.core.release(lock).await;
+        appended
     });
-    match work.await {
-        Ok(result) => result,
-        Err(e) => Err(DomainError::internal(format!("upload task: {e}")).into()),
-    }
-}
-
-fn completed(length: u64, file: khlang_core::ids::FileId) -> Response {
+    let appended = match work.await {
+        Ok(result) => result?,
+        Err(e) => return Err(DomainError::internal(format!("upload task: {e}")).into()),
+    };
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().insert(UPLOAD_OFFSET, number(length));
-    res.headers_mut().insert(FILE_ID, HeaderValue::from(file.0));
-    res
+    match appended {
+        Appended::Progress(offset) => {
+            res.headers_mut().insert(UPLOAD_OFFSET, number(offset));
+        }
+        Appended::Attached { file, length } => {
+            res.headers_mut().insert(UPLOAD_OFFSET, number(length));
+            res.headers_mut().insert(FILE_ID, HeaderValue::from(file.0));
+        }
+        Appended::Interrupted(_) => {
+            return Err(TusError::bad_request(
+                "การเชื่อมต่อขาดหายระหว่างอัปโหลด — ส่วนที่ได้รับแล้วถูกเก็บไว้ ส่งต่อจากตำแหน่งล่าสุดได้",
+            ));
+        }
+    }
+    Ok(res)
 }
 
-async fn append_locked(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    claimed: u64,
-    declared: Option<u64>,
-    body: Body,
-) -> TusResult {
-    let core = &state.core;
-    let mut upload = core.own_upload(actor, id).await?;
-    uploads::check_chunk(&upload, claimed, declared)?;
-    if let Some(file) = upload.file_id {
-        // Already attached: a client repeating the last request gets the same answer.
-        if declared.unwrap_or(0) > 0 {
-            return Err(uploads::chunk_too_large(&upload).into());
+/// The request body as the core reads it: a chunk with no byte arriving for [`IDLE`] ends it
+/// like a dropped connection does.
+fn quiet_ends(body: Body) -> ByteStream {
+    futures::stream::unfold(body.into_data_stream(), |mut s| async move {
+        match tokio::time::timeout(IDLE, s.next()).await {
+            Ok(None) => None,
+            Ok(Some(Ok(chunk))) => Some((Ok(chunk), s)),
+            Ok(Some(Err(e))) => Some((Err(std::io::Error::other(e)), s)),
+            Err(_) => Some((
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "no byte for a while",
+                )),
+                s,
+            )),
         }
-        return Ok(completed(upload.length, file));
-    }
-
-    let dir = &state.config.upload_staging_dir;
-    tokio::fs::create_dir_all(dir).await.map_err(io_error)?;
-    let path = staging_path(dir, id);
-    let mut file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .await
-        .map_err(io_error)?;
-    let on_disk = file.metadata().await.map_err(io_error)?.len();
-    if on_disk < upload.offset {
-        // The staged bytes were lost (disk cleaned, another node): the client must go back.
-        core.record_upload_progress(&upload, on_disk).await?;
-        return Err(DomainError::Conflict(format!(
-            "ข้อมูลที่อัปโหลดไว้บางส่วนหายไป กรุณาส่งต่อจากตำแหน่ง {on_disk} ไบต์"
-        ))
-        .into());
-    }
-    // Bytes past the recorded offset were never counted (a crash between writing and
-    // recording); they are dropped so the file and the record agree.
-    file.set_len(upload.offset).await.map_err(io_error)?;
-    file.seek(std::io::SeekFrom::Start(upload.offset))
-        .await
-        .map_err(io_error)?;
-    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
-
-    let start = upload.offset;
-    let mut offset = start;
-    let mut last_recorded = start;
-    let mut stream = body.into_data_stream();
-    let mut failure: Option<TusError> = None;
-    loop {
-        let chunk = match tokio::time::timeout(IDLE, stream.next()).await {
-            Ok(None) => break,
-            Ok(Some(Ok(chunk))) => chunk,
-            Ok(Some(Err(_))) | Err(_) => {
-                failure = Some(TusError::bad_request(
-                    "การเชื่อมต่อขาดหายระหว่างอัปโหลด — ส่วนที่ได้รับแล้วถูกเก็บไว้ ส่งต่อจากตำแหน่งล่าสุดได้",
-                ));
-                break;
-            }
-        };
-        if offset + chunk.len() as u64 > upload.length {
-            // More than announced: this request does not count at all.
-            drop(out);
-            truncate(&path, start).await;
-            if last_recorded != start {
-                core.record_upload_progress(&upload, start).await?;
-            }
-            return Err(uploads::chunk_too_large(&upload).into());
-        }
-        if let Err(e) = out.write_all(&chunk).await {
-            failure = Some(io_error(e));
-            break;
-        }
-        offset += chunk.len() as u64;
-        if offset - last_recorded >= CHECKPOINT {
-            out.flush().await.map_err(io_error)?;
-            core.record_upload_progress(&upload, offset).await?;
-            last_recorded = offset;
-        }
-    }
-    // Whatever happened to the connection, what reached the disk counts.
-    if let Err(e) = out.flush().await {
-        truncate(&path, last_recorded).await;
-        offset = last_recorded;
-        failure.get_or_insert(io_error(e));
-    }
-    drop(out);
-    if offset != last_recorded {
-        core.record_upload_progress(&upload, offset).await?;
-    }
-    upload.offset = offset;
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    if upload.offset < upload.length {
-        let mut res = StatusCode::NO_CONTENT.into_response();
-        res.headers_mut()
-            .insert(UPLOAD_OFFSET, number(upload.offset));
-        return Ok(res);
-    }
-    finish(state, actor, &upload, &path).await
-}
-
-/// Every byte is in: the staged file becomes an attached file, or is refused and removed.
-async fn finish(state: &AppState, actor: &Actor, upload: &Upload, path: &FsPath) -> TusResult {
-    let staged = tokio::fs::File::open(path).await.map_err(io_error)?;
-    let outcome = state
-        .core
-        .finish_upload(
-            actor,
-            upload,
-            read_stream(staged),
-            state.config.upload_limit,
-        )
-        .await?;
-    remove_staged(path).await;
-    match outcome {
-        Completion::Attached(file) => Ok(completed(upload.length, file.id)),
-        Completion::Refused(e) => Err(e.into()),
-    }
-}
-
-/// Reads a staged file in modest chunks, never all at once.
-fn read_stream(file: tokio::fs::File) -> ByteStream {
-    futures::stream::try_unfold(file, |mut f| async move {
-        let mut buf = vec![0u8; READ_CHUNK];
-        let n = f.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.truncate(n);
-        Ok(Some((Bytes::from(buf), f)))
     })
     .boxed()
-}
-
-async fn truncate(path: &FsPath, len: u64) {
-    let result = async {
-        let f = tokio::fs::OpenOptions::new().write(true).open(path).await?;
-        f.set_len(len).await
-    }
-    .await;
-    if let Err(e) = result {
-        tracing::warn!(path = %path.display(), error = %e, "could not trim a staged upload");
-    }
-}
-
-async fn remove_staged(path: &FsPath) {
-    match tokio::fs::remove_file(path).await {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "could not remove a staged upload")
-        }
-    }
 }
 
 /// DELETE (termination): the upload and its staged bytes are gone.
@@ -670,27 +510,11 @@ async fn terminate(
     Path(id): Path<String>,
 ) -> TusResult {
     let id = checked_id(&id)?;
-    let _guard = lock_upload(id).await?;
-    let upload = state.core.cancel_upload(&caller.actor, id).await?;
-    remove_staged(&staging_path(&state.config.upload_staging_dir, &upload.id)).await;
+    let lock = lock_upload(&state, id).await?;
+    let cancelled = state.core.cancel_upload(&caller.actor, id).await;
+    state.core.release(lock).await;
+    cancelled?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Removes uploads started more than `older_than` ago together with their staged bytes;
-/// returns how many went. The binary should run it periodically (say hourly, with a day's
-/// age) next to the expired-session cleanup.
-pub async fn sweep(
-    core: &Khlang,
-    staging_dir: &FsPath,
-    older_than: time::Duration,
-) -> Result<usize, DomainError> {
-    let gone = core.expire_uploads(older_than).await?;
-    for upload in &gone {
-        if checked_id(&upload.id).is_ok() {
-            remove_staged(&staging_path(staging_dir, &upload.id)).await;
-        }
-    }
-    Ok(gone.len())
 }
 
 #[cfg(test)]

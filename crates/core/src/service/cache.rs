@@ -1,10 +1,13 @@
 //! Values that nearly every page reads and that change rarely — the unit tree, the vocabulary,
 //! published lists — kept in memory between requests.
 //!
-//! This process drops an entry as soon as it changes what the entry was made from. Another
-//! process (a second server on the same PostgreSQL, a console command) cannot tell it, so
-//! every entry also expires after [`TTL`]: that is how late such a change may show here.
+//! This process drops an entry as soon as it changes what the entry was made from, and counts
+//! the change in the database ([`crate::ports::Coordination::bump_version`]). Every
+//! [`CHECK_EVERY`] a process compares those counts with what it last saw, so a change made by
+//! another process (a second node on the same PostgreSQL, a console command) shows here within
+//! about that long. Every entry also expires after [`TTL`], in case a count was lost.
 
+use super::Khlang;
 use crate::ids::{TermId, UnitId};
 use crate::item::KnowledgeType;
 use crate::org::UnitTree;
@@ -12,11 +15,14 @@ use crate::ports::{ItemSummary, Page, Readable};
 use crate::taxonomy::Vocabulary;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-pub(crate) const TTL: Duration = Duration::from_secs(10);
+pub(crate) const TTL: Duration = Duration::from_secs(60);
+
+/// How often this process asks the database whether another one changed something cached.
+pub(crate) const CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// Published lists kept at most; one is a page of summaries (about 30 KB for 20 items).
 const MAX_LISTS: usize = 512;
@@ -38,6 +44,120 @@ pub(crate) struct Caches {
     pub units: Memo<(), UnitTree>,
     pub vocabulary: Memo<(), Vocabulary>,
     pub lists: Memo<ListKey, Page<ItemSummary>>,
+    /// The change counts as last read from the database, and when.
+    seen: Mutex<Seen>,
+    /// True while one request reads the counts (the others go on with what they have).
+    checking: AtomicBool,
+}
+
+#[derive(Default)]
+struct Seen {
+    at: Option<Instant>,
+    versions: HashMap<String, i64>,
+}
+
+/// What a change is counted under; each names the cached values made from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Topic {
+    /// Units, taxonomies, terms: the tree, the vocabulary and every list.
+    Reference,
+    /// A published (or once published) item: the lists.
+    Lists,
+    /// The segmentation dictionary: the segmenter.
+    Dictionary,
+}
+
+impl Topic {
+    const ALL: [Topic; 3] = [Topic::Reference, Topic::Lists, Topic::Dictionary];
+
+    fn name(self) -> &'static str {
+        match self {
+            Topic::Reference => "reference",
+            Topic::Lists => "lists",
+            Topic::Dictionary => "dictionary",
+        }
+    }
+}
+
+impl Khlang {
+    /// Drops what this process cached from `topic` and counts the change in the database for
+    /// the others. The count is written in the background: callers are sync and a lost count
+    /// only delays the others until [`TTL`].
+    pub(crate) fn announce(&self, topic: Topic) {
+        self.forget(topic);
+        let core = self.clone();
+        tokio::spawn(async move {
+            match core.coordination.bump_version(topic.name()).await {
+                Ok(v) => {
+                    // Our own change is no news to us (unless someone else's came in between).
+                    if let Ok(mut seen) = core.caches.seen.lock() {
+                        let last = seen.versions.entry(topic.name().to_string()).or_insert(0);
+                        if *last == v - 1 {
+                            *last = v;
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, topic = topic.name(), "could not count a change")
+                }
+            }
+        });
+    }
+
+    fn forget(&self, topic: Topic) {
+        match topic {
+            Topic::Reference => {
+                self.caches.units.clear();
+                self.caches.vocabulary.clear();
+                self.caches.lists.clear();
+            }
+            Topic::Lists => self.caches.lists.clear(),
+            Topic::Dictionary => {
+                if let Ok(mut s) = self.search_state.segmenter.write() {
+                    *s = None;
+                }
+            }
+        }
+    }
+
+    /// Drops what another process changed since the last look, at most every [`CHECK_EVERY`].
+    /// Called before cached values are read; a failed look is logged and tried again later.
+    pub(crate) async fn sync_caches(&self) {
+        let due = self
+            .caches
+            .seen
+            .lock()
+            .map(|s| s.at.is_none_or(|at| at.elapsed() >= CHECK_EVERY))
+            .unwrap_or(false);
+        if !due || self.caches.checking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let read = self.coordination.versions().await;
+        let mut changed = Vec::new();
+        match read {
+            Ok(versions) => {
+                if let Ok(mut seen) = self.caches.seen.lock() {
+                    let first = seen.at.is_none();
+                    for (topic, v) in versions {
+                        if seen.versions.get(&topic) != Some(&v) {
+                            if !first {
+                                changed
+                                    .extend(Topic::ALL.into_iter().filter(|t| t.name() == topic));
+                            }
+                            seen.versions.insert(topic, v);
+                        }
+                    }
+                    seen.at = Some(Instant::now());
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the change counts"),
+        }
+        self.caches.checking.store(false, Ordering::Release);
+        for topic in changed {
+            tracing::debug!(topic = topic.name(), "changed by another process");
+            self.forget(topic);
+        }
+    }
 }
 
 /// Entries by key, each kept until [`TTL`] passes or [`Memo::clear`] is called.

@@ -455,6 +455,7 @@ impl Khlang {
         page: u64,
         per_page: u64,
     ) -> DomainResult<Page<ItemSummary>> {
+        self.sync_caches().await;
         let visibility = self.readable(actor).await?;
         let key = ListKey {
             visibility: visibility.clone(),

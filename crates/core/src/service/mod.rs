@@ -5,6 +5,7 @@ pub mod accounts;
 mod cache;
 pub mod demo;
 pub mod items;
+pub mod nodes;
 pub mod org;
 pub mod revisions;
 pub mod search;
@@ -16,7 +17,7 @@ use crate::account::User;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 use crate::org::{Actor, SignedIn, UnitTree};
-use crate::ports::{AuditEntry, Blobs, Clock, KnowledgeStore, Store};
+use crate::ports::{AuditEntry, Blobs, Clock, Coordination, KnowledgeStore, Store};
 use crate::taxonomy::Vocabulary;
 use std::sync::Arc;
 use time::Duration;
@@ -53,6 +54,10 @@ pub struct Khlang {
     pub blobs: Arc<dyn Blobs>,
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
+    /// Leases and change counts shared with other processes on the database (see [`nodes`]).
+    coordination: Arc<dyn Coordination>,
+    /// This process's name in leases.
+    node: Arc<str>,
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
@@ -72,6 +77,8 @@ impl Khlang {
             blobs,
             clock,
             policy,
+            coordination: Arc::new(nodes::InProcess::default()),
+            node: nodes::node_name().into(),
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
@@ -84,8 +91,16 @@ impl Khlang {
         self
     }
 
+    /// Lets several processes on one database share leases and tell each other of changes
+    /// (without it they are kept in this process only: fine for one process alone).
+    pub fn with_coordination(mut self, coordination: Arc<dyn Coordination>) -> Self {
+        self.coordination = coordination;
+        self
+    }
+
     /// The unit tree; from memory unless a unit changed (see [`cache`]).
     pub async fn unit_tree(&self) -> DomainResult<Arc<UnitTree>> {
+        self.sync_caches().await;
         let memo = &self.caches.units;
         if let Some(tree) = memo.get(&()) {
             return Ok(tree);
@@ -98,6 +113,7 @@ impl Khlang {
 
     /// Taxonomies and their terms; from memory unless a term changed (see [`cache`]).
     pub async fn vocabulary(&self) -> DomainResult<Arc<Vocabulary>> {
+        self.sync_caches().await;
         let memo = &self.caches.vocabulary;
         if let Some(v) = memo.get(&()) {
             return Ok(v);
@@ -114,16 +130,14 @@ impl Khlang {
     /// Call after writing a unit, taxonomy or term. Lists go too: which units a unit filter
     /// covers, and who may read what, follow the unit tree.
     pub(crate) fn reference_changed(&self) {
-        self.caches.units.clear();
-        self.caches.vocabulary.clear();
-        self.caches.lists.clear();
+        self.announce(cache::Topic::Reference);
     }
 
     /// Call after writing an item: published lists change when a published (or once
     /// published) item does; drafts never appear in them.
     pub(crate) fn item_saved(&self, item: &crate::item::Item) {
         if item.published_at.is_some() {
-            self.caches.lists.clear();
+            self.announce(cache::Topic::Lists);
         }
         self.index_written(item.id);
     }

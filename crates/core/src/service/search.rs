@@ -878,6 +878,7 @@ impl Khlang {
                 words.join(" "),
             )
             .await?;
+            self.announce(super::cache::Topic::Dictionary);
             self.reindex_in_background();
         }
         Ok(words.len())
@@ -894,6 +895,7 @@ impl Khlang {
             word.to_string(),
         )
         .await?;
+        self.announce(super::cache::Topic::Dictionary);
         self.reindex_in_background();
         Ok(())
     }

@@ -1,7 +1,11 @@
 //! Resumable uploads (การอัปโหลดต่อได้, the tus protocol) for people on unstable mobile
 //! connections: who may start one, who may see and continue it, which offsets are accepted,
-//! and how a complete upload becomes an attached file. The bytes themselves are staged on
-//! local disk by the web layer; the core only keeps the record ([`Upload`]).
+//! where the bytes wait, and how a complete upload becomes an attached file.
+//!
+//! The bytes wait in the object store as parts (`uploads/{id}/{offset}`), one per PATCH or
+//! per [`PART_MAX`] of a long one, and the database row says how many bytes count: so any
+//! node can continue an upload another started, and a node that stops loses at most the part
+//! it was writing. A lease on the upload keeps two requests (on any nodes) from writing at once.
 
 use super::Khlang;
 use crate::error::{DomainError, DomainResult};
@@ -10,7 +14,27 @@ use crate::ids::ItemId;
 use crate::item::{Item, ItemFile};
 use crate::org::{Action, Actor, authorize};
 use crate::ports::{ByteStream, Upload};
+use bytes::Bytes;
+use futures::{StreamExt, TryStreamExt};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use time::Duration;
+
+/// A long PATCH is kept in parts of at most this many bytes, its progress recorded after each.
+pub const PART_MAX: u64 = 8 << 20;
+/// How long the lease on an upload lasts without renewal (a node that stops mid-PATCH
+/// holds the upload this long at most).
+const UPLOAD_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The folder of an upload's parts in the object store.
+fn parts_of(id: &str) -> String {
+    format!("uploads/{id}")
+}
+
+/// A part's key: the offset where it starts, zero-padded so that keys sort by it.
+fn part_key(id: &str, start: u64) -> String {
+    format!("uploads/{id}/{start:020}")
+}
 
 /// What a client announces when it starts a resumable upload.
 #[derive(Debug, Clone)]
@@ -23,9 +47,23 @@ pub struct NewUpload {
     pub length: u64,
 }
 
+/// What a PATCH did.
+#[derive(Debug)]
+pub enum Appended {
+    /// The bytes are kept; the upload now holds this many.
+    Progress(u64),
+    /// The connection broke (or went quiet); what arrived before is kept, up to this offset.
+    Interrupted(u64),
+    /// Every byte (`length` of them) is in and the file is attached to the item.
+    Attached {
+        file: crate::ids::FileId,
+        length: u64,
+    },
+}
+
 /// How finishing a complete upload went, when nothing broke on the way.
 #[derive(Debug)]
-pub enum Completion {
+enum Completion {
     /// The file is attached to the item; the upload record remembers its id.
     Attached(ItemFile),
     /// The content was refused (type, size, permission); the upload record is gone and
@@ -132,6 +170,158 @@ impl Khlang {
         Ok(upload)
     }
 
+    /// Waits up to `wait` until no other request (on any node) works on the upload, and keeps
+    /// it until [`Khlang::release`]: a PATCH still writing (say, from a connection that died a
+    /// moment ago) finishes and records its bytes before HEAD or the next PATCH look.
+    /// `None` when it stays busy.
+    pub async fn lock_upload(
+        &self,
+        id: &str,
+        wait: std::time::Duration,
+    ) -> DomainResult<Option<super::nodes::Lease>> {
+        self.hold(&format!("upload:{id}"), UPLOAD_LEASE, wait).await
+    }
+
+    /// Appends `body` at `claimed` to one of the actor's uploads (hold
+    /// [`Khlang::lock_upload`] first). Bytes that arrive before the body breaks off are kept;
+    /// the request that brings the last byte attaches the file, or is refused and the upload is
+    /// gone. `declared` is the body's Content-Length, if sent.
+    pub async fn append_upload(
+        &self,
+        actor: &Actor,
+        id: &str,
+        claimed: u64,
+        declared: Option<u64>,
+        body: ByteStream,
+        limit: u64,
+    ) -> DomainResult<Appended> {
+        let mut upload = self.own_upload(actor, id).await?;
+        check_chunk(&upload, claimed, declared)?;
+        if let Some(file) = upload.file_id {
+            // Already attached: a client repeating the last request gets the same answer.
+            if declared.unwrap_or(0) > 0 {
+                return Err(chunk_too_large(&upload));
+            }
+            return Ok(Appended::Attached {
+                file,
+                length: upload.length,
+            });
+        }
+        let start = upload.offset;
+        let incoming = Arc::new(tokio::sync::Mutex::new(Incoming {
+            body,
+            leftover: None,
+            room: remaining(&upload),
+            part_left: 0,
+            ended: false,
+            broken: false,
+            too_much: false,
+        }));
+        while upload.offset < upload.length {
+            {
+                let mut i = incoming.lock().await;
+                i.part_left = PART_MAX;
+                if !i.has_more().await {
+                    break;
+                }
+            }
+            let part = Incoming::part(incoming.clone());
+            let stored = self.blobs.put(&part_key(id, upload.offset), part).await;
+            if incoming.lock().await.too_much {
+                // More than announced: this request does not count at all.
+                if upload.offset != start {
+                    self.record_upload_progress(&upload, start).await?;
+                }
+                return Err(chunk_too_large(&upload));
+            }
+            let n = stored?;
+            upload.offset += n;
+            self.record_upload_progress(&upload, upload.offset).await?;
+        }
+        if incoming.lock().await.broken {
+            return Ok(Appended::Interrupted(upload.offset));
+        }
+        if upload.offset < upload.length {
+            return Ok(Appended::Progress(upload.offset));
+        }
+        let staged = self.staged_bytes(&upload).await?;
+        let outcome = self.finish_upload(actor, &upload, staged, limit).await?;
+        self.delete_parts(id).await;
+        match outcome {
+            Completion::Attached(file) => Ok(Appended::Attached {
+                file: file.id,
+                length: upload.length,
+            }),
+            Completion::Refused(e) => Err(e),
+        }
+    }
+
+    /// The upload's bytes, read part after part from the object store. Parts that do not
+    /// continue where the last one ended (left by a write that was never counted) are
+    /// passed over; if the counted bytes are not all there, the client is sent back.
+    async fn staged_bytes(&self, upload: &Upload) -> DomainResult<ByteStream> {
+        let parts: BTreeMap<u64, u64> = self
+            .blobs
+            .list_under(&parts_of(&upload.id))
+            .await?
+            .into_iter()
+            .filter_map(|(key, size)| {
+                let start = key.rsplit('/').next()?.parse::<u64>().ok()?;
+                Some((start, size))
+            })
+            .collect();
+        let mut keys = Vec::new();
+        let mut at = 0u64;
+        while at < upload.offset {
+            match parts.get(&at) {
+                Some(&size) if size > 0 => {
+                    keys.push(part_key(&upload.id, at));
+                    at += size;
+                }
+                _ => break,
+            }
+        }
+        if at != upload.offset {
+            // The client goes on from the end of the last whole part.
+            tracing::warn!(upload = %upload.id, at, offset = upload.offset, "staged parts missing");
+            self.record_upload_progress(upload, at).await?;
+            return Err(DomainError::Conflict(format!(
+                "ข้อมูลที่อัปโหลดไว้บางส่วนหายไป กรุณาส่งต่อจากตำแหน่ง {at} ไบต์"
+            )));
+        }
+        let blobs = self.blobs.clone();
+        Ok(futures::stream::iter(keys)
+            .then(move |key| {
+                let blobs = blobs.clone();
+                async move {
+                    blobs
+                        .get(&key, None)
+                        .await
+                        .map(|(_, s)| s)
+                        .map_err(|e| std::io::Error::other(format!("staged part {key}: {e}")))
+                }
+            })
+            .try_flatten()
+            .boxed())
+    }
+
+    /// Removes an upload's parts from the object store (failures are logged: an orphaned
+    /// part only takes space).
+    async fn delete_parts(&self, id: &str) {
+        let parts = match self.blobs.list_under(&parts_of(id)).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(upload = %id, error = %e, "could not list staged parts");
+                return;
+            }
+        };
+        for (key, _) in parts {
+            if let Err(e) = self.blobs.delete(&key).await {
+                tracing::warn!(%key, error = %e, "could not remove a staged part");
+            }
+        }
+    }
+
     /// Records how many bytes of the upload are safely staged. Never past its length.
     pub async fn record_upload_progress(&self, upload: &Upload, offset: u64) -> DomainResult<()> {
         if offset > upload.length {
@@ -148,7 +338,7 @@ impl Khlang {
     ///
     /// Content the rules refuse ends the upload (see [`Completion::Refused`]); a failure of
     /// storage or database is an `Err` and keeps the upload, so the client may ask again.
-    pub async fn finish_upload(
+    async fn finish_upload(
         &self,
         actor: &Actor,
         upload: &Upload,
@@ -185,21 +375,22 @@ impl Khlang {
         }
     }
 
-    /// Ends one of the actor's uploads (tus termination); returns it so the caller can
-    /// delete the staged bytes.
+    /// Ends one of the actor's uploads (tus termination) with its staged bytes.
     pub async fn cancel_upload(&self, actor: &Actor, id: &str) -> DomainResult<Upload> {
         let upload = self.own_upload(actor, id).await?;
         self.knowledge.delete_upload(&upload.id).await?;
+        self.delete_parts(&upload.id).await;
         Ok(upload)
     }
 
-    /// Forgets uploads started more than `older_than` ago, finished or not, and returns them
-    /// so the caller can delete their staged bytes. Meant to run periodically.
+    /// Forgets uploads started more than `older_than` ago, finished or not, with their
+    /// staged bytes, and returns them. Runs in [`Khlang::periodic_cleanup`].
     pub async fn expire_uploads(&self, older_than: Duration) -> DomainResult<Vec<Upload>> {
         let cutoff = self.clock.now() - older_than;
         let stale = self.knowledge.uploads_older_than(cutoff).await?;
         for u in &stale {
             self.knowledge.delete_upload(&u.id).await?;
+            self.delete_parts(&u.id).await;
         }
         if !stale.is_empty() {
             self.audit(
@@ -211,6 +402,84 @@ impl Khlang {
             .await?;
         }
         Ok(stale)
+    }
+}
+
+/// The body of one PATCH, handed out to the object store a part at a time.
+struct Incoming {
+    body: ByteStream,
+    /// Read but not yet handed out (a chunk that straddled the end of a part).
+    leftover: Option<Bytes>,
+    /// Bytes the upload can still take.
+    room: u64,
+    /// Bytes the current part can still take.
+    part_left: u64,
+    /// The body ended (it may not be read again).
+    ended: bool,
+    /// The body broke off or went quiet: what arrived counts, nothing more comes.
+    broken: bool,
+    /// The body brought more than the upload announced.
+    too_much: bool,
+}
+
+impl Incoming {
+    /// Whether another part has a first byte (reads one chunk ahead if needed).
+    async fn has_more(&mut self) -> bool {
+        if self.leftover.is_some() {
+            return true;
+        }
+        if self.broken {
+            return false;
+        }
+        self.leftover = self.next_chunk().await;
+        self.leftover.is_some()
+    }
+
+    /// The next non-empty chunk of the body, or None when it ended or broke off.
+    async fn next_chunk(&mut self) -> Option<Bytes> {
+        while !self.ended {
+            match self.body.next().await {
+                None => self.ended = true,
+                Some(Err(_)) => {
+                    self.ended = true;
+                    self.broken = true;
+                }
+                Some(Ok(c)) if c.is_empty() => {}
+                Some(Ok(c)) => return Some(c),
+            }
+        }
+        None
+    }
+
+    /// One part: up to [`PART_MAX`] bytes, ending cleanly when the body ends or breaks off
+    /// (so what arrived is stored) and failing when the body brings too much (so nothing is).
+    fn part(this: Arc<tokio::sync::Mutex<Incoming>>) -> ByteStream {
+        futures::stream::unfold(this, |this| async move {
+            let mut i = this.lock().await;
+            if i.part_left == 0 || i.too_much {
+                return None;
+            }
+            let mut chunk = match i.leftover.take() {
+                Some(c) => c,
+                None if i.broken => return None,
+                None => i.next_chunk().await?,
+            };
+            if chunk.len() as u64 > i.room {
+                i.too_much = true;
+                drop(i);
+                let e = std::io::Error::other("more bytes than the upload announced");
+                return Some((Err(e), this));
+            }
+            let take = (chunk.len() as u64).min(i.part_left) as usize;
+            if take < chunk.len() {
+                i.leftover = Some(chunk.split_off(take));
+            }
+            i.part_left -= take as u64;
+            i.room -= take as u64;
+            drop(i);
+            Some((Ok(chunk), this))
+        })
+        .boxed()
     }
 }
 

@@ -11,7 +11,6 @@ use khlang_core::service::items::blob_key;
 use khlang_testkit::reqwest::{Body, Client, Method, RequestBuilder, Response};
 use khlang_testkit::{TestApp, fresh_config, spawn_app, spawn_with};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::time::Duration;
 
 const PASSWORD: &str = "รหัสผ่านทดสอบ99";
@@ -172,9 +171,17 @@ impl<'a> Tus<'a> {
     }
 }
 
-fn staged(app: &TestApp, path: &str) -> PathBuf {
+/// Bytes of the upload staged in the object store (its parts), whichever node took them.
+async fn staged(app: &TestApp, path: &str) -> u64 {
     let id = path.trim_start_matches("/files/tus/");
-    app.data_dir.join("uploads").join(format!("{id}.part"))
+    app.core()
+        .blobs
+        .list_under(&format!("uploads/{id}"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, size)| size)
+        .sum()
 }
 
 async fn problem(res: Response) -> Value {
@@ -328,7 +335,7 @@ async fn tus_upload_in_chunks_attaches_the_file_to_the_item() {
     assert_eq!(files[0].mime, "application/pdf");
     assert_eq!(files[0].size, 200_000);
     assert_eq!(stored_bytes(&app, item, file).await, content);
-    assert!(!staged(&app, &path).exists(), "staging file removed");
+    assert_eq!(staged(&app, &path).await, 0, "staging file removed");
 
     // A client that lost the last answer can ask again and gets the same file.
     let res = tus.head(&path).await;
@@ -365,7 +372,7 @@ async fn tus_wrong_offset_is_a_conflict_and_changes_nothing() {
         assert!(p["type"].as_str().unwrap().ends_with("/conflict"));
     }
     assert_eq!(tus.offset(&path).await, 1_000);
-    assert_eq!(std::fs::metadata(staged(&app, &path)).unwrap().len(), 1_000);
+    assert_eq!(staged(&app, &path).await, 1_000);
     // No Upload-Offset at all: 400, also nothing written.
     let res = tus
         .req(Method::PATCH, &path)
@@ -417,10 +424,7 @@ async fn tus_patch_cut_off_midway_keeps_the_bytes_that_arrived() {
 
     // HEAD waits for the broken request to record what it wrote.
     assert_eq!(tus.offset(&path).await, 150_000);
-    assert_eq!(
-        std::fs::metadata(staged(&app, &path)).unwrap().len(),
-        150_000
-    );
+    assert_eq!(staged(&app, &path).await, 150_000);
 
     // Resume from there, in two more chunks.
     let res = tus
@@ -460,7 +464,7 @@ async fn tus_renamed_executable_is_refused_and_nothing_is_kept() {
             .unwrap()
             .is_empty()
     );
-    assert!(!staged(&app, &path).exists(), "no staging file left");
+    assert_eq!(staged(&app, &path).await, 0, "no staging file left");
     assert_eq!(tus.head(&path).await.status(), 404, "the upload is gone");
 }
 
@@ -506,7 +510,7 @@ async fn tus_over_the_limit_is_refused() {
         .unwrap();
     assert_eq!(res.status(), 413);
     assert_eq!(tus.offset(&path).await, 600);
-    assert_eq!(std::fs::metadata(staged(&app, &path)).unwrap().len(), 600);
+    assert_eq!(staged(&app, &path).await, 600);
     assert!(
         app.core()
             .knowledge
@@ -605,12 +609,12 @@ async fn tus_termination_forgets_the_upload() {
     let tus = Tus::new(&app, &me);
     let path = tus.created(item, "a.pdf", 5_000).await;
     assert_eq!(tus.patch(&path, 0, pdf(2_000)).await.status(), 204);
-    assert!(staged(&app, &path).exists());
+    assert_eq!(staged(&app, &path).await, 2_000);
 
     let res = tus.req(Method::DELETE, &path).send().await.unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(header(&res, "tus-resumable"), "1.0.0");
-    assert!(!staged(&app, &path).exists());
+    assert_eq!(staged(&app, &path).await, 0);
     assert_eq!(tus.head(&path).await.status(), 404);
     assert_eq!(tus.patch(&path, 2_000, pdf(3_000)).await.status(), 404);
     assert_eq!(
@@ -639,6 +643,7 @@ async fn tus_stale_uploads_expire() {
     let tus = Tus::new(&app, &me);
     let path = tus.created(item, "a.pdf", 5_000).await;
     let id = path.trim_start_matches("/files/tus/");
+    assert_eq!(tus.patch(&path, 0, pdf(2_000)).await.status(), 204);
 
     let kept = app
         .core()
@@ -646,7 +651,7 @@ async fn tus_stale_uploads_expire() {
         .await
         .unwrap();
     assert!(kept.is_empty());
-    assert_eq!(tus.offset(&path).await, 0);
+    assert_eq!(tus.offset(&path).await, 2_000);
 
     tokio::time::sleep(Duration::from_millis(50)).await;
     let gone = app
@@ -657,6 +662,7 @@ async fn tus_stale_uploads_expire() {
     assert_eq!(gone.len(), 1);
     assert_eq!(gone[0].id, id);
     assert_eq!(tus.head(&path).await.status(), 404);
+    assert_eq!(staged(&app, &path).await, 0, "staged bytes removed too");
 }
 
 /// A real tus client (tuspy) uploads a 20 MB video in 1 MB chunks, is stopped halfway,

@@ -58,7 +58,7 @@ async fn login_page(
         username: String::new(),
         next,
     };
-    visitor.finish(render(&page))
+    visitor.finish_form(render(&page))
 }
 
 #[derive(Deserialize)]
@@ -117,7 +117,7 @@ async fn login(
             {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }
-            Ok(visitor.finish(res))
+            Ok(visitor.finish_form(res))
         }
         Err(other) => Err(other.into()),
     }
@@ -204,7 +204,7 @@ async fn setup_page(
         display_name: String::new(),
         email: String::new(),
     };
-    Ok(visitor.finish(render(&page)))
+    Ok(visitor.finish_form(render(&page)))
 }
 
 #[derive(Deserialize)]
@@ -255,7 +255,8 @@ async fn setup(
                 display_name: form.display_name,
                 email: form.email,
             };
-            Ok(visitor.finish((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()))
+            Ok(visitor
+                .finish_form((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()))
         }
         Err(DomainError::NotFound) => Ok(setup_gone(&visitor)),
         Err(e) => Err(e.into()),
