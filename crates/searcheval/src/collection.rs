@@ -8,6 +8,8 @@ use serde::Deserialize;
 
 /// The collection file, embedded so that every build evaluates the same judgments.
 const COLLECTION_TOML: &str = include_str!("../data/collection.toml");
+/// Queries over the same passages that khlang's ranker was never tuned on (issue 9).
+const HELD_OUT_TOML: &str = include_str!("../data/heldout.toml");
 
 /// Graded relevance (ระดับความเกี่ยวข้อง): 3 answers the query or is about it, 2 highly relevant,
 /// 1 partly relevant or mentions it. A passage a query does not judge counts as 0.
@@ -211,6 +213,40 @@ impl Collection {
     pub fn parse(toml_text: &str) -> Result<Collection, CollectionError> {
         let file: File =
             toml::from_str(toml_text).map_err(|e| CollectionError::Toml(e.to_string()))?;
+        Collection::checked(file)
+    }
+
+    /// The passages of the shipped collection with the held-out queries of
+    /// `data/heldout.toml` in place of its own: written and judged for issue 9 before khlang
+    /// ran on them, and never tuned on. Panics like [`Collection::embedded`].
+    pub fn held_out() -> Collection {
+        match Collection::parse_with_queries(COLLECTION_TOML, HELD_OUT_TOML) {
+            Ok(c) => c,
+            Err(e) => panic!("data/heldout.toml is invalid: {e}"),
+        }
+    }
+
+    /// A collection's passages with queries from another file (which holds only queries).
+    pub fn parse_with_queries(
+        collection: &str,
+        queries: &str,
+    ) -> Result<Collection, CollectionError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Queries {
+            query: Vec<Query>,
+        }
+        let file: File =
+            toml::from_str(collection).map_err(|e| CollectionError::Toml(e.to_string()))?;
+        let queries: Queries =
+            toml::from_str(queries).map_err(|e| CollectionError::Toml(e.to_string()))?;
+        Collection::checked(File {
+            passage: file.passage,
+            query: queries.query,
+        })
+    }
+
+    fn checked(file: File) -> Result<Collection, CollectionError> {
         let mut ids = HashSet::new();
         for p in &file.passage {
             if !ids.insert(p.id.as_str()) {
@@ -287,6 +323,21 @@ body = "อีกข้อความ"
             assert!(
                 c.queries.iter().any(|q| q.kind == kind),
                 "no query of kind {kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn held_out_queries_are_valid_and_apart_from_the_tuned_ones() {
+        let tuned = Collection::embedded();
+        let held = Collection::held_out();
+        assert_eq!(held.passages.len(), tuned.passages.len());
+        assert!(held.queries.len() >= 30, "{} queries", held.queries.len());
+        for q in &held.queries {
+            assert!(
+                tuned.queries.iter().all(|t| t.id != q.id && t.text != q.text),
+                "{} is also a tuned query",
+                q.id
             );
         }
     }
