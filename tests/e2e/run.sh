@@ -9,9 +9,18 @@
 # temporary directory, runs flow.mjs, and samples the server's RSS every 200 ms meanwhile.
 # The server's peak RSS must stay under E2E_RSS_LIMIT_MB (100) while the video streams in.
 #
-# Needs: cargo, node + `npm ci --prefix tests/e2e`, /usr/bin/chromium (apt-get install chromium).
+# With E2E_NODES=2 it starts two `khlang serve` processes on the database and file storage
+# that KHLANG_DATABASE_URL (PostgreSQL) and KHLANG_STORAGE_URL (S3) name, puts nginx in front
+# of them (round robin: one request here, the next there) and runs the flow through nginx;
+# then it checks that the upload's pieces reached both nodes (nginx's log) and that a unit
+# renamed through one node shows on the other within the cache's time (60 s). RSS is the
+# larger of the two nodes'.
+#
+# Needs: cargo, node + `npm ci --prefix tests/e2e`, /usr/bin/chromium (apt-get install chromium),
+#        nginx for E2E_NODES=2 (apt-get install nginx).
 # Knobs: CARGO_TARGET_DIR, CHROMIUM, E2E_SHOTS (screenshots, kept), E2E_VIDEO_MB (200),
-#        E2E_RSS_LIMIT_MB (100), E2E_TIMEOUT (seconds for the browser flow, 900), E2E_SKIP_BUILD=1.
+#        E2E_RSS_LIMIT_MB (100), E2E_TIMEOUT (seconds for the browser flow, 900), E2E_SKIP_BUILD=1,
+#        E2E_NODES (1 or 2).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -21,6 +30,7 @@ BIN="$TARGET_DIR/debug/khlang"
 VIDEO_MB="${E2E_VIDEO_MB:-200}"
 RSS_LIMIT_MB="${E2E_RSS_LIMIT_MB:-100}"
 FLOW_TIMEOUT="${E2E_TIMEOUT:-900}"
+NODES="${E2E_NODES:-1}"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export E2E_SHOTS="${E2E_SHOTS:-${TMPDIR:-/tmp}/khlang-e2e-shots}"
 
@@ -29,6 +39,17 @@ die() { printf 'e2e: %s\n' "$1" >&2; exit 1; }
 
 [ -x "$CHROMIUM" ] || die "no browser at $CHROMIUM (apt-get install chromium)"
 [ -f "$HERE/node_modules/playwright-core/package.json" ] || die "playwright-core missing: npm ci --prefix tests/e2e"
+case "$NODES" in
+  1) ;;
+  2)
+    SHARED_DB="${KHLANG_DATABASE_URL:-}"; SHARED_STORAGE="${KHLANG_STORAGE_URL:-}"
+    [ -n "$SHARED_DB" ] && [ -n "$SHARED_STORAGE" ] ||
+      die "E2E_NODES=2 needs KHLANG_DATABASE_URL and KHLANG_STORAGE_URL, shared by both nodes"
+    NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+    [ -x "$NGINX" ] || die "E2E_NODES=2 needs nginx (apt-get install nginx)"
+    ;;
+  *) die "E2E_NODES must be 1 or 2" ;;
+esac
 
 if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   say "build"
@@ -37,25 +58,31 @@ fi
 [ -x "$BIN" ] || die "no binary at $BIN"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/khlang-e2e.XXXXXX")"
-SERVER_PID=""
+SERVER_PIDS=()
 SAMPLER_PID=""
+NGINX_PID=""
 stop_server() {
   if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""; fi
-  if [ -n "$SERVER_PID" ]; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
+  if [ -n "$NGINX_PID" ]; then kill -TERM "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""; fi
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  SERVER_PIDS=()
 }
 cleanup() {
   local status=$?
   stop_server
-  if [ "$status" -ne 0 ] && [ -s "$WORK/server.log" ]; then
-    echo "--- e2e: last lines of the server log"
-    tail -n 40 "$WORK/server.log" || true
-  fi
+  local log
+  for log in "$WORK"/server*.log; do
+    if [ "$status" -ne 0 ] && [ -s "$log" ]; then
+      echo "--- e2e: last lines of $(basename "$log")"
+      tail -n 40 "$log" || true
+    fi
+  done
   rm -rf "$WORK"
   exit "$status"
 }
@@ -66,10 +93,20 @@ trap 'exit 143' TERM
 # The server runs from the temporary directory, so that no khlang.toml of the developer's
 # applies, and with nothing but its data directory and address configured.
 unset KHLANG_CONFIG KHLANG_DATABASE_URL KHLANG_STORAGE_URL KHLANG_PUBLIC_BASE_URL KHLANG_UPLOAD_LIMIT
-export KHLANG_DATA_DIR="$WORK/data"
-PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+export KHLANG_DATA_DIR="$WORK/data1"
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+PORT="$(free_port)"
 export KHLANG_LISTEN="127.0.0.1:$PORT"
 BASE="http://127.0.0.1:$PORT"
+NODE_URLS=("$BASE")
+if [ "$NODES" = 2 ]; then
+  export KHLANG_DATABASE_URL="$SHARED_DB" KHLANG_STORAGE_URL="$SHARED_STORAGE"
+  PORT2="$(free_port)"
+  NODE_URLS+=("http://127.0.0.1:$PORT2")
+  PROXY_PORT="$(free_port)"
+  BASE="http://127.0.0.1:$PROXY_PORT"
+  export KHLANG_PUBLIC_BASE_URL="$BASE"
+fi
 cd "$WORK"
 
 secret() { head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
@@ -86,23 +123,79 @@ CONTRIB_ID="$(user_id "$WORK/contrib.txt")"; REVIEWER_ID="$(user_id "$WORK/revie
 [ -n "$CONTRIB_ID" ] && [ -n "$REVIEWER_ID" ] || die "could not read the new users' ids: $(cat "$WORK"/*.txt)"
 TOKEN="$("$BIN" user token create e2e_admin)"
 
-say "server on $BASE"
-"$BIN" serve >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 150); do
-  curl -sf -o /dev/null --max-time 2 "$BASE/readyz" && break
-  kill -0 "$SERVER_PID" 2>/dev/null || die "the server stopped at start: $(tail -n 20 "$WORK/server.log")"
-  sleep 0.2
+# start_node N URL: `khlang serve` number N (its own data directory) listening at URL.
+start_node() {
+  local n="$1" url="$2" log="$WORK/server$1.log" pid
+  [ "$n" = 1 ] && log="$WORK/server.log"
+  KHLANG_DATA_DIR="$WORK/data$n" KHLANG_LISTEN="${url#http://}" "$BIN" serve >"$log" 2>&1 &
+  pid=$!
+  SERVER_PIDS+=("$pid")
+  for _ in $(seq 1 150); do
+    curl -sf -o /dev/null --max-time 2 "$url/readyz" && return 0
+    kill -0 "$pid" 2>/dev/null || die "server $n stopped at start: $(tail -n 20 "$log")"
+    sleep 0.2
+  done
+  die "server $n did not become ready in 30 s"
+}
+for i in "${!NODE_URLS[@]}"; do
+  say "server $(( i + 1 )) on ${NODE_URLS[$i]}"
+  start_node "$(( i + 1 ))" "${NODE_URLS[$i]}"
 done
-curl -sf -o /dev/null --max-time 2 "$BASE/readyz" || die "the server did not become ready in 30 s"
+if [ "$NODES" = 2 ]; then
+  say "nginx on $BASE, round robin over both servers"
+  mkdir -p "$WORK/nginx"
+  # Bodies stream straight through (no buffering in nginx), as a proxy for uploads should.
+  cat >"$WORK/nginx/nginx.conf" <<NGINX_CONF
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 512; }
+http {
+  log_format nodes '\$msec \$upstream_addr \$request_method \$uri \$status';
+  access_log $WORK/nginx/access.log nodes;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  client_max_body_size 0;
+  proxy_request_buffering off;
+  proxy_buffering off;
+  proxy_http_version 1.1;
+  proxy_read_timeout 600s;
+  proxy_send_timeout 600s;
+  upstream khlang {
+    server ${NODE_URLS[0]#http://};
+    server ${NODE_URLS[1]#http://};
+    keepalive 8;
+  }
+  server {
+    listen 127.0.0.1:$PROXY_PORT;
+    location / {
+      proxy_pass http://khlang;
+      proxy_set_header Host \$http_host;
+      proxy_set_header Connection "";
+    }
+  }
+}
+NGINX_CONF
+  "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stderr.log" 2>&1 &
+  NGINX_PID=$!
+  for _ in $(seq 1 50); do curl -sf -o /dev/null --max-time 2 "$BASE/readyz" && break; sleep 0.2; done
+  curl -sf -o /dev/null --max-time 2 "$BASE/readyz" || die "nginx did not answer: $(cat "$WORK/nginx/stderr.log" "$WORK/nginx/error.log" 2>/dev/null | tail -n 20)"
+fi
 
-# The server's memory every 200 ms: "<epoch ms> <VmHWM> <VmRSS> <RssAnon> <RssFile>" (kB).
+# The servers' memory every 200 ms: "<epoch ms> <VmHWM> <VmRSS> <RssAnon> <RssFile>" (kB),
+# each the largest of the servers'.
 (
-  while [ -r "/proc/$SERVER_PID/status" ]; do
-    m="$(awk '$1 ~ /^(VmHWM|VmRSS|RssAnon|RssFile):$/ {v[$1] = $2}
-      END { if (v["VmRSS:"] != "") print v["VmHWM:"], v["VmRSS:"], v["RssAnon:"], v["RssFile:"] }' \
-      "/proc/$SERVER_PID/status" 2>/dev/null || true)"
-    [ -n "$m" ] && echo "$(( ${EPOCHREALTIME/./} / 1000 )) $m"
+  while :; do
+    m="$(for pid in "${SERVER_PIDS[@]}"; do cat "/proc/$pid/status" 2>/dev/null; echo END; done | awk '
+      $1 ~ /^(VmHWM|VmRSS|RssAnon|RssFile):$/ { v[$1] = $2 }
+      $1 == "END" { if (v["VmRSS:"] != "") { alive = 1; for (k in v) if (v[k] > top[k]) top[k] = v[k] } delete v }
+      END { if (alive) print top["VmHWM:"], top["VmRSS:"], top["RssAnon:"], top["RssFile:"] }')"
+    [ -n "$m" ] || break
+    echo "$(( ${EPOCHREALTIME/./} / 1000 )) $m"
     sleep 0.2
   done
 ) >"$WORK/rss.txt" 2>/dev/null &
@@ -162,7 +255,42 @@ FLOW_STATUS=${PIPESTATUS[0]}
 set -e
 [ "$FLOW_STATUS" -eq 124 ] && echo "e2e: the browser flow did not finish in ${FLOW_TIMEOUT} s"
 
-HWM_KB="$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)"
+HWM_KB="$(for pid in "${SERVER_PIDS[@]}"; do cat "/proc/$pid/status" 2>/dev/null; done | awk '/^VmHWM:/ && $2 > m {m = $2} END {print m + 0}')"
+
+NODE_PASS=0; NODE_FAIL=0
+if [ "$NODES" = 2 ]; then
+  say "the upload's pieces reached both nodes"
+  # PATCHes of the upload as nginx passed them on: how many each node took, and how often
+  # the next piece went to the other node.
+  read -r P1 P2 SWITCHES < <(awk -v a="${NODE_URLS[0]#http://}" -v b="${NODE_URLS[1]#http://}" '
+    $3 == "PATCH" && $4 ~ /^\/files\/tus\// { if ($2 == a) n1++; else if ($2 == b) n2++
+      if (last != "" && $2 != last) sw++; last = $2 }
+    END { printf "%d %d %d\n", n1, n2, sw }' "$WORK/nginx/access.log")
+  echo "PATCH pieces: $P1 on node 1, $P2 on node 2; the next piece went to the other node $SWITCHES times"
+  if [ "$P1" -gt 0 ] && [ "$P2" -gt 0 ] && [ "$SWITCHES" -gt 0 ]; then
+    echo "ok   one upload, its pieces on both nodes"; NODE_PASS=$(( NODE_PASS + 1 ))
+  else
+    echo "FAIL the pieces did not alternate between the nodes"; NODE_FAIL=$(( NODE_FAIL + 1 ))
+  fi
+
+  say "a unit renamed through node 1 shows on node 2"
+  unit_name() { api "$1/api/v1/units" | json "d.find(u => u.id === $DISTRICT_ID)?.name_th"; }
+  OLD_NAME="$(unit_name "${NODE_URLS[1]}")"  # node 2 now has the unit tree in memory
+  NEW_NAME="สำนักงานพัฒนาชุมชนอำเภอเมืองฉะเชิงเทรา (เปลี่ยนชื่อ $(date +%H%M%S))"
+  api -X PATCH -H 'Content-Type: application/json' -d "{\"name_th\":\"$NEW_NAME\"}" \
+    "${NODE_URLS[0]}/api/v1/units/$DISTRICT_ID" >/dev/null
+  RENAMED_AT="$(( ${EPOCHREALTIME/./} / 1000 ))"; SEEN_MS=""
+  while [ $(( ${EPOCHREALTIME/./} / 1000 - RENAMED_AT )) -lt 60000 ]; do
+    if [ "$(unit_name "${NODE_URLS[1]}")" = "$NEW_NAME" ]; then SEEN_MS=$(( ${EPOCHREALTIME/./} / 1000 - RENAMED_AT )); break; fi
+    sleep 0.1
+  done
+  if [ -n "$SEEN_MS" ]; then
+    echo "ok   node 2 showed the new name ${SEEN_MS} ms after node 1 renamed “$OLD_NAME” (cache time 60 s)"; NODE_PASS=$(( NODE_PASS + 1 ))
+  else
+    echo "FAIL node 2 still shows “$OLD_NAME” 60 s after the rename"; NODE_FAIL=$(( NODE_FAIL + 1 ))
+  fi
+  cp "$WORK/nginx/access.log" "$E2E_SHOTS/nginx-access.log" 2>/dev/null || true
+fi
 stop_server
 
 say "server memory"
@@ -208,5 +336,5 @@ FLOW_FAIL="$(echo "$LAST" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p')
 [ -n "$FLOW_FAIL" ] || FLOW_FAIL=1
 [ "$FLOW_STATUS" -eq 0 ] || [ "$FLOW_FAIL" -gt 0 ] || FLOW_FAIL=1
 echo "screenshots: $E2E_SHOTS"
-echo "e2e: $(( ${FLOW_PASS:-0} + RSS_PASS )) passed, $(( FLOW_FAIL + RSS_FAIL )) failed"
-[ "$FLOW_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ]
+echo "e2e: $(( ${FLOW_PASS:-0} + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + RSS_FAIL + NODE_FAIL )) failed"
+[ "$FLOW_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]
