@@ -184,7 +184,10 @@ fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Result<Option<u64>, ()>
         Some(v) => v
             .to_str()
             .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map(str::trim)
+            // `u64::from_str` also takes a leading `+`; tus 1.0 allows digits only.
+            .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse::<u64>().ok())
             .map(Some)
             .ok_or(()),
     }
@@ -538,5 +541,68 @@ mod tests {
         assert!(checked_id("a/b").is_err());
         assert!(checked_id("").is_err());
         assert!(checked_id(&"x".repeat(65)).is_err());
+    }
+}
+
+/// Properties of the tus header parsers, which read whatever a client sends.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use proptest::prelude::*;
+
+    fn headers(name: &HeaderName, value: &str) -> Option<HeaderMap> {
+        let mut h = HeaderMap::new();
+        h.insert(name.clone(), HeaderValue::from_str(value).ok()?);
+        Some(h)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+        /// What a tus client encodes (keys without spaces or commas, any bytes as values),
+        /// khlang decodes to the same pairs.
+        #[test]
+        fn metadata_round_trips(
+            pairs in prop::collection::btree_map("[!-+\\--~]{1,16}", prop::collection::vec(any::<u8>(), 0..64), 0..6),
+        ) {
+            let raw = pairs
+                .iter()
+                .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} {}", STANDARD.encode(v)) })
+                .collect::<Vec<_>>()
+                .join(",");
+            let parsed = parse_metadata(&raw).map_err(|()| TestCaseError::fail(raw.clone()))?;
+            prop_assert_eq!(parsed.len(), pairs.len());
+            for (k, v) in &pairs {
+                prop_assert_eq!(parsed.get(k), Some(v), "{}", raw);
+            }
+        }
+
+        /// Any header text parses or is refused; a key is never empty nor holds a separator.
+        #[test]
+        fn metadata_keys_are_clean(raw in "[ -~]{0,80}") {
+            if let Ok(m) = parse_metadata(&raw) {
+                for k in m.keys() {
+                    prop_assert!(!k.is_empty() && !k.contains([' ', ',']), "{:?} from {:?}", k, raw);
+                }
+            }
+        }
+
+        /// `Upload-Offset` and `Upload-Length` are non-negative integers (tus 1.0): digits only,
+        /// read exactly; anything else is refused, never guessed at.
+        #[test]
+        fn offsets_are_plain_digits(raw in "[ +\\-0-9a-f.]{0,24}", n in any::<u64>()) {
+            let name = HeaderName::from_static("upload-offset");
+            if let Some(h) = headers(&name, &raw) {
+                if let Ok(Some(v)) = header_u64(&h, &name) {
+                    let digits = raw.trim();
+                    prop_assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{:?} read as {}", raw, v);
+                    prop_assert_eq!(digits.trim_start_matches('0').to_string(), if v == 0 { String::new() } else { v.to_string() });
+                }
+            }
+            let h = headers(&name, &n.to_string()).expect("digits are a header value");
+            prop_assert_eq!(header_u64(&h, &name), Ok(Some(n)));
+        }
     }
 }
