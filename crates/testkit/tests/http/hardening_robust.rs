@@ -449,3 +449,72 @@ async fn hidden_items_answer_exactly_as_missing_ones() {
     let page = anonymous.get("/items/9999999").await.text().await.unwrap();
     assert!(page.contains("href=\"/login\""), "{page}");
 }
+
+/// Files whose text cannot be read — refused as too big, or damaged — are recorded once
+/// with the reason and not tried again: the same bytes would give the same answer.
+#[tokio::test]
+async fn files_refused_by_the_text_reader_are_not_retried() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let district = app.unit_id("CDD-P-24-D01").await;
+    let author = Api::user(&app, "author", false, &[("contributor", "CDD-P-24-D01")]).await;
+    let res = author
+        .send(
+            Method::POST,
+            "/api/v1/items",
+            json!({"title": "ไฟล์อ่านไม่ได้", "unit_id": district}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // 300,000 numbers in one array: parsed, ~36 MB of objects (over the reader's 32 MiB).
+    let mut huge = b"%PDF-1.4\n1 0 obj\n[".to_vec();
+    huge.extend(b"0 ".repeat(300_000));
+    huge.extend(b"]\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    let damaged = b"%PDF-1.4\nnot really a PDF at all\n%%EOF\n".to_vec();
+    for (name, bytes) in [("ใหญ่.pdf", huge), ("เสีย.pdf", damaged)] {
+        let form = Form::new().part(
+            "file",
+            Part::bytes(bytes).file_name(name).mime_str("application/pdf").unwrap(),
+        );
+        let res = author
+            .req(Method::POST, &format!("/api/v1/items/{id}/files"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{name}");
+    }
+    let db = &app.runtime.db;
+    let read = || async {
+        db.query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT status, attempts, error FROM file_texts ORDER BY size DESC",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get::<String>("", "status").unwrap(),
+                r.try_get::<i32>("", "attempts").unwrap(),
+                r.try_get::<Option<String>>("", "error").unwrap().unwrap_or_default(),
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let rows = loop {
+        let rows = read().await;
+        if rows.len() == 2 && rows.iter().all(|r| r.1 >= 1) {
+            break rows;
+        }
+        assert!(std::time::Instant::now() < deadline, "not read: {rows:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    for (status, attempts, error) in &rows {
+        assert_eq!((status.as_str(), *attempts), ("failed", 1), "{rows:?}");
+        assert!(error.chars().any(|c| ('\u{0E01}'..='\u{0E5B}').contains(&c)), "{error}");
+    }
+    assert!(rows[0].2.contains("ใหญ่เกิน"), "{rows:?}");
+    assert!(rows[1].2.contains("เสียหาย"), "{rows:?}");
+}
