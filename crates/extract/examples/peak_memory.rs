@@ -34,7 +34,11 @@ fn main() {
             let ms = t.elapsed().as_millis();
             let peak = status_kb("VmHWM:");
             let outcome = match got {
-                Ok(x) => format!("{} chars{}", x.text.chars().count(), if x.truncated { " (truncated)" } else { "" }),
+                Ok(x) => format!(
+                    "{} chars{}",
+                    x.text.chars().count(),
+                    if x.truncated { " (truncated)" } else { "" }
+                ),
                 Err(e) => format!("refused: {e}"),
             };
             println!(
@@ -48,9 +52,17 @@ fn main() {
             let dir = std::env::temp_dir();
             for name in hostile::NAMES {
                 let path = dir.join(format!("khlang-hostile-{name}.pdf"));
-                let ok = Command::new(&me).args(["make", name]).arg(&path).status().unwrap();
+                let ok = Command::new(&me)
+                    .args(["make", name])
+                    .arg(&path)
+                    .status()
+                    .unwrap();
                 assert!(ok.success());
-                let out = Command::new(&me).arg("measure").arg(&path).output().unwrap();
+                let out = Command::new(&me)
+                    .arg("measure")
+                    .arg(&path)
+                    .output()
+                    .unwrap();
                 print!("{name}\t{}", String::from_utf8_lossy(&out.stdout));
                 if !out.status.success() {
                     println!("{name}\tfailed: {}", String::from_utf8_lossy(&out.stderr));

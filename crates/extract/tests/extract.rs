@@ -671,6 +671,15 @@ fn hostile_pdfs_are_refused_as_too_large() {
     // Below the limits the same shapes read.
     let got = extract(Format::Pdf, &hostile::many_pages(50), &Limits::default()).unwrap();
     assert_eq!(got.text.matches("Page").count(), 50);
-    let got = extract(Format::Pdf, &hostile::repeated_kids(100), &Limits::default()).unwrap();
-    assert_eq!(got.text.trim(), "Repeated page", "a page listed twice is read once");
+    let got = extract(
+        Format::Pdf,
+        &hostile::repeated_kids(100),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        got.text.trim(),
+        "Repeated page",
+        "a page listed twice is read once"
+    );
 }

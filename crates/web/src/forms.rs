@@ -26,9 +26,7 @@ fn body_rejection(status: StatusCode, what: String) -> WebError {
 /// parse them into domain types themselves, so this is rare: a repeated or garbled key.
 fn query_rejection(e: &axum::extract::rejection::QueryRejection) -> WebError {
     tracing::debug!(error = %e.body_text(), "unreadable query string");
-    WebError::BadRequest(
-        "ค่าหลังเครื่องหมาย ? ในที่อยู่อ่านไม่ได้ กรุณากลับไปหน้าก่อนแล้วใช้ลิงก์ในหน้านั้น".into(),
-    )
+    WebError::BadRequest("ค่าหลังเครื่องหมาย ? ในที่อยู่อ่านไม่ได้ กรุณากลับไปหน้าก่อนแล้วใช้ลิงก์ในหน้านั้น".into())
 }
 
 /// Query parameters of a page.
@@ -121,10 +119,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::BadRequest(
                     "ต้องส่งข้อมูลเป็น JSON (Content-Type: application/json)".to_string(),
                 ),
-                status => body_rejection(
-                    status,
-                    format!("ข้อมูล JSON ไม่ถูกต้อง: {}", e.body_text()),
-                ),
+                status => body_rejection(status, format!("ข้อมูล JSON ไม่ถูกต้อง: {}", e.body_text())),
             })),
         }
     }

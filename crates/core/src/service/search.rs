@@ -724,8 +724,7 @@ impl Khlang {
                     Ok(bytes) => {
                         let x = extractor.clone();
                         let mime = job.mime.clone();
-                        match tokio::task::spawn_blocking(move || x.extract(&mime, &bytes)).await
-                        {
+                        match tokio::task::spawn_blocking(move || x.extract(&mime, &bytes)).await {
                             Ok(Ok(text)) => Ok(text),
                             Ok(Err(refused)) => Err(NoText::Refused(refused.0)),
                             Err(e) => Err(NoText::Failed(format!("extraction stopped: {e}"))),

@@ -19,7 +19,11 @@ pub fn zlib_repeat(unit: &[u8], total: usize) -> Vec<u8> {
     let mut left = total;
     loop {
         let take = left.min(chunk.len());
-        let flush = if take == left { MZFlush::Finish } else { MZFlush::None };
+        let flush = if take == left {
+            MZFlush::Finish
+        } else {
+            MZFlush::None
+        };
         let mut input = &chunk[..take];
         loop {
             let r = deflate(&mut c, input, &mut buf, flush);
@@ -59,7 +63,12 @@ fn font(doc: &mut Document) -> (u32, u16) {
     })
 }
 
-fn page(doc: &mut Document, parent: (u32, u16), contents: (u32, u16), font: (u32, u16)) -> (u32, u16) {
+fn page(
+    doc: &mut Document,
+    parent: (u32, u16),
+    contents: (u32, u16),
+    font: (u32, u16),
+) -> (u32, u16) {
     doc.add_object(dictionary! {
         "Type" => "Page", "Parent" => parent, "Contents" => contents,
         "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
@@ -103,7 +112,9 @@ pub fn many_pages(n: usize) -> Vec<u8> {
             dictionary! {},
             b"BT /F1 12 Tf 72 700 Td (Page) Tj ET".to_vec(),
         ));
-        (0..n).map(|_| page(doc, pages, contents, f).into()).collect()
+        (0..n)
+            .map(|_| page(doc, pages, contents, f).into())
+            .collect()
     })
 }
 

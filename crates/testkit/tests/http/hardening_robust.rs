@@ -40,7 +40,10 @@ async fn thai_page(res: Response, status: u16, what: &str) -> String {
     assert_eq!(res.status(), status, "{what}");
     assert!(content_type(&res).starts_with("text/html"), "{what}");
     let body = res.text().await.unwrap();
-    assert!(body.contains("<html lang=\"th\">") && is_thai(&body), "{what}: {body}");
+    assert!(
+        body.contains("<html lang=\"th\">") && is_thai(&body),
+        "{what}: {body}"
+    );
     body
 }
 
@@ -103,7 +106,14 @@ async fn huge_and_negative_page_numbers_get_a_thai_answer_not_a_closed_connectio
     let app = spawn_app().await;
     let admin = Api::user(&app, "admin", true, &[]).await;
     let browser = app.sign_in("admin", PASSWORD).await;
-    for page in ["461168601842738792", "9223372036854775807", "-5", "0", "10001", "abc"] {
+    for page in [
+        "461168601842738792",
+        "9223372036854775807",
+        "-5",
+        "0",
+        "10001",
+        "abc",
+    ] {
         for path in [
             "/api/v1/items",
             "/api/v1/items?status=mine",
@@ -115,7 +125,12 @@ async fn huge_and_negative_page_numbers_get_a_thai_answer_not_a_closed_connectio
             let url = format!("{path}{sep}page={page}");
             let p = problem(admin.get(&url).await, 422, &url).await;
             assert_eq!(p["errors"][0]["field"], "page", "{url}");
-            assert!(p["errors"][0]["message"].as_str().unwrap().contains("10,000"));
+            assert!(
+                p["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("10,000")
+            );
         }
         for path in [
             "/items",
@@ -140,7 +155,11 @@ async fn huge_and_negative_page_numbers_get_a_thai_answer_not_a_closed_connectio
     let res = admin.get("/api/v1/items?page=10000&per_page=100").await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["items"], json!([]));
-    let res = browser.get(app.url("/items?page=๑๐๐๐๐")).send().await.unwrap();
+    let res = browser
+        .get(app.url("/items?page=๑๐๐๐๐"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let res = browser
         .get(app.url("/search?q=อสม&page=10000&per_page=50"))
@@ -160,7 +179,12 @@ async fn every_refusal_is_thai_problem_json_on_the_api_and_a_thai_page_elsewhere
     problem(author.get("/api/v1/items?page=-5").await, 422, "?page=-5").await;
     problem(author.get("/api/v1/items/abc").await, 404, "/items/abc").await;
     problem(author.get("/api/v1/items/%FF").await, 400, "/items/%FF").await;
-    problem(author.get("/api/v1/items?page=1&page=2").await, 400, "repeated key").await;
+    problem(
+        author.get("/api/v1/items?page=1&page=2").await,
+        400,
+        "repeated key",
+    )
+    .await;
     thai_page(
         anon.get(app.url("/items/abc")).send().await.unwrap(),
         404,
@@ -168,7 +192,10 @@ async fn every_refusal_is_thai_problem_json_on_the_api_and_a_thai_page_elsewhere
     )
     .await;
     thai_page(
-        anon.get(app.url("/items/99999999999999999999999")).send().await.unwrap(),
+        anon.get(app.url("/items/99999999999999999999999"))
+            .send()
+            .await
+            .unwrap(),
         404,
         "id past i64",
     )
@@ -181,7 +208,12 @@ async fn every_refusal_is_thai_problem_json_on_the_api_and_a_thai_page_elsewhere
     .await;
 
     // Unknown routes and methods.
-    problem(author.get("/api/v1/nothing-here").await, 404, "unknown API route").await;
+    problem(
+        author.get("/api/v1/nothing-here").await,
+        404,
+        "unknown API route",
+    )
+    .await;
     let res = author.send(Method::DELETE, "/api/v1/me", json!({})).await;
     assert!(res.headers().contains_key("allow"), "405 keeps Allow");
     problem(res, 405, "DELETE /api/v1/me").await;
@@ -284,7 +316,12 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
         );
     }
     assert_eq!(
-        author.get("/api/v1/items?status=mine").await.json::<Value>().await.unwrap()["total"],
+        author
+            .get("/api/v1/items?status=mine")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["total"],
         0,
         "nothing was stored"
     );
@@ -305,7 +342,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"title": "แก้\u{0}ไข"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "edit").await["errors"][0]["field"], "title");
+    assert_eq!(
+        problem(res, 422, "edit").await["errors"][0]["field"],
+        "title"
+    );
     let res = author
         .send(
             Method::POST,
@@ -313,7 +353,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"body": "ความเห็น\u{0}"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "comment").await["errors"][0]["field"], "comment");
+    assert_eq!(
+        problem(res, 422, "comment").await["errors"][0]["field"],
+        "comment"
+    );
 
     // Units, people and tokens go through the same rule.
     let province = app.unit_id("CDD-P-24").await;
@@ -324,7 +367,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"parent_id": province, "code": "CTL-1", "name_th": "หน่วย\u{0}ทดลอง"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "unit").await["errors"][0]["field"], "name_th");
+    assert_eq!(
+        problem(res, 422, "unit").await["errors"][0]["field"],
+        "name_th"
+    );
     let res = admin
         .send(
             Method::POST,
@@ -332,7 +378,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"parent_id": province, "code": "CTL-2", "name_th": "หน่วยทดลอง", "name_en": "Unit\u{0}"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "unit en").await["errors"][0]["field"], "name_en");
+    assert_eq!(
+        problem(res, 422, "unit en").await["errors"][0]["field"],
+        "name_en"
+    );
     let res = admin
         .send(
             Method::POST,
@@ -340,7 +389,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"name": "สคริปต์\u{1}"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "token").await["errors"][0]["field"], "name");
+    assert_eq!(
+        problem(res, 422, "token").await["errors"][0]["field"],
+        "name"
+    );
 }
 
 /// Everything a client can compare, minus what differs between any two requests.
@@ -394,10 +446,16 @@ async fn hidden_items_answer_exactly_as_missing_ones() {
             .await
             .unwrap();
         assert_eq!(res.status(), 201);
-        let file = res.json::<Value>().await.unwrap()["file_id"].as_i64().unwrap();
+        let file = res.json::<Value>().await.unwrap()["file_id"]
+            .as_i64()
+            .unwrap();
         if publish {
             author
-                .send(Method::POST, &format!("/api/v1/items/{id}/submit"), json!({}))
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/items/{id}/submit"),
+                    json!({}),
+                )
                 .await;
             let res = reviewer
                 .send(
@@ -474,7 +532,10 @@ async fn files_refused_by_the_text_reader_are_not_retried() {
     for (name, bytes) in [("ใหญ่.pdf", huge), ("เสีย.pdf", damaged)] {
         let form = Form::new().part(
             "file",
-            Part::bytes(bytes).file_name(name).mime_str("application/pdf").unwrap(),
+            Part::bytes(bytes)
+                .file_name(name)
+                .mime_str("application/pdf")
+                .unwrap(),
         );
         let res = author
             .req(Method::POST, &format!("/api/v1/items/{id}/files"))
@@ -497,7 +558,9 @@ async fn files_refused_by_the_text_reader_are_not_retried() {
             (
                 r.try_get::<String>("", "status").unwrap(),
                 r.try_get::<i32>("", "attempts").unwrap(),
-                r.try_get::<Option<String>>("", "error").unwrap().unwrap_or_default(),
+                r.try_get::<Option<String>>("", "error")
+                    .unwrap()
+                    .unwrap_or_default(),
             )
         })
         .collect::<Vec<_>>()
@@ -513,7 +576,12 @@ async fn files_refused_by_the_text_reader_are_not_retried() {
     };
     for (status, attempts, error) in &rows {
         assert_eq!((status.as_str(), *attempts), ("failed", 1), "{rows:?}");
-        assert!(error.chars().any(|c| ('\u{0E01}'..='\u{0E5B}').contains(&c)), "{error}");
+        assert!(
+            error
+                .chars()
+                .any(|c| ('\u{0E01}'..='\u{0E5B}').contains(&c)),
+            "{error}"
+        );
     }
     assert!(rows[0].2.contains("ใหญ่เกิน"), "{rows:?}");
     assert!(rows[1].2.contains("เสียหาย"), "{rows:?}");
