@@ -39,8 +39,20 @@
 //!
 //! No input panics the caller: [`extract`] runs the format reader under `catch_unwind` and
 //! reports a panic as [`ExtractError::Corrupt`]. Work and memory are bounded by
-//! [`Limits`]: input size, inflated bytes across all ZIP entries or PDF streams, ZIP entry
-//! count, and output characters.
+//! [`Limits`]: input size, inflated bytes across all ZIP entries or PDF streams and in any
+//! one of them, ZIP entry count, PDF pages and parsed PDF objects, and output characters.
+//!
+//! Peak memory above idle for one extraction, release build, `examples/peak_memory`
+//! (hostile files from `tests/hostile`), before → after the per-piece and object bounds:
+//!
+//! | file | size | before | after |
+//! |---|---|---|---|
+//! | content stream inflating to 1 GiB | 1 MB | 502 MB (refused at the 500 MiB budget) | 18 MB, refused |
+//! | 100k distinct pages | 13 MB | 325 MB, read | 0.4 MB, refused |
+//! | 1M tiny objects | 35 MB | 290 MB, read | 0.3 MB, refused |
+//! | one array of 1M zeros | 2 MB | not measured before; 123 MB with only the load-time count | 0.4 MB, refused |
+//! | 5M `Tj` operations | 50 KB | 84 MB, read | 17 MB, refused |
+//! | one page in /Kids 100k times | 586 KB | 24 MB, read | 0.3 MB, refused |
 
 mod error;
 mod odf;

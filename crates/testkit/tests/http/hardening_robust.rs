@@ -214,6 +214,12 @@ async fn every_refusal_is_thai_problem_json_on_the_api_and_a_thai_page_elsewhere
         "unknown API route",
     )
     .await;
+    thai_page(
+        anon.get(app.url("/nothing-here")).send().await.unwrap(),
+        404,
+        "unknown page",
+    )
+    .await;
     let res = author.send(Method::DELETE, "/api/v1/me", json!({})).await;
     assert!(res.headers().contains_key("allow"), "405 keeps Allow");
     problem(res, 405, "DELETE /api/v1/me").await;
