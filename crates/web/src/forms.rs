@@ -77,6 +77,12 @@ pub fn page_param(v: Option<&str>) -> Result<khlang_core::paging::PageNumber, Do
     khlang_core::paging::PageNumber::parse_opt(v).map_err(DomainError::from)
 }
 
+/// A page number from a link people follow (pages, search): junk is the first page, past
+/// the last possible page a field error.
+pub fn page_link_param(v: Option<&str>) -> Result<khlang_core::paging::PageNumber, DomainError> {
+    khlang_core::paging::PageNumber::parse_or_first(v).map_err(DomainError::from)
+}
+
 /// A page size from a query value: empty is `default`, more than `max` is a field error.
 pub fn per_page_param(
     v: Option<&str>,

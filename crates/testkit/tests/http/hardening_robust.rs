@@ -106,6 +106,7 @@ async fn huge_and_negative_page_numbers_get_a_thai_answer_not_a_closed_connectio
     let app = spawn_app().await;
     let admin = Api::user(&app, "admin", true, &[]).await;
     let browser = app.sign_in("admin", PASSWORD).await;
+    // The API takes exactly what it documents: anything else is a field error.
     for page in [
         "461168601842738792",
         "9223372036854775807",
@@ -118,7 +119,6 @@ async fn huge_and_negative_page_numbers_get_a_thai_answer_not_a_closed_connectio
             "/api/v1/items",
             "/api/v1/items?status=mine",
             "/api/v1/items?status=review",
-            "/api/v1/search?q=อสม",
             "/api/v1/users",
         ] {
             let sep = if path.contains('?') { '&' } else { '?' };
@@ -132,18 +132,36 @@ async fn huge_and_negative_page_numbers_get_a_thai_answer_not_a_closed_connectio
                     .contains("10,000")
             );
         }
-        for path in [
-            "/items",
-            "/my/items",
-            "/review",
-            "/search?q=อสม",
-            "/admin/users",
-        ] {
+    }
+    // Links people follow and edit (pages, search): what is no page number at all is the
+    // first page, as before; a number past the last possible page is a Thai error.
+    let pages = [
+        "/items",
+        "/my/items",
+        "/review",
+        "/search?q=อสม",
+        "/admin/users",
+    ];
+    for page in ["461168601842738792", "9223372036854775807", "10001"] {
+        let url = format!("/api/v1/search?q=อสม&page={page}");
+        let p = problem(admin.get(&url).await, 422, &url).await;
+        assert_eq!(p["errors"][0]["field"], "page", "{url}");
+        for path in pages {
             let sep = if path.contains('?') { '&' } else { '?' };
             let url = format!("{path}{sep}page={page}");
             let res = browser.get(app.url(&url)).send().await.unwrap();
             let body = thai_page(res, 422, &url).await;
             assert!(body.contains("เลขหน้า"), "{url}: {body}");
+        }
+    }
+    for page in ["-5", "0", "abc"] {
+        let url = format!("/api/v1/search?q=อสม&page={page}&per_page=-5");
+        assert_eq!(admin.get(&url).await.status(), 200, "{url}");
+        for path in pages {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = format!("{path}{sep}page={page}");
+            let res = browser.get(app.url(&url)).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{url}");
         }
     }
     for per_page in ["0", "101", "18446744073709551616"] {
@@ -201,9 +219,12 @@ async fn every_refusal_is_thai_problem_json_on_the_api_and_a_thai_page_elsewhere
     )
     .await;
     thai_page(
-        anon.get(app.url("/items?page=-5")).send().await.unwrap(),
+        anon.get(app.url("/items?page=99999999999"))
+            .send()
+            .await
+            .unwrap(),
         422,
-        "/items?page=-5",
+        "/items?page=99999999999",
     )
     .await;
 
@@ -388,6 +409,28 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
         problem(res, 422, "unit en").await["errors"][0]["field"],
         "name_en"
     );
+    for (field, display_name, email) in [
+        ("display_name", "สมศรี\u{0}", "somsri@example.go.th"),
+        ("email", "สมศรี", "som\u{0}sri@example.go.th"),
+    ] {
+        let res = admin
+            .send(
+                Method::POST,
+                "/api/v1/users",
+                json!({"username": "somsri", "display_name": display_name, "email": email,
+                       "password": PASSWORD, "home_unit_id": province}),
+            )
+            .await;
+        let p = problem(res, 422, field).await;
+        assert!(
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field),
+            "{field}: {p}"
+        );
+    }
     let res = admin
         .send(
             Method::POST,
