@@ -85,6 +85,7 @@ pub struct Email(String);
 impl Email {
     /// Empty input means "no e-mail".
     pub fn parse_optional(s: &str) -> Result<Option<Self>, FieldError> {
+        crate::field::refuse_controls("email", "อีเมล", s)?;
         let s = s.trim();
         if s.is_empty() {
             return Ok(None);

@@ -46,7 +46,14 @@ mod tests {
 
     #[test]
     fn nul_and_other_controls_are_refused_with_the_field_named() {
-        for bad in ["ก\0ข", "\u{1}", "a\u{1b}[31m", "\u{7f}", "\u{85}", "\u{9f}x"] {
+        for bad in [
+            "ก\0ข",
+            "\u{1}",
+            "a\u{1b}[31m",
+            "\u{7f}",
+            "\u{85}",
+            "\u{9f}x",
+        ] {
             let e = refuse_controls("title", "ชื่อเรื่อง", bad).unwrap_err();
             assert_eq!(e.field, "title");
             assert!(e.message.starts_with("ชื่อเรื่องมีอักขระควบคุม"), "{e:?}");

@@ -36,6 +36,21 @@ impl PageNumber {
         s.map_or(Ok(Self::FIRST), Self::parse)
     }
 
+    /// For links people follow and edit (pages, search): what is not a page number at all
+    /// (`abc`, `0`, `-5`) means the first page, as it always has; a number past
+    /// [`MAX_PAGE`] is still refused, since no list reaches it.
+    pub fn parse_or_first(s: Option<&str>) -> Result<Self, FieldError> {
+        let digits = arabic_digits(s.unwrap_or("").trim());
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.trim_start_matches('0') != ""
+        {
+            Self::parse(&digits)
+        } else {
+            Ok(Self::FIRST)
+        }
+    }
+
     pub fn get(self) -> u64 {
         self.0
     }
@@ -82,6 +97,17 @@ impl PerPage {
         Self::parse(s.unwrap_or(""), default, max)
     }
 
+    /// For links people edit (search): junk gives `default`, too many gives `max`.
+    pub fn parse_or_default(s: Option<&str>, default: u64, max: u64) -> Self {
+        let max = max.min(Self::MAX);
+        let digits = arabic_digits(s.unwrap_or("").trim());
+        match digits.parse::<u64>() {
+            Ok(n) if n >= 1 => Self(n.min(max)),
+            Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Self(max),
+            _ => Self(default.clamp(1, max)),
+        }
+    }
+
     pub fn get(self) -> u64 {
         self.0
     }
@@ -113,6 +139,36 @@ mod tests {
         }
         // The largest offset any list can be asked for fits comfortably.
         assert!((MAX_PAGE - 1).checked_mul(PerPage::MAX).is_some());
+    }
+
+    #[test]
+    fn links_people_edit_fall_back_to_the_first_page_but_not_past_the_last() {
+        for junk in [
+            None,
+            Some(""),
+            Some("abc"),
+            Some("0"),
+            Some("000"),
+            Some("-5"),
+            Some("1.5"),
+        ] {
+            assert_eq!(
+                PageNumber::parse_or_first(junk).unwrap(),
+                PageNumber::FIRST,
+                "{junk:?}"
+            );
+        }
+        assert_eq!(PageNumber::parse_or_first(Some("๗")).unwrap().get(), 7);
+        for huge in ["10001", "9223372036854775807", "99999999999999999999999"] {
+            assert!(PageNumber::parse_or_first(Some(huge)).is_err(), "{huge}");
+        }
+        assert_eq!(PerPage::parse_or_default(Some("-5"), 10, 50).get(), 10);
+        assert_eq!(PerPage::parse_or_default(Some("500"), 10, 50).get(), 50);
+        assert_eq!(
+            PerPage::parse_or_default(Some("99999999999999999999"), 10, 50).get(),
+            50
+        );
+        assert_eq!(PerPage::parse_or_default(None, 10, 50).get(), 10);
     }
 
     #[test]

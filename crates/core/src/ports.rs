@@ -501,9 +501,15 @@ pub struct DictionaryWord {
 }
 
 /// Reads the text inside a document (PDF, Word, PowerPoint, Excel). Synchronous and CPU-bound:
-/// core calls it on a blocking thread. `Err` carries a reason for the log.
+/// core calls it on a blocking thread.
 pub trait TextExtractor: Send + Sync {
     /// Whether files of this MIME type have text to read at all.
     fn handles(&self, mime: &str) -> bool;
-    fn extract(&self, mime: &str, bytes: &[u8]) -> Result<String, String>;
+    fn extract(&self, mime: &str, bytes: &[u8]) -> Result<String, TextRefused>;
 }
+
+/// Why a file gave no text, with the reason (Thai first) to record beside it. The same
+/// bytes always give the same answer (too big, encrypted, damaged, unsupported), so a
+/// refused file is recorded as done without text and never tried again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextRefused(pub String);

@@ -16,6 +16,8 @@ pub(crate) struct Package<'a> {
     /// Bytes still allowed to come out of the inflater, across all entries.
     budget: u64,
     limit: u64,
+    /// Bytes one entry may inflate to (it is held whole).
+    entry_limit: u64,
 }
 
 impl<'a> Package<'a> {
@@ -42,6 +44,7 @@ impl<'a> Package<'a> {
             archive,
             budget: limits.max_unzipped_bytes,
             limit: limits.max_unzipped_bytes,
+            entry_limit: limits.max_stream_bytes,
         })
     }
 
@@ -71,14 +74,16 @@ impl<'a> Package<'a> {
         if file.encrypted() {
             return Err(ExtractError::Encrypted);
         }
-        if file.size() > self.budget {
+        // An entry is held whole while it is parsed: one may not take the whole budget.
+        let room = self.budget.min(self.entry_limit);
+        if file.size() > room {
             drop(file);
             return Err(self.too_large());
         }
         let mut data = Vec::with_capacity(file.size().min(1 << 20) as usize);
-        let read = file.take(self.budget + 1).read_to_end(&mut data);
+        let read = file.take(room + 1).read_to_end(&mut data);
         read.map_err(|e| ExtractError::corrupt(format!("zip entry {name}: {e}")))?;
-        if data.len() as u64 > self.budget {
+        if data.len() as u64 > room {
             return Err(self.too_large());
         }
         self.budget -= data.len() as u64;
@@ -86,7 +91,10 @@ impl<'a> Package<'a> {
     }
 
     fn too_large(&self) -> ExtractError {
-        ExtractError::TooLarge(format!("unzipped content over {} bytes", self.limit))
+        ExtractError::TooLarge(format!(
+            "unzipped content over {} bytes, or one entry over {}",
+            self.limit, self.entry_limit
+        ))
     }
 }
 

@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+mod hostile;
+
 use khlang_extract::{ExtractError, Extracted, Format, Limits, extract};
 
 // Phrases from the seed documents (shared/seeds/000_… and 002_…), as make.sh writes them.
@@ -644,4 +646,40 @@ fn deep_nesting_does_not_overflow_the_stack() {
     xml.extend(b"<w:p>".repeat(200_000));
     let got = extract(Format::Docx, &word_package(&xml), &Limits::default());
     assert!(matches!(got, Err(ExtractError::Corrupt(_))), "{got:?}");
+}
+
+/// Files made to cost a careless reader hundreds of megabytes (issue 9: a 1 MB PDF took
+/// 515 MB, 100k `/Kids` 441 MB) are refused as too large by the default limits; the
+/// `peak_memory` example measures what each costs.
+#[test]
+fn hostile_pdfs_are_refused_as_too_large() {
+    for (name, pdf) in [
+        ("content bomb", hostile::content_bomb(64 << 20)),
+        ("repeated kids", hostile::repeated_kids(100_000)),
+        ("many pages", hostile::many_pages(20_000)),
+        ("many operations", hostile::many_operations(5_000_000)),
+        ("many objects", hostile::many_objects(300_000)),
+        ("huge array", hostile::huge_array(1_000_000)),
+    ] {
+        assert!(pdf.len() < 20 << 20, "{name}: {} bytes", pdf.len());
+        let got = extract(Format::Pdf, &pdf, &Limits::default());
+        assert!(
+            matches!(got, Err(ExtractError::TooLarge(_))),
+            "{name}: {got:?}"
+        );
+    }
+    // Below the limits the same shapes read.
+    let got = extract(Format::Pdf, &hostile::many_pages(50), &Limits::default()).unwrap();
+    assert_eq!(got.text.matches("Page").count(), 50);
+    let got = extract(
+        Format::Pdf,
+        &hostile::repeated_kids(100),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        got.text.trim(),
+        "Repeated page",
+        "a page listed twice is read once"
+    );
 }

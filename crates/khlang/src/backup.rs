@@ -287,9 +287,8 @@ async fn check_manifest(dir: &Path, files: &[(String, PathBuf)]) -> Result<(), B
 /// Opens the staged copy alone, has SQLite check every page, and sees khlang's tables.
 async fn check_database(path: &Path) -> Result<(), BackupError> {
     use sea_orm::{ConnectionTrait, Statement};
-    let bad = |why: String| {
-        BackupError::Refused(format!("{DB_FILE} in the backup is not usable: {why}"))
-    };
+    let bad =
+        |why: String| BackupError::Refused(format!("{DB_FILE} in the backup is not usable: {why}"));
     let mut head = [0u8; 16];
     {
         use tokio::io::AsyncReadExt;

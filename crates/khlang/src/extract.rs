@@ -1,6 +1,6 @@
 //! The text reader core asks for: `khlang-extract` behind core's [`TextExtractor`] port.
 
-use khlang_core::ports::TextExtractor;
+use khlang_core::ports::{TextExtractor, TextRefused};
 use khlang_extract::{Format, Limits, extract};
 
 /// Reads PDF, Word, PowerPoint, Excel and OpenDocument files.
@@ -14,10 +14,11 @@ impl TextExtractor for FileText {
         Format::from_mime(mime).is_some()
     }
 
-    fn extract(&self, mime: &str, bytes: &[u8]) -> Result<String, String> {
-        let format = Format::from_mime(mime).ok_or_else(|| format!("no text in {mime}"))?;
+    fn extract(&self, mime: &str, bytes: &[u8]) -> Result<String, TextRefused> {
+        let format =
+            Format::from_mime(mime).ok_or_else(|| TextRefused(format!("no text in {mime}")))?;
         extract(format, bytes, &self.limits)
             .map(|x| x.text)
-            .map_err(|e| format!("{} ({e})", e.thai()))
+            .map_err(|e| TextRefused(format!("{} ({e})", e.thai())))
     }
 }

@@ -34,9 +34,7 @@ fn lock_paths(config: &Config) -> Vec<PathBuf> {
     let mut paths = vec![config.data_dir.join("khlang.lock")];
     if let Some(db) = khlang_store::sqlite_path(&config.database_url()) {
         let beside = PathBuf::from(format!("{}.lock", db.display()));
-        let in_data_dir = db
-            .parent()
-            .is_some_and(|p| same_dir(p, &config.data_dir));
+        let in_data_dir = db.parent().is_some_and(|p| same_dir(p, &config.data_dir));
         if !in_data_dir {
             paths.push(beside);
         }

@@ -26,9 +26,7 @@ fn body_rejection(status: StatusCode, what: String) -> WebError {
 /// parse them into domain types themselves, so this is rare: a repeated or garbled key.
 fn query_rejection(e: &axum::extract::rejection::QueryRejection) -> WebError {
     tracing::debug!(error = %e.body_text(), "unreadable query string");
-    WebError::BadRequest(
-        "ค่าหลังเครื่องหมาย ? ในที่อยู่อ่านไม่ได้ กรุณากลับไปหน้าก่อนแล้วใช้ลิงก์ในหน้านั้น".into(),
-    )
+    WebError::BadRequest("ค่าหลังเครื่องหมาย ? ในที่อยู่อ่านไม่ได้ กรุณากลับไปหน้าก่อนแล้วใช้ลิงก์ในหน้านั้น".into())
 }
 
 /// Query parameters of a page.
@@ -79,6 +77,12 @@ pub fn page_param(v: Option<&str>) -> Result<khlang_core::paging::PageNumber, Do
     khlang_core::paging::PageNumber::parse_opt(v).map_err(DomainError::from)
 }
 
+/// A page number from a link people follow (pages, search): junk is the first page, past
+/// the last possible page a field error.
+pub fn page_link_param(v: Option<&str>) -> Result<khlang_core::paging::PageNumber, DomainError> {
+    khlang_core::paging::PageNumber::parse_or_first(v).map_err(DomainError::from)
+}
+
 /// A page size from a query value: empty is `default`, more than `max` is a field error.
 pub fn per_page_param(
     v: Option<&str>,
@@ -121,10 +125,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::BadRequest(
                     "ต้องส่งข้อมูลเป็น JSON (Content-Type: application/json)".to_string(),
                 ),
-                status => body_rejection(
-                    status,
-                    format!("ข้อมูล JSON ไม่ถูกต้อง: {}", e.body_text()),
-                ),
+                status => body_rejection(status, format!("ข้อมูล JSON ไม่ถูกต้อง: {}", e.body_text())),
             })),
         }
     }

@@ -738,18 +738,26 @@ impl Khlang {
         let mut handled = 0;
         while let Some(job) = self.knowledge.next_extraction(self.clock.now()).await? {
             handled += 1;
+            // `Refused`: the file itself gives no text; recorded, never tried again.
+            // `Failed`: something around the reading broke; tried again later.
+            enum NoText {
+                Refused(String),
+                Failed(String),
+            }
             let outcome = if job.size > MAX_EXTRACT_BYTES {
-                Err("ไฟล์ใหญ่เกินกว่าจะอ่านข้อความ".to_string())
+                Err(NoText::Refused("ไฟล์ใหญ่เกินกว่าจะอ่านข้อความ".to_string()))
             } else {
                 match self.read_blob(&job.sha256).await {
                     Ok(bytes) => {
                         let x = extractor.clone();
                         let mime = job.mime.clone();
-                        tokio::task::spawn_blocking(move || x.extract(&mime, &bytes))
-                            .await
-                            .unwrap_or_else(|e| Err(format!("extraction stopped: {e}")))
+                        match tokio::task::spawn_blocking(move || x.extract(&mime, &bytes)).await {
+                            Ok(Ok(text)) => Ok(text),
+                            Ok(Err(refused)) => Err(NoText::Refused(refused.0)),
+                            Err(e) => Err(NoText::Failed(format!("extraction stopped: {e}"))),
+                        }
                     }
-                    Err(e) => Err(format!("storage: {e}")),
+                    Err(e) => Err(NoText::Failed(format!("storage: {e}"))),
                 }
             };
             let attempts = job.attempts + 1;
@@ -762,7 +770,13 @@ impl Khlang {
                         self.reindex_item(id).await?;
                     }
                 }
-                Err(why) => {
+                Err(NoText::Refused(why)) => {
+                    tracing::info!(sha256 = %job.sha256, %why, "file has no text to read");
+                    self.knowledge
+                        .finish_extraction(&job.sha256, Err(&why), None)
+                        .await?;
+                }
+                Err(NoText::Failed(why)) => {
                     // Retry later with a growing pause; give up after a few attempts.
                     let retry = (attempts < MAX_EXTRACT_ATTEMPTS).then(|| {
                         self.clock.now()

@@ -40,7 +40,10 @@ async fn thai_page(res: Response, status: u16, what: &str) -> String {
     assert_eq!(res.status(), status, "{what}");
     assert!(content_type(&res).starts_with("text/html"), "{what}");
     let body = res.text().await.unwrap();
-    assert!(body.contains("<html lang=\"th\">") && is_thai(&body), "{what}: {body}");
+    assert!(
+        body.contains("<html lang=\"th\">") && is_thai(&body),
+        "{what}: {body}"
+    );
     body
 }
 
@@ -103,32 +106,62 @@ async fn huge_and_negative_page_numbers_get_a_thai_answer_not_a_closed_connectio
     let app = spawn_app().await;
     let admin = Api::user(&app, "admin", true, &[]).await;
     let browser = app.sign_in("admin", PASSWORD).await;
-    for page in ["461168601842738792", "9223372036854775807", "-5", "0", "10001", "abc"] {
+    // The API takes exactly what it documents: anything else is a field error.
+    for page in [
+        "461168601842738792",
+        "9223372036854775807",
+        "-5",
+        "0",
+        "10001",
+        "abc",
+    ] {
         for path in [
             "/api/v1/items",
             "/api/v1/items?status=mine",
             "/api/v1/items?status=review",
-            "/api/v1/search?q=อสม",
             "/api/v1/users",
         ] {
             let sep = if path.contains('?') { '&' } else { '?' };
             let url = format!("{path}{sep}page={page}");
             let p = problem(admin.get(&url).await, 422, &url).await;
             assert_eq!(p["errors"][0]["field"], "page", "{url}");
-            assert!(p["errors"][0]["message"].as_str().unwrap().contains("10,000"));
+            assert!(
+                p["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("10,000")
+            );
         }
-        for path in [
-            "/items",
-            "/my/items",
-            "/review",
-            "/search?q=อสม",
-            "/admin/users",
-        ] {
+    }
+    // Links people follow and edit (pages, search): what is no page number at all is the
+    // first page, as before; a number past the last possible page is a Thai error.
+    let pages = [
+        "/items",
+        "/my/items",
+        "/review",
+        "/search?q=อสม",
+        "/admin/users",
+    ];
+    for page in ["461168601842738792", "9223372036854775807", "10001"] {
+        let url = format!("/api/v1/search?q=อสม&page={page}");
+        let p = problem(admin.get(&url).await, 422, &url).await;
+        assert_eq!(p["errors"][0]["field"], "page", "{url}");
+        for path in pages {
             let sep = if path.contains('?') { '&' } else { '?' };
             let url = format!("{path}{sep}page={page}");
             let res = browser.get(app.url(&url)).send().await.unwrap();
             let body = thai_page(res, 422, &url).await;
             assert!(body.contains("เลขหน้า"), "{url}: {body}");
+        }
+    }
+    for page in ["-5", "0", "abc"] {
+        let url = format!("/api/v1/search?q=อสม&page={page}&per_page=-5");
+        assert_eq!(admin.get(&url).await.status(), 200, "{url}");
+        for path in pages {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = format!("{path}{sep}page={page}");
+            let res = browser.get(app.url(&url)).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{url}");
         }
     }
     for per_page in ["0", "101", "18446744073709551616"] {
@@ -140,7 +173,11 @@ async fn huge_and_negative_page_numbers_get_a_thai_answer_not_a_closed_connectio
     let res = admin.get("/api/v1/items?page=10000&per_page=100").await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["items"], json!([]));
-    let res = browser.get(app.url("/items?page=๑๐๐๐๐")).send().await.unwrap();
+    let res = browser
+        .get(app.url("/items?page=๑๐๐๐๐"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let res = browser
         .get(app.url("/search?q=อสม&page=10000&per_page=50"))
@@ -160,7 +197,12 @@ async fn every_refusal_is_thai_problem_json_on_the_api_and_a_thai_page_elsewhere
     problem(author.get("/api/v1/items?page=-5").await, 422, "?page=-5").await;
     problem(author.get("/api/v1/items/abc").await, 404, "/items/abc").await;
     problem(author.get("/api/v1/items/%FF").await, 400, "/items/%FF").await;
-    problem(author.get("/api/v1/items?page=1&page=2").await, 400, "repeated key").await;
+    problem(
+        author.get("/api/v1/items?page=1&page=2").await,
+        400,
+        "repeated key",
+    )
+    .await;
     thai_page(
         anon.get(app.url("/items/abc")).send().await.unwrap(),
         404,
@@ -168,20 +210,37 @@ async fn every_refusal_is_thai_problem_json_on_the_api_and_a_thai_page_elsewhere
     )
     .await;
     thai_page(
-        anon.get(app.url("/items/99999999999999999999999")).send().await.unwrap(),
+        anon.get(app.url("/items/99999999999999999999999"))
+            .send()
+            .await
+            .unwrap(),
         404,
         "id past i64",
     )
     .await;
     thai_page(
-        anon.get(app.url("/items?page=-5")).send().await.unwrap(),
+        anon.get(app.url("/items?page=99999999999"))
+            .send()
+            .await
+            .unwrap(),
         422,
-        "/items?page=-5",
+        "/items?page=99999999999",
     )
     .await;
 
     // Unknown routes and methods.
-    problem(author.get("/api/v1/nothing-here").await, 404, "unknown API route").await;
+    problem(
+        author.get("/api/v1/nothing-here").await,
+        404,
+        "unknown API route",
+    )
+    .await;
+    thai_page(
+        anon.get(app.url("/nothing-here")).send().await.unwrap(),
+        404,
+        "unknown page",
+    )
+    .await;
     let res = author.send(Method::DELETE, "/api/v1/me", json!({})).await;
     assert!(res.headers().contains_key("allow"), "405 keeps Allow");
     problem(res, 405, "DELETE /api/v1/me").await;
@@ -284,7 +343,12 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
         );
     }
     assert_eq!(
-        author.get("/api/v1/items?status=mine").await.json::<Value>().await.unwrap()["total"],
+        author
+            .get("/api/v1/items?status=mine")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["total"],
         0,
         "nothing was stored"
     );
@@ -305,7 +369,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"title": "แก้\u{0}ไข"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "edit").await["errors"][0]["field"], "title");
+    assert_eq!(
+        problem(res, 422, "edit").await["errors"][0]["field"],
+        "title"
+    );
     let res = author
         .send(
             Method::POST,
@@ -313,7 +380,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"body": "ความเห็น\u{0}"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "comment").await["errors"][0]["field"], "comment");
+    assert_eq!(
+        problem(res, 422, "comment").await["errors"][0]["field"],
+        "comment"
+    );
 
     // Units, people and tokens go through the same rule.
     let province = app.unit_id("CDD-P-24").await;
@@ -324,7 +394,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"parent_id": province, "code": "CTL-1", "name_th": "หน่วย\u{0}ทดลอง"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "unit").await["errors"][0]["field"], "name_th");
+    assert_eq!(
+        problem(res, 422, "unit").await["errors"][0]["field"],
+        "name_th"
+    );
     let res = admin
         .send(
             Method::POST,
@@ -332,7 +405,32 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"parent_id": province, "code": "CTL-2", "name_th": "หน่วยทดลอง", "name_en": "Unit\u{0}"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "unit en").await["errors"][0]["field"], "name_en");
+    assert_eq!(
+        problem(res, 422, "unit en").await["errors"][0]["field"],
+        "name_en"
+    );
+    for (field, display_name, email) in [
+        ("display_name", "สมศรี\u{0}", "somsri@example.go.th"),
+        ("email", "สมศรี", "som\u{0}sri@example.go.th"),
+    ] {
+        let res = admin
+            .send(
+                Method::POST,
+                "/api/v1/users",
+                json!({"username": "somsri", "display_name": display_name, "email": email,
+                       "password": PASSWORD, "home_unit_id": province}),
+            )
+            .await;
+        let p = problem(res, 422, field).await;
+        assert!(
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field),
+            "{field}: {p}"
+        );
+    }
     let res = admin
         .send(
             Method::POST,
@@ -340,7 +438,10 @@ async fn control_characters_are_refused_in_text_fields_naming_the_field() {
             json!({"name": "สคริปต์\u{1}"}),
         )
         .await;
-    assert_eq!(problem(res, 422, "token").await["errors"][0]["field"], "name");
+    assert_eq!(
+        problem(res, 422, "token").await["errors"][0]["field"],
+        "name"
+    );
 }
 
 /// Everything a client can compare, minus what differs between any two requests.
@@ -394,10 +495,16 @@ async fn hidden_items_answer_exactly_as_missing_ones() {
             .await
             .unwrap();
         assert_eq!(res.status(), 201);
-        let file = res.json::<Value>().await.unwrap()["file_id"].as_i64().unwrap();
+        let file = res.json::<Value>().await.unwrap()["file_id"]
+            .as_i64()
+            .unwrap();
         if publish {
             author
-                .send(Method::POST, &format!("/api/v1/items/{id}/submit"), json!({}))
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/items/{id}/submit"),
+                    json!({}),
+                )
                 .await;
             let res = reviewer
                 .send(
@@ -448,4 +555,83 @@ async fn hidden_items_answer_exactly_as_missing_ones() {
     // The 404 page offers sign-in to everyone alike.
     let page = anonymous.get("/items/9999999").await.text().await.unwrap();
     assert!(page.contains("href=\"/login\""), "{page}");
+}
+
+/// Files whose text cannot be read — refused as too big, or damaged — are recorded once
+/// with the reason and not tried again: the same bytes would give the same answer.
+#[tokio::test]
+async fn files_refused_by_the_text_reader_are_not_retried() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let district = app.unit_id("CDD-P-24-D01").await;
+    let author = Api::user(&app, "author", false, &[("contributor", "CDD-P-24-D01")]).await;
+    let res = author
+        .send(
+            Method::POST,
+            "/api/v1/items",
+            json!({"title": "ไฟล์อ่านไม่ได้", "unit_id": district}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // 300,000 numbers in one array: parsed, ~36 MB of objects (over the reader's 32 MiB).
+    let mut huge = b"%PDF-1.4\n1 0 obj\n[".to_vec();
+    huge.extend(b"0 ".repeat(300_000));
+    huge.extend(b"]\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    let damaged = b"%PDF-1.4\nnot really a PDF at all\n%%EOF\n".to_vec();
+    for (name, bytes) in [("ใหญ่.pdf", huge), ("เสีย.pdf", damaged)] {
+        let form = Form::new().part(
+            "file",
+            Part::bytes(bytes)
+                .file_name(name)
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+        let res = author
+            .req(Method::POST, &format!("/api/v1/items/{id}/files"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{name}");
+    }
+    let db = &app.runtime.db;
+    let read = || async {
+        db.query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT status, attempts, error FROM file_texts ORDER BY size DESC",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get::<String>("", "status").unwrap(),
+                r.try_get::<i32>("", "attempts").unwrap(),
+                r.try_get::<Option<String>>("", "error")
+                    .unwrap()
+                    .unwrap_or_default(),
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let rows = loop {
+        let rows = read().await;
+        if rows.len() == 2 && rows.iter().all(|r| r.1 >= 1) {
+            break rows;
+        }
+        assert!(std::time::Instant::now() < deadline, "not read: {rows:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    for (status, attempts, error) in &rows {
+        assert_eq!((status.as_str(), *attempts), ("failed", 1), "{rows:?}");
+        assert!(
+            error
+                .chars()
+                .any(|c| ('\u{0E01}'..='\u{0E5B}').contains(&c)),
+            "{error}"
+        );
+    }
+    assert!(rows[0].2.contains("ใหญ่เกิน"), "{rows:?}");
+    assert!(rows[1].2.contains("เสียหาย"), "{rows:?}");
 }

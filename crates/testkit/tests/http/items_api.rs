@@ -772,7 +772,11 @@ async fn unit_only_knowledge_stays_inside_the_unit() {
         404
     );
     assert_eq!(public.get(&format!("{path}/versions")).await.status(), 404);
-    assert_eq!(public.get(&file).await.status(), 404, "hidden as if missing");
+    assert_eq!(
+        public.get(&file).await.status(),
+        404,
+        "hidden as if missing"
+    );
     assert_eq!(public.read("/api/v1/items").await["total"], 0);
 
     // Signed in elsewhere: not found either.

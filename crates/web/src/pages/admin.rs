@@ -495,7 +495,7 @@ async fn users_page(
         &users_view(
             &state,
             &member,
-            crate::forms::page_param(done.page.as_deref())?.get(),
+            crate::forms::page_link_param(done.page.as_deref())?.get(),
             done.message(),
             form,
             Errors::default(),

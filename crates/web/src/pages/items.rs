@@ -161,7 +161,7 @@ async fn browse(
         knowledge_type: KnowledgeType::parse(&q.kind).ok(),
         fiscal_year: id_param(&q.year).map(|y| if y < 2400 { y + 543 } else { y } as i32),
     };
-    let page_no = crate::forms::page_param(q.page.as_deref())?.get();
+    let page_no = crate::forms::page_link_param(q.page.as_deref())?.get();
     let list = state.core.browse(&actor, &b, page_no, PER_PAGE).await?;
     let tree = state.core.unit_tree().await?;
     let vocab = state.core.vocabulary().await?;
@@ -251,7 +251,7 @@ async fn my_items(
     member: Member,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
-    let page_no = crate::forms::page_param(done.page.as_deref())?.get();
+    let page_no = crate::forms::page_link_param(done.page.as_deref())?.get();
     let list = state
         .core
         .my_items(member.actor(), page_no, PER_PAGE)
@@ -324,7 +324,7 @@ async fn review_queue(
         .core
         .review_queue(
             member.actor(),
-            crate::forms::page_param(done.page.as_deref())?.get(),
+            crate::forms::page_link_param(done.page.as_deref())?.get(),
             PER_PAGE,
         )
         .await?;

@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
 pub struct Done {
     #[serde(default)]
     pub done: String,
-    /// Parsed with [`crate::forms::page_param`], which bounds it.
+    /// Parsed with [`crate::forms::page_link_param`], which bounds it.
     #[serde(default)]
     pub page: Option<String>,
 }

@@ -79,13 +79,13 @@ impl SearchParams {
         };
         Ok(SearchRequest {
             q: self.q.clone(),
-            // Bounded here, so no offset downstream can overflow; junk is refused, not guessed.
-            page: crate::forms::page_param(Some(&self.page))?.get(),
-            per_page: crate::forms::per_page_param(
+            // Bounded here, so no offset downstream can overflow; junk still means page 1.
+            page: crate::forms::page_link_param(Some(&self.page))?.get(),
+            per_page: khlang_core::paging::PerPage::parse_or_default(
                 Some(&self.per_page),
                 khlang_core::service::search::DEFAULT_PER_PAGE,
                 khlang_core::service::search::MAX_PER_PAGE,
-            )?
+            )
             .get(),
             filters: Filters {
                 term: number_param(&self.category).map(TermId),
