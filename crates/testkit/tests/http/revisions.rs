@@ -691,6 +691,7 @@ async fn a_minor_correction_is_published_at_once_and_audited_but_not_by_the_owne
             409,
         )
         .await;
+    assert_eq!(page(&app, &officer_web, &form).await.0, 409);
     app.stop().await;
 }
 
