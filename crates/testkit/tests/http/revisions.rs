@@ -733,6 +733,10 @@ async fn the_pages_show_a_pending_revision_only_to_those_who_may_see_it() {
     assert!(html.contains("ถอนฉบับแก้ไข"));
     let (_, html) = page(&app, &app.client(), &item).await;
     assert!(!html.contains("วันอาทิตย์") && !html.contains("ฉบับแก้ไข"));
+    let (_, mine) = page(&app, &owner, "/my/items").await;
+    assert!(mine.contains("ฉบับแก้ไข: ฉบับร่าง"), "the owner's list");
+    let (_, home) = page(&app, &app.client(), "/items").await;
+    assert!(home.contains("ตลาดนัดชุมชนวันเสาร์") && !home.contains("ฉบับแก้ไข"));
 
     // Submitted through the page; the committee's queue marks it as a revision.
     let res = post_form(

@@ -70,6 +70,8 @@ pub struct Card {
     pub status: &'static str,
     pub status_label: &'static str,
     pub status_public: bool,
+    /// Where a pending revision stands (only in lists for those who may know of it).
+    pub revision: Option<&'static str>,
 }
 
 fn excerpt(s: &str, graphemes: usize) -> String {
@@ -94,6 +96,7 @@ pub fn card(tree: &UnitTree, s: &ItemSummary) -> Card {
         status: s.status.as_str(),
         status_label: s.status.label_th(),
         status_public: s.status == ItemStatus::Published,
+        revision: s.pending_revision.map(|r| r.label_th()),
     }
 }
 
