@@ -382,6 +382,14 @@ async fn an_edit_of_published_knowledge_waits_for_screening_and_the_public_never
     let (_, html) = page(&app, &app.client(), &format!("/items/{id}/history")).await;
     assert!(html.contains("ฉบับที่ 2") && html.contains("ฉบับที่ 1"));
     assert!(html.contains("อนุมัติเผยแพร่ฉบับแก้ไข"));
+    // Restoring version 1 from the history page is screened like any edit.
+    let owner = app.sign_in("author", PASSWORD).await;
+    let history = format!("/items/{id}/history");
+    let res = post_form(&app, &owner, &history, &format!("{history}/1/restore"), &[]).await;
+    assert_eq!(location(&res), format!("/items/{id}?done=revision_saved"));
+    assert_eq!(public.read(&path).await["title"], "ปุ๋ยหมักสูตรน้ำหมักชีวภาพ");
+    let pending = author.read(&path).await["pending_revision"].clone();
+    assert_eq!(pending["fields"]["title"], "ปุ๋ยหมักสูตรดั้งเดิม");
     app.stop().await;
 }
 

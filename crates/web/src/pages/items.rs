@@ -1303,11 +1303,17 @@ async fn restore(
     ThaiForm(form): ThaiForm<CsrfForm>,
 ) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    state
+    let item = state
         .core
         .restore_version(member.actor(), ItemId(id), n)
         .await?;
-    Ok(Redirect::to(&format!("/items/{id}?done=restored")).into_response())
+    // Published knowledge gets the old version back as a revision, screened first.
+    let done = if item.status == ItemStatus::Published {
+        "revision_saved"
+    } else {
+        "restored"
+    };
+    Ok(Redirect::to(&format!("/items/{id}?done={done}")).into_response())
 }
 
 // ---------------------------------------------------------------- taxonomies
