@@ -475,7 +475,10 @@ pub struct Revision {
 impl Revision {
     /// Still with its author, who may change it; once submitted it waits for the committee.
     pub fn with_author(&self) -> bool {
-        matches!(self.status, ItemStatus::Draft | ItemStatus::ChangesRequested)
+        matches!(
+            self.status,
+            ItemStatus::Draft | ItemStatus::ChangesRequested
+        )
     }
 }
 

@@ -3,13 +3,13 @@
 
 use super::Khlang;
 use super::cache::ListKey;
+use super::revisions::RevisionView;
 use crate::error::{DomainError, DomainResult, FieldError, PortError};
 use crate::file::{FileName, RangeRequest, SNIFF_BYTES, sniff};
 use crate::ids::{FileId, ItemId, TermId, UnitId, UserId};
 use crate::item::{
     Item, ItemFields, ItemFile, ItemInput, ItemStatus, Snapshot, Transition, Version,
 };
-use super::revisions::RevisionView;
 use crate::org::{Action, Actor, ItemRef, Target, UnitTree, authorize};
 use crate::ports::{
     ByteStream, Comment, ItemFilter, ItemOrder, ItemSummary, NewFile, Page, Readable,
@@ -184,7 +184,12 @@ impl Khlang {
 
     /// Records the item's current state: a new version once it has been published,
     /// otherwise the working version is refreshed in place.
-    pub(crate) async fn save_with_version(&self, item: &mut Item, by: UserId, note: &str) -> DomainResult<()> {
+    pub(crate) async fn save_with_version(
+        &self,
+        item: &mut Item,
+        by: UserId,
+        note: &str,
+    ) -> DomainResult<()> {
         let files = self
             .knowledge
             .item_files(item.id)
@@ -321,6 +326,10 @@ impl Khlang {
         } else {
             let index = self.index_change(&item).await?;
             self.knowledge.save_item(&item, None, &index).await?;
+            if to == ItemStatus::Archived {
+                // An archived item is no longer edited: its pending revision, if any, ends.
+                self.knowledge.delete_revision(id).await?;
+            }
         }
         self.item_saved(&item);
         let author = self.store.get_user(me).await?;
@@ -544,8 +553,12 @@ impl Khlang {
     /// know of it (the owner's own items, the review queue).
     async fn mark_revisions(&self, items: &mut [ItemSummary]) -> DomainResult<()> {
         for s in items.iter_mut() {
-            if s.status == ItemStatus::Published {
-                s.pending_revision = self.knowledge.get_revision(s.id).await?.map(|r| r.status);
+            if s.status == ItemStatus::Published
+                && let Some(r) = self.knowledge.get_revision(s.id).await?
+            {
+                // The queue's "waiting since" and the owner's "changed" are the revision's.
+                s.pending_revision = Some(r.status);
+                s.updated_at = r.updated_at;
             }
         }
         Ok(())

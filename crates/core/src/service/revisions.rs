@@ -90,12 +90,15 @@ impl Khlang {
             .knowledge
             .files_by_ids(&revision.snapshot.files)
             .await?;
-        let own_work = actor.user_id() == Some(revision.created_by);
+        let own_work = actor
+            .user_id()
+            .is_some_and(|me| me == revision.created_by || me == item.created_by);
         Ok(Some(RevisionView {
             changes: diff(&published, &revision.snapshot),
             files,
             may_edit: revision.with_author() && may(Action::EditItem),
-            may_submit: may(Action::SubmitItem) && Transition::Submit.apply(revision.status).is_ok(),
+            may_submit: may(Action::SubmitItem)
+                && Transition::Submit.apply(revision.status).is_ok(),
             may_review: may(Action::ReviewItem) && revision.status.awaiting_review() && !own_work,
             may_withdraw: authorize(actor, Action::EditItem, &Self::item_ref(tree, item)?).is_ok(),
             revision,
@@ -182,7 +185,7 @@ impl Khlang {
         };
         authorize(actor, action, &target)?;
         // The committee never screens its own work, also when a KM officer wrote the revision.
-        if action == Action::ReviewItem && revision.created_by == me {
+        if action == Action::ReviewItem && (revision.created_by == me || item.created_by == me) {
             return Err(DomainError::Forbidden);
         }
         let comment = crate::text::tidy_multiline(comment);
@@ -194,6 +197,20 @@ impl Khlang {
         }
         let from = revision.status;
         let to = t.apply(from)?;
+        if t == Transition::Submit {
+            let published: Vec<_> = self
+                .knowledge
+                .item_files(item.id)
+                .await?
+                .into_iter()
+                .map(|f| f.id)
+                .collect();
+            if revision.snapshot.fields == item.fields && revision.snapshot.files == published {
+                return Err(DomainError::Conflict(
+                    "ฉบับแก้ไขนี้ยังเหมือนฉบับที่เผยแพร่ทุกอย่าง กรุณาแก้ไขก่อนส่งพิจารณา หรือถอนฉบับแก้ไข".into(),
+                ));
+            }
+        }
         let now = self.clock.now();
         match to {
             ItemStatus::Published => {
@@ -309,10 +326,7 @@ impl Khlang {
             ));
         }
         if crate::text::grapheme_len(&reason) > 500 {
-            return Err(DomainError::invalid(
-                "reason",
-                "เหตุผลยาวเกิน 500 ตัวอักษร",
-            ));
+            return Err(DomainError::invalid("reason", "เหตุผลยาวเกิน 500 ตัวอักษร"));
         }
         let fields = self
             .checked_fields(actor, input, &tree, Some(&item.fields))

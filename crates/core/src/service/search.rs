@@ -193,7 +193,9 @@ impl Khlang {
         if item.status != ItemStatus::Published {
             return Ok(IndexChange::Remove);
         }
-        Ok(IndexChange::Put(Box::new(self.search_entry(item, None).await?)))
+        Ok(IndexChange::Put(Box::new(
+            self.search_entry(item, None).await?,
+        )))
     }
 
     /// The index entry `item` gets once `files` are its current ones (an approved revision

@@ -112,7 +112,10 @@ async fn team(app: &TestApp) -> (i64, Caller<'_>, Caller<'_>, Caller<'_>) {
     let author = Caller::user(
         app,
         "author",
-        &[("contributor", "CDD-P-24-D01"), ("reviewer", "CDD-P-24-D01")],
+        &[
+            ("contributor", "CDD-P-24-D01"),
+            ("reviewer", "CDD-P-24-D01"),
+        ],
     )
     .await;
     let reviewer = Caller::user(app, "reviewer", &[("reviewer", "CDD-P-24")]).await;
@@ -133,19 +136,26 @@ async fn published(
     for (k, v) in extra.as_object().unwrap() {
         b[k] = v.clone();
     }
-    let id = author
-        .expect(Method::POST, "/api/v1/items", b, 201)
-        .await["id"]
+    let id = author.expect(Method::POST, "/api/v1/items", b, 201).await["id"]
         .as_i64()
         .unwrap();
     let mut ids = Vec::new();
     for (name, bytes) in files {
         let res = author.upload(id, name, bytes).await;
         assert_eq!(res.status(), 201);
-        ids.push(res.json::<Value>().await.unwrap()["file_id"].as_i64().unwrap());
+        ids.push(
+            res.json::<Value>().await.unwrap()["file_id"]
+                .as_i64()
+                .unwrap(),
+        );
     }
     author
-        .expect(Method::POST, &format!("/api/v1/items/{id}/submit"), json!({}), 200)
+        .expect(
+            Method::POST,
+            &format!("/api/v1/items/{id}/submit"),
+            json!({}),
+            200,
+        )
         .await;
     reviewer
         .expect(
@@ -252,13 +262,22 @@ async fn an_edit_of_published_knowledge_waits_for_screening_and_the_public_never
     assert_eq!(search_ids(&app, "ดั้งเดิม").await, vec![id]);
     // A signed-in reader outside the committee learns nothing either.
     let colleague = Caller::user(&app, "colleague", &[("contributor", "CDD-P-24-D01")]).await;
-    assert!(colleague.read(&path).await.get("pending_revision").is_none());
+    assert!(
+        colleague
+            .read(&path)
+            .await
+            .get("pending_revision")
+            .is_none()
+    );
 
     // The owner keeps editing the draft revision, then submits it.
     let edited = author
         .expect(Method::PATCH, &path, json!({"body": "ขั้นที่ 1 หมักสามวัน"}), 200)
         .await;
-    assert_eq!(edited["pending_revision"]["fields"]["body"], "ขั้นที่ 1 หมักสามวัน");
+    assert_eq!(
+        edited["pending_revision"]["fields"]["body"],
+        "ขั้นที่ 1 หมักสามวัน"
+    );
     assert_eq!(
         edited["pending_revision"]["fields"]["title"],
         "ปุ๋ยหมักสูตรน้ำหมักชีวภาพ"
@@ -299,7 +318,10 @@ async fn an_edit_of_published_knowledge_waits_for_screening_and_the_public_never
         view["pending_revision"]["actions"],
         json!(["approve", "request_changes", "reject"])
     );
-    assert_eq!(view["actions"], json!(["approve", "request_changes", "reject"]));
+    assert_eq!(
+        view["actions"],
+        json!(["approve", "request_changes", "reject"])
+    );
 
     // Sent back, changed, sent again, approved.
     let back = reviewer
@@ -360,6 +382,14 @@ async fn an_edit_of_published_knowledge_waits_for_screening_and_the_public_never
     let (_, html) = page(&app, &app.client(), &format!("/items/{id}/history")).await;
     assert!(html.contains("ฉบับที่ 2") && html.contains("ฉบับที่ 1"));
     assert!(html.contains("อนุมัติเผยแพร่ฉบับแก้ไข"));
+    // Restoring version 1 from the history page is screened like any edit.
+    let owner = app.sign_in("author", PASSWORD).await;
+    let history = format!("/items/{id}/history");
+    let res = post_form(&app, &owner, &history, &format!("{history}/1/restore"), &[]).await;
+    assert_eq!(location(&res), format!("/items/{id}?done=revision_saved"));
+    assert_eq!(public.read(&path).await["title"], "ปุ๋ยหมักสูตรน้ำหมักชีวภาพ");
+    let pending = author.read(&path).await["pending_revision"].clone();
+    assert_eq!(pending["fields"]["title"], "ปุ๋ยหมักสูตรดั้งเดิม");
     app.stop().await;
 }
 
@@ -429,7 +459,10 @@ async fn a_wider_readership_stays_unpublished_until_approved_and_rejection_keeps
         "{said:?}"
     );
     public.expect(Method::GET, &path, Value::Null, 404).await;
-    assert_eq!(reviewer.read("/api/v1/items?status=review").await["total"], 0);
+    assert_eq!(
+        reviewer.read("/api/v1/items?status=review").await["total"],
+        0
+    );
 
     // Asked again and approved: now the public reads it.
     author
@@ -486,7 +519,10 @@ async fn files_of_a_revision_reach_readers_only_on_approval() {
     assert_eq!(public.get(&format!("/files/{first}")).await.status(), 200);
     assert_eq!(public.get(&format!("/files/{second}")).await.status(), 404);
     assert_eq!(
-        public.get(&format!("/api/v1/files/{second}")).await.status(),
+        public
+            .get(&format!("/api/v1/files/{second}"))
+            .await
+            .status(),
         404
     );
     // The owner and the committee may open the revision's file.
@@ -529,13 +565,23 @@ async fn files_of_a_revision_reach_readers_only_on_approval() {
         .as_i64()
         .unwrap();
     let withdrawn = author
-        .expect(Method::DELETE, &format!("{path}/revision"), Value::Null, 200)
+        .expect(
+            Method::DELETE,
+            &format!("{path}/revision"),
+            Value::Null,
+            200,
+        )
         .await;
     assert!(withdrawn.get("pending_revision").is_none());
     assert_eq!(file_ids(&public.read(&path).await), [second]);
     assert_eq!(public.get(&format!("/files/{third}")).await.status(), 404);
     author
-        .expect(Method::DELETE, &format!("{path}/revision"), Value::Null, 409)
+        .expect(
+            Method::DELETE,
+            &format!("{path}/revision"),
+            Value::Null,
+            409,
+        )
         .await;
     app.stop().await;
 }
@@ -605,7 +651,11 @@ async fn a_minor_correction_is_published_at_once_and_audited_but_not_by_the_owne
         .find(|e| e.action == "item.minor_correction")
         .expect("the correction is in the audit log");
     assert_eq!(entry.target, format!("item:{id}"));
-    assert!(entry.detail.contains("แก้คำที่พิมพ์ผิดในชื่อเรื่อง"), "{}", entry.detail);
+    assert!(
+        entry.detail.contains("แก้คำที่พิมพ์ผิดในชื่อเรื่อง"),
+        "{}",
+        entry.detail
+    );
 
     // A KM officer corrects through the page, with the reason asked for on the form.
     let officer_web = member(&app, "officer_web", "CDD-P-24-D01", "km_officer").await;
@@ -649,6 +699,7 @@ async fn a_minor_correction_is_published_at_once_and_audited_but_not_by_the_owne
             409,
         )
         .await;
+    assert_eq!(page(&app, &officer_web, &form).await.0, 409);
     app.stop().await;
 }
 
@@ -690,6 +741,10 @@ async fn the_pages_show_a_pending_revision_only_to_those_who_may_see_it() {
     assert!(html.contains("ถอนฉบับแก้ไข"));
     let (_, html) = page(&app, &app.client(), &item).await;
     assert!(!html.contains("วันอาทิตย์") && !html.contains("ฉบับแก้ไข"));
+    let (_, mine) = page(&app, &owner, "/my/items").await;
+    assert!(mine.contains("ฉบับแก้ไข: ฉบับร่าง"), "the owner's list");
+    let (_, home) = page(&app, &app.client(), "/items").await;
+    assert!(home.contains("ตลาดนัดชุมชนวันเสาร์") && !home.contains("ฉบับแก้ไข"));
 
     // Submitted through the page; the committee's queue marks it as a revision.
     let res = post_form(
@@ -705,7 +760,10 @@ async fn the_pages_show_a_pending_revision_only_to_those_who_may_see_it() {
     assert!(queue.contains("ตลาดนัดชุมชนวันเสาร์") && queue.contains("ฉบับแก้ไข"));
     let (_, html) = page(&app, &committee, &item).await;
     assert!(html.contains("ผลการกลั่นกรองฉบับแก้ไข"));
-    assert!(html.contains("วันเสาร์") && html.contains("วันอาทิตย์"), "the diff");
+    assert!(
+        html.contains("วันเสาร์") && html.contains("วันอาทิตย์"),
+        "the diff"
+    );
 
     // Withdrawn by its owner: gone, the published version untouched.
     let res = post_form(
@@ -722,5 +780,61 @@ async fn the_pages_show_a_pending_revision_only_to_those_who_may_see_it() {
     assert!(!html.contains("วันอาทิตย์"));
     let (_, queue) = page(&app, &committee, "/review").await;
     assert!(!queue.contains("ตลาดนัดชุมชนวันเสาร์"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn archiving_ends_a_pending_revision_and_an_unchanged_one_cannot_be_sent() {
+    let app = spawn_app().await;
+    let (district, author, reviewer, officer) = team(&app).await;
+    let (id, _) = published(
+        &author,
+        &reviewer,
+        district,
+        json!({"title": "ธนาคารขยะชุมชน"}),
+        &[],
+    )
+    .await;
+    let path = format!("/api/v1/items/{id}");
+    // An upload taken back leaves the revision as the published version: nothing to screen.
+    let res = author.upload(id, "ร่าง.pdf", PDF_2).await;
+    let file = res.json::<Value>().await.unwrap()["file_id"]
+        .as_i64()
+        .unwrap();
+    author
+        .expect(
+            Method::DELETE,
+            &format!("{path}/files/{file}"),
+            Value::Null,
+            204,
+        )
+        .await;
+    author
+        .expect(Method::POST, &format!("{path}/submit"), json!({}), 409)
+        .await;
+    author
+        .expect(
+            Method::PATCH,
+            &path,
+            json!({"summary": "คัดแยกขยะแลกเงิน"}),
+            200,
+        )
+        .await;
+    author
+        .expect(Method::POST, &format!("{path}/submit"), json!({}), 200)
+        .await;
+    assert_eq!(
+        reviewer.read("/api/v1/items?status=review").await["total"],
+        1
+    );
+    // Archived by the unit's KM officer: the revision goes with it, out of the queue.
+    officer
+        .expect(Method::POST, &format!("{path}/archive"), json!({}), 200)
+        .await;
+    assert_eq!(
+        reviewer.read("/api/v1/items?status=review").await["total"],
+        0
+    );
+    assert!(author.read(&path).await.get("pending_revision").is_none());
     app.stop().await;
 }

@@ -115,7 +115,14 @@ async fn screen_revision(
     let submit = format!("/api/v1/items/{id}/submit");
     call(app, author, "POST", &submit, json!({})).await;
     let review = format!("/api/v1/items/{id}/review");
-    call(app, reviewer, "POST", &review, json!({"decision": "approve"})).await;
+    call(
+        app,
+        reviewer,
+        "POST",
+        &review,
+        json!({"decision": "approve"}),
+    )
+    .await;
 }
 
 /// `GET /api/v1/search` as `who` (None: anonymous); asserts 200.

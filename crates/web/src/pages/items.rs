@@ -72,6 +72,8 @@ pub struct Card {
     pub status: &'static str,
     pub status_label: &'static str,
     pub status_public: bool,
+    /// Where a pending revision stands (only in lists for those who may know of it).
+    pub revision: Option<&'static str>,
 }
 
 fn excerpt(s: &str, graphemes: usize) -> String {
@@ -96,6 +98,7 @@ pub fn card(tree: &UnitTree, s: &ItemSummary) -> Card {
         status: s.status.as_str(),
         status_label: s.status.label_th(),
         status_public: s.status == ItemStatus::Published,
+        revision: s.pending_revision.map(|r| r.label_th()),
     }
 }
 
@@ -1306,11 +1309,17 @@ async fn restore(
     ThaiForm(form): ThaiForm<CsrfForm>,
 ) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    state
+    let item = state
         .core
         .restore_version(member.actor(), ItemId(id), n)
         .await?;
-    Ok(Redirect::to(&format!("/items/{id}?done=restored")).into_response())
+    // Published knowledge gets the old version back as a revision, screened first.
+    let done = if item.status == ItemStatus::Published {
+        "revision_saved"
+    } else {
+        "restored"
+    };
+    Ok(Redirect::to(&format!("/items/{id}?done={done}")).into_response())
 }
 
 // ---------------------------------------------------------------- taxonomies

@@ -53,6 +53,12 @@ pub(super) async fn correct_page(
     if !v.may_correct {
         return Err(DomainError::Forbidden.into());
     }
+    if v.revision.is_some() {
+        return Err(DomainError::Conflict(
+            "องค์ความรู้นี้มีฉบับแก้ไขรอดำเนินการอยู่ กรุณาพิจารณาฉบับแก้ไขนั้นก่อน".into(),
+        )
+        .into());
+    }
     let form = ItemInput::from(&v.item.fields);
     let page = form_page(
         &state,
