@@ -5,6 +5,7 @@ mod entities;
 mod knowledge;
 mod m0004_search;
 mod m0005_search_split;
+mod m0007_search_generation;
 mod migration;
 mod search;
 mod store;

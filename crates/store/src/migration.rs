@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_listing_index::Migration),
             Box::new(crate::m0004_search::Migration),
             Box::new(crate::m0005_search_split::Migration),
+            Box::new(crate::m0007_search_generation::Migration),
         ]
     }
 }
