@@ -428,6 +428,11 @@ pub trait KnowledgeStore: Send + Sync {
         limit: usize,
     ) -> PortResult<Vec<crate::search::IndexHit>>;
     async fn indexed_count(&self) -> PortResult<u64>;
+    /// A number that differs after every committed write to the search index, in every
+    /// process (search keeps answers under it); `None` when the store cannot tell.
+    async fn index_generation(&self) -> PortResult<Option<u64>> {
+        Ok(None)
+    }
     async fn published_item_ids(&self) -> PortResult<Vec<crate::ids::ItemId>>;
 
     async fn dictionary_words(&self) -> PortResult<Vec<String>> {

@@ -335,7 +335,10 @@ body = "อีกข้อความ"
         assert!(held.queries.len() >= 30, "{} queries", held.queries.len());
         for q in &held.queries {
             assert!(
-                tuned.queries.iter().all(|t| t.id != q.id && t.text != q.text),
+                tuned
+                    .queries
+                    .iter()
+                    .all(|t| t.id != q.id && t.text != q.text),
                 "{} is also a tuned query",
                 q.id
             );

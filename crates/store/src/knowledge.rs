@@ -877,6 +877,10 @@ impl KnowledgeStore for SeaStore {
         search::count(self.connection()).await
     }
 
+    async fn index_generation(&self) -> PortResult<Option<u64>> {
+        search::generation(self.connection()).await.map(Some)
+    }
+
     async fn published_item_ids(&self) -> PortResult<Vec<ItemId>> {
         search::published_item_ids(self.connection()).await
     }

@@ -6,6 +6,7 @@ mod knowledge;
 mod m0004_search;
 mod m0005_search_split;
 mod m0006_revisions;
+mod m0007_search_generation;
 mod m0008_nodes;
 mod migration;
 mod nodes;

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0004_search::Migration),
             Box::new(crate::m0005_search_split::Migration),
             Box::new(crate::m0006_revisions::Migration),
+            Box::new(crate::m0007_search_generation::Migration),
             Box::new(crate::m0008_nodes::Migration),
         ]
     }

@@ -90,6 +90,28 @@ pub(crate) async fn put(db: &impl ConnectionTrait, e: &SearchEntry) -> PortResul
     insert(db, e, "").await
 }
 
+/// Marks the index as changed, in the transaction that changes it (see
+/// `m0007_search_generation`): answers remembered under the old number are never used again.
+async fn changed(db: &impl ConnectionTrait) -> PortResult<()> {
+    exec(
+        db,
+        "UPDATE search_generation SET n = n + 1 WHERE id = 1",
+        vec![],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The index's generation: it differs after every committed write to the index.
+pub(crate) async fn generation(db: &impl ConnectionTrait) -> PortResult<u64> {
+    let found = rows(db, "SELECT n FROM search_generation WHERE id = 1", vec![]).await?;
+    let n: i64 = match found.first() {
+        Some(r) => r.try_get("", "n").map_err(map_err)?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}
+
 /// Adds the item's entry to tables that do not hold it (`suffix` names a rebuild's tables).
 async fn insert(db: &impl ConnectionTrait, e: &SearchEntry, suffix: &str) -> PortResult<()> {
     let backend = db.get_database_backend();
@@ -159,7 +181,8 @@ pub(crate) async fn remove(db: &impl ConnectionTrait, id: ItemId) -> PortResult<
             .await
             .map_err(map_err)?;
     }
-    Ok(())
+    // Every write of an entry starts with this removal (`put`), so one bump covers both.
+    changed(db).await
 }
 
 /// How many items the index holds.
@@ -229,7 +252,7 @@ pub(crate) async fn finish_rebuild(db: &impl ConnectionTrait) -> PortResult<()> 
         ] {
             rows(db, sql, vec![]).await?;
         }
-        return Ok(());
+        return changed(db).await;
     }
     for table in ["search_words", "search_grams"] {
         exec(
@@ -253,7 +276,7 @@ pub(crate) async fn finish_rebuild(db: &impl ConnectionTrait) -> PortResult<()> 
     for sql in SQLITE_VOCAB_TABLES {
         exec(db, sql, vec![]).await?;
     }
-    Ok(())
+    changed(db).await
 }
 
 /// How many items hold each term (in the same order). On SQLite the vocabulary tables read

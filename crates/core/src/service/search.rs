@@ -92,6 +92,69 @@ pub(crate) struct SearchState {
     pub touched: std::sync::Mutex<Option<std::collections::HashSet<ItemId>>>,
     /// How many items hold a term, as last looked up (see [`DocFreq`]).
     pub doc_freq: std::sync::Mutex<DocFreq>,
+    /// Answers to recent searches (see [`Answers`]).
+    pub answers: std::sync::Mutex<Answers>,
+    /// Set by the speed bench, which measures the searching itself.
+    pub answers_off: AtomicBool,
+}
+
+/// Recent answers, each under the index generation it was made in
+/// ([`crate::ports::KnowledgeStore::index_generation`]): readers ask the same few queries
+/// again and again (a search page cost 2 ms of segmenting, index reads and snippets; a
+/// remembered one, one read of the generation). Any write to the index — in this process or
+/// another — changes the generation, and the first search that sees the new number forgets
+/// everything remembered under the old one.
+#[derive(Default)]
+pub(crate) struct Answers {
+    generation: u64,
+    by_key: std::collections::HashMap<String, Arc<SearchResults>>,
+}
+
+/// Answers remembered at most; the memory is cleared when it is full (a page of results is
+/// a few kilobytes).
+const MAX_ANSWERS: usize = 1_000;
+
+impl Answers {
+    fn get(&self, generation: u64, key: &str) -> Option<Arc<SearchResults>> {
+        (self.generation == generation)
+            .then(|| self.by_key.get(key).cloned())
+            .flatten()
+    }
+
+    fn put(&mut self, generation: u64, key: String, results: SearchResults) {
+        if generation != self.generation {
+            // An answer made under an older number than the one remembered is not kept.
+            if generation < self.generation {
+                return;
+            }
+            self.by_key.clear();
+            self.generation = generation;
+        }
+        if self.by_key.len() >= MAX_ANSWERS {
+            self.by_key.clear();
+        }
+        self.by_key.insert(key, Arc::new(results));
+    }
+}
+
+/// What makes two searches the same: the query as understood, the page, the filters and
+/// what the reader may see.
+fn answer_key(
+    q: &Query,
+    page: u64,
+    per_page: u64,
+    filters: &Filters,
+    readable: Option<&crate::ports::Readable>,
+) -> String {
+    format!(
+        "{:?}|{:?}|{:?}|{}|{}|{}|{page}|{per_page}|{filters:?}|{readable:?}",
+        q.required,
+        q.optional,
+        q.excluded,
+        q.text,
+        q.truncated,
+        q.grams.len()
+    )
 }
 
 /// Document frequencies change slowly and queries repeat their terms (Thai queries share
@@ -100,6 +163,9 @@ pub(crate) struct SearchState {
 pub(crate) struct DocFreq {
     terms: std::collections::HashMap<(IndexField, String), (u64, std::time::Instant)>,
     indexed: Option<(u64, std::time::Instant)>,
+    /// The index generation these counts were looked up in: another process's write changes
+    /// it, and a count of 0 remembered from before would hide what it wrote.
+    generation: Option<u64>,
 }
 
 /// How long a looked-up frequency is trusted.
@@ -376,7 +442,7 @@ impl Khlang {
             n => n.min(MAX_PER_PAGE),
         };
         let page = req.page.max(1);
-        let mut results = SearchResults {
+        let results = SearchResults {
             query,
             total: 0,
             more: false,
@@ -390,6 +456,56 @@ impl Khlang {
         if results.query.is_empty() {
             return Ok(results);
         }
+        let readable = self.readable(actor).await?;
+        let key = answer_key(
+            &results.query,
+            page,
+            per_page,
+            &req.filters,
+            readable.as_ref(),
+        );
+        let generation = self.knowledge.index_generation().await?;
+        if let Some(g) = generation {
+            self.doc_freq_for(g);
+        }
+        let generation =
+            generation.filter(|_| !self.search_state.answers_off.load(Ordering::Relaxed));
+        if let Some(g) = generation
+            && let Some(found) = self
+                .search_state
+                .answers
+                .lock()
+                .ok()
+                .and_then(|a| a.get(g, &key))
+        {
+            return Ok((*found).clone());
+        }
+        let results = self
+            .search_index(&segmenter, results, readable.as_ref(), &req.filters)
+            .await?;
+        if let Some(g) = generation
+            && let Ok(mut a) = self.search_state.answers.lock()
+        {
+            a.put(g, key, results.clone());
+        }
+        Ok(results)
+    }
+
+    /// Searches without [`Answers`] from now on (`false`: with them again). The speed bench
+    /// uses this to time the searching itself.
+    pub fn remember_answers(&self, on: bool) {
+        self.search_state.answers_off.store(!on, Ordering::Relaxed);
+    }
+
+    /// The index queries, ranking and snippets of one search.
+    async fn search_index(
+        &self,
+        segmenter: &Arc<Segmenter>,
+        mut results: SearchResults,
+        readable: Option<&crate::ports::Readable>,
+        filters: &Filters,
+    ) -> DomainResult<SearchResults> {
+        let (page, per_page) = (results.page, results.per_page);
         let q = &results.query;
         // Where the time goes, for `RUST_LOG=khlang_core=debug`.
         let t0 = std::time::Instant::now();
@@ -420,14 +536,13 @@ impl Khlang {
                 .await?;
         }
         let t_grams = t0.elapsed();
-        let readable = self.readable(actor).await?;
-        let ranked = search::rank(hits, readable.as_ref(), &req.filters);
+        let ranked = search::rank(hits, readable, filters);
         results.total = ranked.len();
         results.exact = ranked.iter().filter(|r| r.exact).count();
         results.facets = FacetCounts::count(ranked.iter().map(|r| &r.facets));
         if results.exact == 0 {
             let understood = results.query.text.clone();
-            results.suggestion = self.suggestion(&segmenter, &understood).await?;
+            results.suggestion = self.suggestion(segmenter, &understood).await?;
         }
         let words = q.marked_words();
         let prefixes: Vec<String> = q
@@ -448,7 +563,7 @@ impl Khlang {
             .skip(start)
             .take(per_page as usize)
             .map(|r| {
-                let (core, seg) = (self.clone(), Arc::clone(&segmenter));
+                let (core, seg) = (self.clone(), Arc::clone(segmenter));
                 let (words, prefixes, id) = (Arc::clone(&words), Arc::clone(&prefixes), r.item_id);
                 tokio::spawn(async move {
                     let item = core.knowledge.get_item(id).await?;
@@ -477,7 +592,7 @@ impl Khlang {
         }
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         tracing::debug!(
-            q = %req.q,
+            q = %results.query.text,
             plan_ms = ms(t_plan),
             every_word_ms = ms(t_all - t_plan),
             any_word_ms = ms(t_any - t_all),
@@ -665,6 +780,18 @@ impl Khlang {
             memo.indexed = Some((n, now));
         }
         Ok(n)
+    }
+
+    /// Forgets remembered frequencies looked up in another generation of the index.
+    fn doc_freq_for(&self, generation: u64) {
+        if let Ok(mut memo) = self.search_state.doc_freq.lock()
+            && memo.generation != Some(generation)
+        {
+            *memo = DocFreq {
+                generation: Some(generation),
+                ..DocFreq::default()
+            };
+        }
     }
 
     /// After a re-index the remembered frequencies describe an index that is gone.

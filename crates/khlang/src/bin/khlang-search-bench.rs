@@ -1,14 +1,19 @@
 //! Search quality and speed, measured on the real core (not a test: figures, not assertions).
 //!
 //! `khlang-search-bench quality` indexes the Thai test collection of `khlang-searcheval`
-//! (passages cut from the seeds, 70 judged queries) and prints nDCG@10, Recall@10 and MRR for
+//! (passages cut from the seeds, 70 judged queries, and 40 held-out queries over the same
+//! passages that the ranker was never tuned on) and prints nDCG@10, Recall@10 and MRR for
 //! khlang's search and for the baselines: substring matching (what WordPress does), BM25 over
 //! newmm words, and BM25 over character 3-grams.
 //!
 //! `khlang-search-bench speed --items 10000` generates items from recombined seed passages,
 //! reports indexing throughput (items/s), then query latency p50/p95 for 50 mixed queries.
 //!
-//! Both take `--database-url postgres://…` to run on PostgreSQL instead of a fresh SQLite file.
+//! `khlang-search-bench page` publishes 125 of the collection's passages, serves khlang and
+//! drives `/search` with `wrk -t2 -c16` (the collection's queries in rotation, one per
+//! request), printing the medians of 3 rounds' req/s and p99 beside the load average.
+//!
+//! All take `--database-url postgres://…` to run on PostgreSQL instead of a fresh SQLite file.
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -50,6 +55,28 @@ enum Command {
         /// backends' top 10 agree.
         #[arg(long)]
         compare: bool,
+    },
+    /// The /search page served over HTTP on passages cut from the seeds, driven by wrk with
+    /// the collection's queries in rotation: req/s and p99, medians of the rounds.
+    Page {
+        /// Passages of the collection to publish (the issue's corpus: 125).
+        #[arg(long, default_value_t = 125)]
+        passages: usize,
+        /// wrk connections (-c); repeat to measure several.
+        #[arg(long = "connections", default_values_t = [16])]
+        connections: Vec<u32>,
+        /// wrk threads (-t).
+        #[arg(long, default_value_t = 2)]
+        threads: u32,
+        /// Seconds per wrk run.
+        #[arg(long, default_value_t = 10)]
+        duration: u32,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Search without remembered answers: every request segments, queries and cuts
+        /// snippets.
+        #[arg(long)]
+        no_answers: bool,
     },
     /// Indexing throughput and query latency on generated items.
     Speed {
@@ -164,6 +191,22 @@ async fn run(args: Args) -> anyhow::Result<()> {
             rounds,
             reindex,
         } => speed(&rt, admin_id, backend, items, rounds, reindex).await,
+        Command::Page {
+            passages,
+            connections,
+            threads,
+            duration,
+            rounds,
+            no_answers,
+        } => {
+            let wrk = Wrk {
+                connections,
+                threads,
+                duration,
+                rounds,
+            };
+            page(rt, admin_id, backend, passages, wrk, no_answers).await
+        }
     }
 }
 
@@ -256,18 +299,19 @@ impl Ranker for Precomputed {
     }
 }
 
-/// Prints the reports; returns khlang's top 10 per query (for the backend comparison).
+/// Prints the reports for the tuned collection and for the held-out queries (the same
+/// passages); returns khlang's top 10 per query of both (for the backend comparison).
 async fn quality(
     rt: &Runtime,
     admin: UserId,
     backend: &str,
     verbose: bool,
 ) -> anyhow::Result<HashMap<String, Vec<String>>> {
-    let collection = Collection::embedded();
+    let tuned = Collection::embedded();
     let unit = some_unit(rt).await?;
     let mut passage_of: HashMap<ItemId, String> = HashMap::new();
     let at = time::OffsetDateTime::now_utc();
-    for p in &collection.passages {
+    for p in &tuned.passages {
         let year = p.year.map(|y| y as i32);
         let f = fields(
             unit,
@@ -282,76 +326,86 @@ async fn quality(
             .await?;
         passage_of.insert(id, p.id.clone());
     }
-    let mut answers = HashMap::new();
-    for q in &collection.queries {
-        let r = rt
-            .core
-            .search(
-                &Actor::Anonymous,
-                &SearchRequest {
-                    q: q.text.clone(),
-                    page: 1,
-                    per_page: 10,
-                    ..SearchRequest::default()
-                },
-            )
-            .await?;
-        let ids: Vec<String> = r
-            .hits
-            .iter()
-            .filter_map(|h| passage_of.get(&h.id).cloned())
-            .collect();
-        if verbose {
+    let mut all_answers = HashMap::new();
+    let segmenter = Arc::new(Segmenter::new());
+    for (set, collection) in [
+        ("tuned: the queries khlang was tuned on", tuned),
+        (
+            "held out: queries written and judged before khlang ran on them, never tuned on",
+            Collection::held_out(),
+        ),
+    ] {
+        let mut answers = HashMap::new();
+        for q in &collection.queries {
+            let r = rt
+                .core
+                .search(
+                    &Actor::Anonymous,
+                    &SearchRequest {
+                        q: q.text.clone(),
+                        page: 1,
+                        per_page: 10,
+                        ..SearchRequest::default()
+                    },
+                )
+                .await?;
+            let ids: Vec<String> = r
+                .hits
+                .iter()
+                .filter_map(|h| passage_of.get(&h.id).cloned())
+                .collect();
+            if verbose {
+                println!(
+                    "{:>4} {:<40} {}",
+                    q.id,
+                    q.text,
+                    ids.iter().take(5).cloned().collect::<Vec<_>>().join(" ")
+                );
+            }
+            answers.insert(q.text.clone(), ids);
+        }
+        let judged: usize = collection.queries.iter().map(|q| q.judgments.len()).sum();
+        println!(
+            "\n## {set}\ncollection: {} passages, {} queries, {} judgments; khlang on {backend}\n",
+            collection.passages.len(),
+            collection.queries.len(),
+            judged
+        );
+        let mut rankers: Vec<Box<dyn Ranker>> = vec![
+            Box::new(Precomputed {
+                name: format!("khlang ({backend})"),
+                answers: answers.clone(),
+            }),
+            Box::new(Substring::new(&collection)),
+            Box::new(Bm25Words::new(
+                &collection,
+                Arc::clone(&segmenter),
+                WordAnalysis::Raw,
+            )),
+            Box::new(Bm25Words::new(
+                &collection,
+                Arc::clone(&segmenter),
+                WordAnalysis::Normalized,
+            )),
+            Box::new(Bm25Trigrams::new(&collection)),
+        ];
+        let mut summary = Vec::new();
+        for r in &mut rankers {
+            let report = evaluate(&collection, r.as_mut());
+            summary.push((report.ranker.clone(), report.overall));
+            println!("{report}");
+        }
+        println!("| ranker | nDCG@10 | Recall@10 | MRR | queries with no result |");
+        println!("|---|---:|---:|---:|---:|");
+        for (name, s) in summary {
             println!(
-                "{:>4} {:<40} {}",
-                q.id,
-                q.text,
-                ids.iter().take(5).cloned().collect::<Vec<_>>().join(" ")
+                "| {name} | {:.3} | {:.3} | {:.3} | {} of {} |",
+                s.ndcg, s.recall, s.mrr, s.zero_results, s.queries
             );
         }
-        answers.insert(q.text.clone(), ids);
+        all_answers.extend(answers);
     }
-    let judged: usize = collection.queries.iter().map(|q| q.judgments.len()).sum();
-    println!(
-        "collection: {} passages, {} queries, {} judgments; khlang on {backend}\n",
-        collection.passages.len(),
-        collection.queries.len(),
-        judged
-    );
-    let segmenter = Arc::new(Segmenter::new());
-    let mut rankers: Vec<Box<dyn Ranker>> = vec![
-        Box::new(Precomputed {
-            name: format!("khlang ({backend})"),
-            answers: answers.clone(),
-        }),
-        Box::new(Substring::new(&collection)),
-        Box::new(Bm25Words::new(
-            &collection,
-            Arc::clone(&segmenter),
-            WordAnalysis::Raw,
-        )),
-        Box::new(Bm25Words::new(
-            &collection,
-            segmenter,
-            WordAnalysis::Normalized,
-        )),
-        Box::new(Bm25Trigrams::new(&collection)),
-    ];
-    let mut summary = Vec::new();
-    for r in &mut rankers {
-        let report = evaluate(&collection, r.as_mut());
-        summary.push((report.ranker.clone(), report.overall));
-        println!("{report}");
-    }
-    println!("| ranker | nDCG@10 | Recall@10 | MRR | queries with no result |");
-    println!("|---|---:|---:|---:|---:|");
-    for (name, s) in summary {
-        println!(
-            "| {name} | {:.3} | {:.3} | {:.3} | {} of {} |",
-            s.ndcg, s.recall, s.mrr, s.zero_results, s.queries
-        );
-    }
-    Ok(answers)
+    Ok(all_answers)
 }
 
 /// A tiny deterministic generator (xorshift), so runs are repeatable.
@@ -445,6 +499,8 @@ async fn speed(
             n as f64 / secs
         );
     }
+    // Each query runs several times: remembered answers would time only the first.
+    rt.core.remember_answers(false);
     // 50 mixed queries: the collection's 70 kinds of query, first 50.
     let queries: Vec<&str> = collection
         .queries
@@ -499,4 +555,237 @@ async fn search_once(rt: &Runtime, q: &str) -> anyhow::Result<usize> {
         )
         .await?;
     Ok(r.total)
+}
+
+/// How wrk is run by `page`.
+struct Wrk {
+    connections: Vec<u32>,
+    threads: u32,
+    duration: u32,
+    rounds: usize,
+}
+
+/// Publishes `passages` of the collection, serves khlang, and drives `/search` with wrk: each
+/// request the next query of the collection (a Lua script rotates through them, each wrk
+/// thread from its own starting point).
+async fn page(
+    rt: Runtime,
+    admin: UserId,
+    backend: &str,
+    passages: usize,
+    wrk: Wrk,
+    no_answers: bool,
+) -> anyhow::Result<()> {
+    let collection = Collection::embedded();
+    let unit = some_unit(&rt).await?;
+    let at = time::OffsetDateTime::now_utc();
+    for p in collection.passages.iter().take(passages) {
+        let f = fields(
+            unit,
+            &p.title,
+            p.summary.as_deref().unwrap_or(""),
+            &p.body,
+            p.year.map(|y| y as i32),
+        )?;
+        rt.core
+            .import_published(admin, f, at, "search-bench")
+            .await?;
+    }
+    if no_answers {
+        rt.core.remember_answers(false);
+    }
+    let queries: Vec<String> = collection.queries.iter().map(|q| q.text.clone()).collect();
+    let paths: Vec<String> = queries
+        .iter()
+        .map(|q| {
+            format!(
+                "/search?q={}",
+                url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            )
+        })
+        .collect();
+    let script =
+        std::env::temp_dir().join(format!("khlang-search-bench-{}.lua", std::process::id()));
+    let list = paths
+        .iter()
+        .map(|p| format!("\"{p}\""))
+        .collect::<Vec<_>>()
+        .join(",\n  ");
+    std::fs::write(
+        &script,
+        format!(
+            "-- khlang-search-bench: the collection's queries in rotation\n\
+             local paths = {{\n  {list}\n}}\n\
+             local i = 0\n\
+             function init(args)\n  \
+               math.randomseed(os.time() + math.floor(os.clock() * 1000000))\n  \
+               i = math.random(#paths)\nend\n\
+             request = function()\n  i = i % #paths + 1\n  \
+               return wrk.format(nil, paths[i])\nend\n"
+        ),
+    )?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let rt = Arc::new(rt);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = {
+        let rt = Arc::clone(&rt);
+        tokio::spawn(async move {
+            rt.serve(listener, async {
+                let _ = stopped.await;
+            })
+            .await
+        })
+    };
+    // Every query once, untimed: the segmenter is built and each answer checked.
+    let mut found = 0usize;
+    for p in &paths {
+        let (status, body) = get(addr, p).await?;
+        if status != 200 {
+            bail!("GET {p} answered {status}");
+        }
+        found += usize::from(body.contains("/items/"));
+    }
+    println!(
+        "khlang /search on {backend}: {} passages, {} queries in rotation ({found} with results), \
+         answers {}; wrk -t{} -d{}s, {} rounds; {} cores",
+        passages.min(collection.passages.len()),
+        paths.len(),
+        if no_answers {
+            "never remembered"
+        } else {
+            "remembered per index generation"
+        },
+        wrk.threads,
+        wrk.duration,
+        wrk.rounds,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    );
+    println!(
+        "| connections | req/s (median) | p50 ms | p99 ms (median) | errors | load average before each round |"
+    );
+    println!("|---:|---:|---:|---:|---:|---|");
+    for &c in &wrk.connections {
+        let mut runs = Vec::new();
+        let mut loads = Vec::new();
+        for _ in 0..wrk.rounds {
+            loads.push(load_average());
+            let mut cmd = std::process::Command::new("wrk");
+            cmd.arg(format!("-t{}", wrk.threads))
+                .arg(format!("-c{c}"))
+                .arg(format!("-d{}s", wrk.duration))
+                .arg("--latency")
+                .arg("-s")
+                .arg(&script)
+                .arg(format!("http://{addr}/"));
+            let out = tokio::task::spawn_blocking(move || cmd.output())
+                .await?
+                .context("running wrk (apt-get install -y wrk)")?;
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            if !out.status.success() {
+                bail!("wrk failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+            }
+            runs.push(parse_wrk(&text).with_context(|| format!("reading wrk:\n{text}"))?);
+        }
+        let med = |f: fn(&WrkRun) -> f64| {
+            let mut v: Vec<f64> = runs.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let range = |f: fn(&WrkRun) -> f64| {
+            let v: Vec<f64> = runs.iter().map(f).collect();
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(0.0, f64::max);
+            format!("{lo:.1}–{hi:.1}")
+        };
+        println!(
+            "| {c} | {:.0} ({}) | {:.1} | {:.1} ({}) | {} | {} |",
+            med(|r| r.rps),
+            range(|r| r.rps),
+            med(|r| r.p50_ms),
+            med(|r| r.p99_ms),
+            range(|r| r.p99_ms),
+            runs.iter().map(|r| r.errors).sum::<u64>(),
+            loads.join("; ")
+        );
+    }
+    let _ = std::fs::remove_file(&script);
+    let _ = stop.send(());
+    server.await??;
+    Ok(())
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// A bare HTTP/1.1 GET (status and body), to check every query answers before measuring.
+async fn get(addr: std::net::SocketAddr, path: &str) -> anyhow::Result<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await?;
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no status line")?;
+    Ok((status, text))
+}
+
+struct WrkRun {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// Non-2xx/3xx answers and socket errors.
+    errors: u64,
+}
+
+fn parse_wrk(text: &str) -> anyhow::Result<WrkRun> {
+    let (mut rps, mut p50, mut p99, mut errors) = (None, None, None, 0u64);
+    for line in text.lines().map(str::trim) {
+        let mut parts = line.split_whitespace();
+        match (parts.next(), parts.next()) {
+            (Some("Requests/sec:"), Some(v)) => rps = v.parse::<f64>().ok(),
+            (Some("50%"), Some(v)) => p50 = latency_ms(v),
+            (Some("99%"), Some(v)) => p99 = latency_ms(v),
+            _ => {}
+        }
+        if let Some(n) = line.strip_prefix("Non-2xx or 3xx responses:") {
+            errors += n.trim().parse::<u64>().unwrap_or(0);
+        }
+        if let Some(rest) = line.strip_prefix("Socket errors:") {
+            errors += rest
+                .split(',')
+                .filter_map(|p| p.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>();
+        }
+    }
+    Ok(WrkRun {
+        rps: rps.context("no Requests/sec line")?,
+        p50_ms: p50.context("no 50% line")?,
+        p99_ms: p99.context("no 99% line")?,
+        errors,
+    })
+}
+
+/// wrk's `812.00us`, `4.20ms`, `1.05s` in milliseconds.
+fn latency_ms(v: &str) -> Option<f64> {
+    let split = v.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (n, unit) = v.split_at(split);
+    let n: f64 = n.parse().ok()?;
+    Some(match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        "m" => n * 60_000.0,
+        _ => return None,
+    })
 }

@@ -399,6 +399,56 @@ async fn the_index_follows_edits_and_archiving() {
     app.stop().await;
 }
 
+/// A process remembers answers to repeated searches, but never past a write to the index —
+/// made by itself or by another process on the same database (two nodes): a reader who asked
+/// before a publish or an archive gets the new answer the next time.
+#[tokio::test]
+async fn remembered_answers_follow_writes_from_any_process() {
+    let app = spawn_app().await;
+    let mut config = khlang_testkit::fresh_config().await;
+    config.database_url = app.runtime.config.database_url.clone();
+    config.storage_url = app.runtime.config.storage_url.clone();
+    let other = khlang_testkit::spawn_with(config).await;
+    let (district, author, reviewer) = district_team(&app).await;
+    let (q, page) = (
+        [("q", "ทุเรียนกวน")],
+        "/search?q=%E0%B8%97%E0%B8%B8%E0%B9%80%E0%B8%A3%E0%B8%B5%E0%B8%A2%E0%B8%99%E0%B8%81%E0%B8%A7%E0%B8%99",
+    );
+    for node in [&app, &other] {
+        assert_eq!(search(node, None, &q).await["total"], 0);
+        assert_eq!(search(node, None, &q).await["total"], 0);
+    }
+    let before = other.client().get(other.url(page)).send().await.unwrap();
+    assert!(!before.text().await.unwrap().contains("ทุเรียนกวนสูตรโบราณ"));
+    let id = publish(
+        &app,
+        &author,
+        &reviewer,
+        district,
+        json!({"title": "ทุเรียนกวนสูตรโบราณ"}),
+    )
+    .await;
+    for node in [&app, &other] {
+        assert_eq!(ids(&search(node, None, &q).await), vec![id]);
+    }
+    let after = other.client().get(other.url(page)).send().await.unwrap();
+    assert!(after.text().await.unwrap().contains("ทุเรียนกวนสูตรโบราณ"));
+    // An archive written by the other process reaches the first one's answers too.
+    call(
+        &other,
+        &author,
+        "POST",
+        &format!("/api/v1/items/{id}/archive"),
+        json!({}),
+    )
+    .await;
+    for node in [&app, &other] {
+        assert_eq!(search(node, None, &q).await["total"], 0);
+    }
+    other.stop().await;
+    app.stop().await;
+}
+
 /// A full re-index builds a new index beside the one in use: searches answer throughout, an
 /// edit made meanwhile is not lost when the new index takes over, and a server that finds its
 /// index behind the published items rebuilds it.
