@@ -164,9 +164,14 @@ impl Khlang {
         };
         let files = self.knowledge.item_files(id).await?;
         let revision = self.revision_view(actor, &tree, &item, &files).await?;
-        let (may_submit, may_review) = match &revision {
-            Some(r) => (r.may_submit, r.may_review),
-            None => (may_submit, may_review),
+        // With a revision pending, the next steps are the revision's.
+        let (may_edit, may_submit, may_review) = match &revision {
+            Some(r) => (
+                may_edit && r.revision.with_author(),
+                r.may_submit,
+                r.may_review,
+            ),
+            None => (may_edit, may_submit, may_review),
         };
         let may_correct = Self::may_correct(actor, &tree, &item);
         Ok(ItemView {

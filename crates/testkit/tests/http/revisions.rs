@@ -287,6 +287,15 @@ async fn an_edit_of_published_knowledge_waits_for_screening_and_the_public_never
         .await;
     assert_eq!(submitted["status"], "published");
     assert_eq!(submitted["pending_revision"]["status"], "submitted");
+    assert_eq!(
+        submitted["pending_revision"]["actions"],
+        json!(["withdraw"])
+    );
+    assert_eq!(
+        author.read(&path).await["actions"],
+        json!([]),
+        "nothing to edit now"
+    );
     // Once submitted it is the committee's: no more edits until it comes back.
     author
         .expect(Method::PATCH, &path, json!({"title": "แก้ระหว่างรอ"}), 409)
