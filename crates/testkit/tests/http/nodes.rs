@@ -5,7 +5,7 @@
 use khlang_core::ids::{ItemId, UnitId};
 use khlang_core::item::ItemInput;
 use khlang_core::org::Role;
-use khlang_core::ports::{Clock, SystemClock, TextExtractor};
+use khlang_core::ports::{Clock, SystemClock, TextExtractor, TextRefused};
 use khlang_core::service::items::blob_key;
 use khlang_core::service::{Khlang, Policy};
 use khlang_testkit::reqwest::{Method, RequestBuilder, Response};
@@ -234,7 +234,7 @@ impl TextExtractor for Counting {
     fn handles(&self, _mime: &str) -> bool {
         true
     }
-    fn extract(&self, _mime: &str, bytes: &[u8]) -> Result<String, String> {
+    fn extract(&self, _mime: &str, bytes: &[u8]) -> Result<String, TextRefused> {
         // Slow enough that both runners are at work at the same time.
         std::thread::sleep(Duration::from_millis(20));
         let key = String::from_utf8_lossy(bytes).to_string();
