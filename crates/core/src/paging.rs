@@ -43,7 +43,7 @@ impl PageNumber {
         let digits = arabic_digits(s.unwrap_or("").trim());
         if !digits.is_empty()
             && digits.bytes().all(|b| b.is_ascii_digit())
-            && digits.trim_start_matches('0') != ""
+            && !digits.trim_start_matches('0').is_empty()
         {
             Self::parse(&digits)
         } else {
