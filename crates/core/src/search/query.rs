@@ -77,7 +77,9 @@ impl Query {
     }
 
     pub fn parse(raw: &str, segmenter: &Segmenter) -> Query {
-        let cleaned: String = raw
+        // Normalised before the syntax is read: a zero-width space pasted after `word*` or
+        // inside `"…"` must not hide the `*` or the quote.
+        let cleaned: String = normalize(raw)
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
