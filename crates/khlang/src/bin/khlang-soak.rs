@@ -46,6 +46,9 @@ struct Args {
     khlang: Option<PathBuf>,
 }
 
+/// (item id, id of its file) of every item the run published, for the reads to pick from.
+type Published = Arc<Mutex<Vec<(i64, Option<i64>)>>>;
+
 /// What one route saw.
 #[derive(Default)]
 struct RouteStats {
@@ -178,7 +181,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         args.connections, args.minutes, server.base
     );
     // A few published items first, so that reads have something to read.
-    let published = Arc::new(Mutex::new(Vec::<(i64, Option<i64>)>::new()));
+    let published = Published::default();
     let stats = Arc::new(Mutex::new(Stats::default()));
     for n in 0..8 {
         let w = Worker {
@@ -254,7 +257,7 @@ struct Worker<'a> {
     base: String,
     cast: &'a Cast,
     stats: Arc<Mutex<Stats>>,
-    published: Arc<Mutex<Vec<(i64, Option<i64>)>>>,
+    published: Published,
     n: u64,
 }
 
@@ -621,7 +624,7 @@ async fn grant_roles(
     };
     let (district, province) = (id_of("CDD-P-24-D01")?, id_of("CDD-P-24")?);
     let users: Value = http
-        .get(format!("{base}/api/v1/users?per_page=200"))
+        .get(format!("{base}/api/v1/users?per_page=100"))
         .bearer_auth(admin)
         .send()
         .await?
