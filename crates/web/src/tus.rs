@@ -594,12 +594,12 @@ mod properties {
         #[test]
         fn offsets_are_plain_digits(raw in "[ +\\-0-9a-f.]{0,24}", n in any::<u64>()) {
             let name = HeaderName::from_static("upload-offset");
-            if let Some(h) = headers(&name, &raw) {
-                if let Ok(Some(v)) = header_u64(&h, &name) {
-                    let digits = raw.trim();
-                    prop_assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{:?} read as {}", raw, v);
-                    prop_assert_eq!(digits.trim_start_matches('0').to_string(), if v == 0 { String::new() } else { v.to_string() });
-                }
+            if let Some(h) = headers(&name, &raw)
+                && let Ok(Some(v)) = header_u64(&h, &name)
+            {
+                let digits = raw.trim();
+                prop_assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{:?} read as {}", raw, v);
+                prop_assert_eq!(digits.trim_start_matches('0').to_string(), if v == 0 { String::new() } else { v.to_string() });
             }
             let h = headers(&name, &n.to_string()).expect("digits are a header value");
             prop_assert_eq!(header_u64(&h, &name), Ok(Some(n)));
