@@ -1,19 +1,22 @@
 //! The one error type of the domain layer. The web layer renders it (HTML or problem+json);
 //! internal causes are logged there and never shown to the user.
 
+use std::borrow::Cow;
 use std::fmt;
 
-/// A problem with one input field, with a Thai message that says what to do.
+/// A problem with one input field, with a Thai message that says what to do. The field is a
+/// fixed name for hand-made forms and a built one for form templates and import rows
+/// (`entry.s2.area`, `row 17`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self {
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }
@@ -48,7 +51,7 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 

@@ -35,4 +35,8 @@ id! {
     TermId,
     /// A taxonomy.
     TaxonomyId,
+    /// A person in the person register (ทะเบียนบุคคล), most without an account.
+    PersonId,
+    /// A form template (แบบฟอร์ม); its versions share the id.
+    TemplateId,
 }

@@ -708,7 +708,7 @@ mod tests {
         let Err(DomainError::Invalid(errors)) = bad.parse() else {
             panic!()
         };
-        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_ref()).collect();
         for f in [
             "title",
             "knowledge_type",
@@ -793,7 +793,7 @@ mod tests {
         let Err(DomainError::Invalid(errors)) = check_minor_correction(&a, &wider) else {
             panic!()
         };
-        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_ref()).collect();
         assert_eq!(fields, ["visibility", "unit_id"]);
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod error;
 pub mod field;
+pub mod geo;
 pub mod file;
 pub mod ids;
 pub mod item;

@@ -1,0 +1,7 @@
+//! Thai geography (ภูมิศาสตร์การปกครอง): provinces, districts and subdistricts with their
+//! official codes, and the place of a person or an innovation. Shared by the person register,
+//! the innovation registry and the contests.
+
+pub mod model;
+
+pub use model::{DistrictCode, Place, ProvinceCode, SubdistrictCode};
