@@ -176,7 +176,7 @@ async function login(page, who) {
   await page.locator("#password").fill(who.pass);
   await page.locator('form[action="/login"] button[type=submit]').click();
   await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-  await page.locator("header.site").getByRole("button", { name: "ออกจากระบบ" }).waitFor();
+  await page.locator("header.site form[action=\"/logout\"]").waitFor({ state: "attached" });
 }
 
 async function decide(page, decision, comment) {

@@ -52,7 +52,13 @@ impl Layout {
     }
 
     pub fn current(&self, nav: &str) -> &'static str {
-        if self.nav == nav { "page" } else { "false" }
+        // Administration pages sit behind the one จัดการระบบ entry of the header.
+        const ADMIN: [&str; 5] = ["units", "users", "taxonomies", "dictionary", "audit"];
+        if self.nav == nav || (nav == "admin" && ADMIN.contains(&self.nav)) {
+            "page"
+        } else {
+            "false"
+        }
     }
 }
 

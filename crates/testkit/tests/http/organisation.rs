@@ -55,7 +55,7 @@ async fn admin_creates_a_unit_and_a_contributor_who_stays_inside_it() {
     assert!(home.contains("สำนักงานพัฒนาชุมชนอำเภอทดลอง"));
 
     // Outside their powers: unit and member administration, anywhere.
-    for path in ["/admin/units", "/admin/users", "/admin/audit"] {
+    for path in ["/admin", "/admin/units", "/admin/users", "/admin/audit"] {
         assert_eq!(
             asa.get(app.url(path)).send().await.unwrap().status(),
             403,
@@ -422,5 +422,55 @@ async fn roles_are_granted_and_revoked_by_form() {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// The header keeps administration behind one จัดการระบบ entry; its page lists only what the
+/// person may manage.
+#[tokio::test]
+async fn the_administration_page_lists_what_each_person_may_manage() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let page = body(admin.get(app.url("/admin")).send().await.unwrap()).await;
+    for href in [
+        "/admin/units",
+        "/admin/users",
+        "/admin/taxonomies",
+        "/admin/dictionary",
+        "/admin/audit",
+    ] {
+        assert!(page.contains(&format!("href=\"{href}\"")), "{href}");
+    }
+    let home = body(admin.get(app.url("/")).send().await.unwrap()).await;
+    assert!(
+        home.contains("href=\"/admin\""),
+        "the header links to จัดการระบบ"
+    );
+    assert!(
+        !home.contains("href=\"/admin/audit\""),
+        "not eleven links in the header"
+    );
+
+    // A unit administrator manages units and people, not the site's vocabularies.
+    let unit_admin = app
+        .create_user("unitadm", khlang_testkit::PASSWORD, false)
+        .await;
+    let unit = khlang_core::ids::UnitId(app.unit_id("CDD-P-24").await);
+    app.core()
+        .store
+        .insert_grant(unit_admin.id, khlang_core::org::Role::Admin, unit)
+        .await
+        .unwrap();
+    let client = app.sign_in("unitadm", khlang_testkit::PASSWORD).await;
+    let page = body(client.get(app.url("/admin")).send().await.unwrap()).await;
+    assert!(page.contains("href=\"/admin/users\""));
+    assert!(!page.contains("href=\"/admin/audit\""));
+
+    // Anonymous: sign in first.
+    let res = app.client().get(app.url("/admin")).send().await.unwrap();
+    assert!(
+        res.status().is_redirection() || res.status() == 401,
+        "{}",
+        res.status()
     );
 }

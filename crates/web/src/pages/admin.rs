@@ -24,6 +24,7 @@ use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin", get(admin_home))
         .route("/admin/units", get(units_page).post(create_unit))
         .route("/admin/units/{id}", get(unit_page))
         .route("/admin/units/{id}/rename", post(rename_unit))
@@ -36,6 +37,87 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/grants/{id}/revoke", post(revoke_grant))
         .route("/admin/audit", get(audit_page))
+}
+
+/// One entry of the จัดการระบบ page.
+struct Section {
+    href: &'static str,
+    title: &'static str,
+    about: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminHome {
+    layout: Layout,
+    sections: Vec<Section>,
+}
+
+/// จัดการระบบ: every administration page in one place, so that the header keeps one entry
+/// for it (ux.md) and each person sees only what their roles allow.
+async fn admin_home(member: Member) -> Result<Response, WebError> {
+    let actor = member.actor();
+    let members = actor.may_somewhere(Action::ManageMembers);
+    let site = actor.is_site_admin();
+    if !members && !site {
+        return Err(DomainError::Forbidden.into());
+    }
+    let all = [
+        (
+            members,
+            Section {
+                href: "/admin/units",
+                title: "หน่วยงาน",
+                about: "โครงสร้างหน่วยงาน เพิ่ม เปลี่ยนชื่อ ย้าย หรือยุบหน่วยงาน",
+            },
+        ),
+        (
+            members,
+            Section {
+                href: "/admin/users",
+                title: "ผู้ใช้และบทบาท",
+                about: "บัญชีผู้ใช้ บทบาทในหน่วยงาน และการตั้งรหัสผ่านใหม่",
+            },
+        ),
+        (
+            site,
+            Section {
+                href: "/admin/taxonomies",
+                title: "หมวดหมู่",
+                about: "หมวดหมู่องค์ความรู้ สาขา อสม. และคำที่ใช้จัดกลุ่ม",
+            },
+        ),
+        (
+            site,
+            Section {
+                href: "/admin/dictionary",
+                title: "พจนานุกรมการค้นหา",
+                about: "คำเฉพาะที่การค้นหาภาษาไทยต้องรู้จัก และการสร้างดัชนีใหม่",
+            },
+        ),
+        (
+            site,
+            Section {
+                href: "/admin/audit",
+                title: "บันทึกการใช้งาน",
+                about: "ใครทำอะไรเมื่อไร รวมถึงการเปิดดูข้อมูลส่วนบุคคล",
+            },
+        ),
+    ];
+    let page = AdminHome {
+        layout: Layout::new(
+            "จัดการระบบ",
+            "admin",
+            member.0.session.as_ref(),
+            member.0.csrf(),
+        ),
+        sections: all
+            .into_iter()
+            .filter(|(shown, _)| *shown)
+            .map(|(_, s)| s)
+            .collect(),
+    };
+    Ok(render(&page))
 }
 
 /// (id, "กรม › … › หน่วยงาน") for pickers.
