@@ -4,8 +4,8 @@
 pub mod account;
 pub mod error;
 pub mod field;
-pub mod geo;
 pub mod file;
+pub mod geo;
 pub mod ids;
 pub mod item;
 pub mod org;
