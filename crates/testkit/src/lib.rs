@@ -12,6 +12,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
+mod api;
+
+pub use api::ApiCaller;
 pub use reqwest;
 
 /// A password that passes khlang's strength rule (12+ graphemes, hard to guess): use it

@@ -1,14 +1,9 @@
 //! The items API and file downloads on the real app: screening from draft to the public,
 //! bad input, permissions by role and unit, restricted knowledge, versions, and files.
 
-use khlang_core::ids::UnitId;
-use khlang_core::org::Role;
-use khlang_testkit::reqwest::multipart::{Form, Part};
-use khlang_testkit::reqwest::{Client, Method, RequestBuilder, Response};
-use khlang_testkit::{TestApp, fresh_config, spawn_app, spawn_with};
+use khlang_testkit::reqwest::{Method, Response};
+use khlang_testkit::{ApiCaller, fresh_config, spawn_app, spawn_with};
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "รหัสผ่านทดสอบ99";
 
 /// A tiny but real-looking PDF (142 bytes) and its SHA-256.
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -18,104 +13,15 @@ const MP4: &[u8] = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x0
 /// A Windows executable's first bytes.
 const EXE: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00This program cannot be run in DOS mode.";
 
-/// Someone calling the API: a bearer token, or nobody.
-struct Caller<'a> {
-    app: &'a TestApp,
-    http: Client,
-    token: Option<String>,
+/// Someone calling the API (shared with the other API tests).
+type Caller<'a> = ApiCaller<'a>;
+
+/// A file sent as the raw body with its own Content-Disposition (only these tests need it).
+trait RawUpload {
+    async fn upload_raw(&self, item: i64, disposition: &str, bytes: &[u8]) -> Response;
 }
 
-impl<'a> Caller<'a> {
-    fn anonymous(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            http: app.client(),
-            token: None,
-        }
-    }
-
-    /// A new account with `grants` (role, unit code) and an API token.
-    async fn user(app: &'a TestApp, username: &str, grants: &[(&str, &str)]) -> Self {
-        let user = app.create_user(username, PASSWORD, false).await;
-        for (role, unit) in grants {
-            app.core()
-                .store
-                .insert_grant(
-                    user.id,
-                    Role::parse(role).unwrap(),
-                    UnitId(app.unit_id(unit).await),
-                )
-                .await
-                .unwrap();
-        }
-        let (_, secret) = app
-            .core()
-            .create_token_from_console(username)
-            .await
-            .unwrap();
-        Self {
-            app,
-            http: app.client(),
-            token: Some(secret.expose().to_string()),
-        }
-    }
-
-    fn req(&self, method: Method, path: &str) -> RequestBuilder {
-        let r = self.http.request(method, self.app.url(path));
-        match &self.token {
-            Some(t) => r.bearer_auth(t),
-            None => r,
-        }
-    }
-
-    async fn get(&self, path: &str) -> Response {
-        self.req(Method::GET, path).send().await.unwrap()
-    }
-
-    async fn send(&self, method: Method, path: &str, body: Value) -> Response {
-        self.req(method, path).json(&body).send().await.unwrap()
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Response {
-        self.send(Method::POST, path, body).await
-    }
-
-    /// GET that must answer 200 with JSON.
-    async fn read(&self, path: &str) -> Value {
-        let res = self.get(path).await;
-        assert_eq!(res.status(), 200, "GET {path}");
-        res.json().await.unwrap()
-    }
-
-    /// A new draft in `unit` with `extra` keys; returns its id.
-    async fn draft(&self, unit: i64, extra: Value) -> i64 {
-        let mut body = json!({"title": "คู่มือการถอดบทเรียน อสม.", "unit_id": unit});
-        for (k, v) in extra.as_object().unwrap() {
-            body[k] = v.clone();
-        }
-        let res = self.post("/api/v1/items", body).await;
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-    }
-
-    async fn upload_multipart(&self, item: i64, name: &str, bytes: &[u8]) -> Response {
-        let form = Form::new()
-            .percent_encode_noop()
-            .text("note", "ignored")
-            .part(
-                "file",
-                Part::bytes(bytes.to_vec())
-                    .file_name(name.to_string())
-                    .mime_str("application/octet-stream")
-                    .unwrap(),
-            );
-        self.req(Method::POST, &format!("/api/v1/items/{item}/files"))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
+impl RawUpload for Caller<'_> {
     async fn upload_raw(&self, item: i64, disposition: &str, bytes: &[u8]) -> Response {
         self.req(Method::POST, &format!("/api/v1/items/{item}/files"))
             .header("content-type", "application/octet-stream")
@@ -124,13 +30,6 @@ impl<'a> Caller<'a> {
             .send()
             .await
             .unwrap()
-    }
-
-    async fn status_of(&self, item: i64) -> String {
-        self.read(&format!("/api/v1/items/{item}")).await["status"]
-            .as_str()
-            .unwrap()
-            .to_string()
     }
 }
 
@@ -239,7 +138,7 @@ async fn an_item_goes_from_draft_through_screening_to_the_public() {
     let path = format!("/api/v1/items/{id}");
 
     // 2. A PDF by multipart (with a Thai name, as browsers send it) …
-    let res = author.upload_multipart(id, "คู่มือ อสม.pdf", PDF).await;
+    let res = author.upload(id, "คู่มือ อสม.pdf", PDF).await;
     assert_eq!(res.status(), 201);
     let pdf_url = header(&res, "location");
     let pdf: Value = res.json().await.unwrap();
@@ -593,7 +492,7 @@ async fn uploads_are_judged_by_content_and_size() {
     let files_of = |v: Value| v["files"].as_array().unwrap().len();
 
     // An executable renamed to look like a report is refused, either way it arrives.
-    let res = author.upload_multipart(id, "report.pdf", EXE).await;
+    let res = author.upload(id, "report.pdf", EXE).await;
     assert_eq!(problem_fields(res).await, ["file"]);
     let res = author
         .upload_raw(id, "attachment; filename=\"report.pdf\"", EXE)
@@ -603,7 +502,7 @@ async fn uploads_are_judged_by_content_and_size() {
     // Over the limit (1 KiB): 413, by multipart and raw.
     let mut big = PDF.to_vec();
     big.resize(4096, b' ');
-    let res = author.upload_multipart(id, "ใหญ่.pdf", &big).await;
+    let res = author.upload(id, "ใหญ่.pdf", &big).await;
     assert_eq!(res.status(), 413);
     assert_eq!(problem_type(res).await, "too-large");
     let res = author
@@ -633,7 +532,7 @@ async fn uploads_are_judged_by_content_and_size() {
     assert!(blobs.list(Some("incoming")).await.unwrap().is_empty());
 
     // Within the limit it is accepted.
-    let res = author.upload_multipart(id, "คู่มือ.pdf", PDF).await;
+    let res = author.upload(id, "คู่มือ.pdf", PDF).await;
     assert_eq!(res.status(), 201);
     assert_eq!(
         files_of(author.read(&format!("/api/v1/items/{id}")).await),
@@ -653,7 +552,7 @@ async fn screening_and_editing_follow_roles_and_units() {
 
     let id = author.draft(district, json!({})).await;
     let path = format!("/api/v1/items/{id}");
-    let res = author.upload_multipart(id, "คู่มือ.pdf", PDF).await;
+    let res = author.upload(id, "คู่มือ.pdf", PDF).await;
     let file_id = res.json::<Value>().await.unwrap()["file_id"]
         .as_i64()
         .unwrap();
@@ -713,7 +612,7 @@ async fn screening_and_editing_follow_roles_and_units() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    let res = colleague.upload_multipart(id, "แทรก.pdf", PDF).await;
+    let res = colleague.upload(id, "แทรก.pdf", PDF).await;
     assert_eq!(res.status(), 403);
     let res = colleague
         .post(&format!("{path}/comments"), json!({"body": "ขอแก้ด้วย"}))
@@ -746,7 +645,7 @@ async fn unit_only_knowledge_stays_inside_the_unit() {
             json!({"visibility": "unit", "title": "แผนภายในหน่วยงาน"}),
         )
         .await;
-    let res = author.upload_multipart(id, "แผน.pdf", PDF).await;
+    let res = author.upload(id, "แผน.pdf", PDF).await;
     let file_id = res.json::<Value>().await.unwrap()["file_id"]
         .as_i64()
         .unwrap();
@@ -908,7 +807,7 @@ async fn the_same_bytes_in_two_items_are_stored_once() {
     let first = author.draft(district, json!({"title": "เรื่องที่หนึ่ง"})).await;
     let second = author.draft(district, json!({"title": "เรื่องที่สอง"})).await;
 
-    let res = author.upload_multipart(first, "คู่มือ.pdf", PDF).await;
+    let res = author.upload(first, "คู่มือ.pdf", PDF).await;
     assert_eq!(res.status(), 201);
     let a: Value = res.json().await.unwrap();
     let res = author

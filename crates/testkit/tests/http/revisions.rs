@@ -4,106 +4,16 @@
 //! minor correction (แก้ไขเล็กน้อย) is published at once and audited; owners cannot bypass it.
 
 use super::{body, location, member, post_form};
-use khlang_core::ids::UnitId;
-use khlang_core::org::Role;
-use khlang_testkit::reqwest::multipart::{Form, Part};
-use khlang_testkit::reqwest::{Client, Method, Response};
-use khlang_testkit::{TestApp, spawn_app};
+use khlang_testkit::reqwest::{Client, Method};
+use khlang_testkit::{ApiCaller, PASSWORD, TestApp, spawn_app};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "รหัสผ่านทดสอบ99";
 const PDF_1: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 const PDF_2: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n% second\n";
 const PDF_3: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n% third\n";
 
-/// Someone calling the API with a bearer token, or nobody.
-struct Caller<'a> {
-    app: &'a TestApp,
-    http: Client,
-    token: Option<String>,
-}
-
-impl<'a> Caller<'a> {
-    fn anonymous(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            http: app.client(),
-            token: None,
-        }
-    }
-
-    async fn user(app: &'a TestApp, username: &str, grants: &[(&str, &str)]) -> Self {
-        let user = app.create_user(username, PASSWORD, false).await;
-        for (role, unit) in grants {
-            app.core()
-                .store
-                .insert_grant(
-                    user.id,
-                    Role::parse(role).unwrap(),
-                    UnitId(app.unit_id(unit).await),
-                )
-                .await
-                .unwrap();
-        }
-        let (_, secret) = app
-            .core()
-            .create_token_from_console(username)
-            .await
-            .unwrap();
-        Self {
-            app,
-            http: app.client(),
-            token: Some(secret.expose().to_string()),
-        }
-    }
-
-    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Response {
-        let mut r = self.http.request(method, self.app.url(path));
-        if let Some(t) = &self.token {
-            r = r.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        r.send().await.unwrap()
-    }
-
-    async fn get(&self, path: &str) -> Response {
-        self.send(Method::GET, path, None).await
-    }
-
-    /// A request that must answer `status`; its JSON body (or null).
-    async fn expect(&self, method: Method, path: &str, body: Value, status: u16) -> Value {
-        let body = (method != Method::GET && method != Method::DELETE).then_some(body);
-        let res = self.send(method.clone(), path, body).await;
-        let got = res.status().as_u16();
-        let v: Value = res.json().await.unwrap_or(Value::Null);
-        assert_eq!(got, status, "{method} {path}: {v}");
-        v
-    }
-
-    async fn read(&self, path: &str) -> Value {
-        self.expect(Method::GET, path, Value::Null, 200).await
-    }
-
-    async fn upload(&self, item: i64, name: &str, bytes: &[u8]) -> Response {
-        let form = Form::new().part(
-            "file",
-            Part::bytes(bytes.to_vec())
-                .file_name(name.to_string())
-                .mime_str("application/octet-stream")
-                .unwrap(),
-        );
-        let mut r = self
-            .http
-            .post(self.app.url(&format!("/api/v1/items/{item}/files")))
-            .multipart(form);
-        if let Some(t) = &self.token {
-            r = r.bearer_auth(t);
-        }
-        r.send().await.unwrap()
-    }
-}
+/// Someone calling the API (shared with the other API tests).
+type Caller<'a> = ApiCaller<'a>;
 
 /// The district's author (who also sits on its screening committee, so that "never your own
 /// work" is what stops them), the province's reviewer, and a KM officer of the district.
