@@ -178,7 +178,7 @@ async fn officers_of_the_owning_subtree_see_the_phone_and_each_read_is_audited()
 
 #[tokio::test]
 async fn a_person_exports_as_json_and_xlsx_and_is_erased_on_request() {
-    use calamine::{Reader, Xlsx};
+    use calamine::{DataType, Reader, Xlsx};
     let app = spawn_app().await;
     let kk = app.unit_id("CDD-P-40").await.to_string();
     let officer = member(&app, "kk.officer", "CDD-P-40", "km_officer").await;
@@ -218,7 +218,7 @@ async fn a_person_exports_as_json_and_xlsx_and_is_erased_on_request() {
     let row = |label: &str| {
         sheet
             .rows()
-            .find(|r| r[0].to_string() == label)
+            .find(|r| r[0].get_string() == Some(label))
             .map(|r| r[1].to_string())
             .unwrap_or_else(|| panic!("row {label}"))
     };
