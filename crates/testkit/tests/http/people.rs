@@ -512,3 +512,40 @@ async fn the_place_picker_works_without_javascript() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+/// Every role on the owning unit: administrators and KM officers keep the register, the
+/// others may not read it (the permission table itself is tested in core/src/org.rs).
+#[tokio::test]
+async fn each_role_on_the_owning_unit_over_http() {
+    let app = spawn_app().await;
+    let kk = app.unit_id("CDD-P-40").await.to_string();
+    let officer = member(&app, "kk.officer", "CDD-P-40", "km_officer").await;
+    let id = record(&app, &officer, &somsri(&kk)).await;
+    for (i, role) in ["admin", "km_officer", "reviewer", "contributor", "viewer"]
+        .iter()
+        .enumerate()
+    {
+        let client = member(&app, &format!("role{i}"), "CDD-P-40", role).await;
+        let keeps = matches!(*role, "admin" | "km_officer");
+        let res = client.get(app.url("/people")).send().await.unwrap();
+        assert_eq!(res.status(), if keeps { 200 } else { 403 }, "{role} list");
+        let res = client
+            .get(app.url(&format!("/people/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), if keeps { 200 } else { 404 }, "{role} person");
+        let res = client
+            .get(app.url(&format!("/people/{id}/export.json")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), if keeps { 200 } else { 404 }, "{role} export");
+        let home = body(client.get(app.url("/")).send().await.unwrap()).await;
+        assert_eq!(
+            home.contains("href=\"/admin\""),
+            matches!(*role, "admin" | "km_officer"),
+            "{role} sees จัดการระบบ"
+        );
+    }
+}

@@ -274,3 +274,35 @@ async fn search(ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Response, ApiError
     }
     Ok(cached(Gazetteer::get().search(&q.q, 15)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_picker_lists_the_next_level_of_what_is_chosen() {
+        let draft = PlaceDraft {
+            province: "40".into(),
+            district: "4001".into(),
+            ..Default::default()
+        };
+        let p = PlacePicker::new("entry.s1.place", "ที่อยู่", &draft);
+        assert_eq!(p.provinces.len(), 77);
+        assert!(p.districts.iter().any(|d| d.value == "4001" && d.selected));
+        assert!(p.subdistricts.iter().any(|s| s.value == "400101"));
+        let html = p.html();
+        assert!(html.contains("id=\"entry-s1-place-district\""));
+        assert!(html.contains("<option value=\"400101\">ในเมือง</option>"));
+        // A district of another province is not kept when the province changes.
+        let moved = PlaceDraft {
+            province: "10".into(),
+            district: "4001".into(),
+            ..Default::default()
+        };
+        let p = PlacePicker::new("p", "ที่อยู่", &moved);
+        assert!(p.districts.iter().all(|d| !d.selected));
+        assert!(p.subdistricts.is_empty());
+        assert!(picking("p", &[("p.pick".into(), "province".into())]));
+        assert!(!picking("p", &[("q.pick".into(), "province".into())]));
+    }
+}

@@ -319,3 +319,60 @@ impl PersonField {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_person_field_reads_its_own_prefix_only() {
+        let p = pairs(&[
+            ("csrf", "x"),
+            ("s1.who.mode", "new"),
+            ("s1.who.q", "สมศรี"),
+            ("s1.who.new.name", "นางสมศรี ใจดี"),
+            ("s1.who.new.place.province", "40"),
+            ("s1.who.new.place.pick", "province"),
+            ("s1.who.new.phone", "0812345678"),
+            ("s1.who.new.allow_duplicate", "1"),
+            ("s2.other.new.name", "ไม่ใช่"),
+        ]);
+        let input = PersonFieldInput::from_pairs("s1.who", &p);
+        assert_eq!(input.new.name, "นางสมศรี ใจดี");
+        assert_eq!(input.new.place.province, "40");
+        assert_eq!(input.new.phone, "0812345678");
+        assert!(input.allow_duplicate && input.picking_place && !input.finding);
+        assert!(input.rerender() && input.new_mode());
+        let chosen = PersonFieldInput::from_pairs(
+            "s1.who",
+            &pairs(&[("s1.who.mode", "existing"), ("s1.who.id", "7")]),
+        );
+        assert!(!chosen.new_mode() && !chosen.rerender());
+    }
+
+    #[test]
+    fn the_person_form_escapes_and_shows_errors_at_its_fields() {
+        let draft = PersonDraft {
+            name: "<b>ชื่อ</b>".into(),
+            ..Default::default()
+        };
+        let errors = [
+            FieldError::new("s1.who.new.phone", "เบอร์ผิด"),
+            FieldError::new("s1.who.new.place.province", "ไม่พบจังหวัด"),
+        ];
+        let html = PersonForm::new("s1.who.new", draft, &errors).html();
+        assert!(
+            html.contains("&#60;b&#62;ชื่อ") && !html.contains("<b>ชื่อ"),
+            "{html}"
+        );
+        assert!(html.contains("name=\"s1.who.new.phone\""));
+        assert!(html.contains("เบอร์ผิด") && html.contains("ไม่พบจังหวัด"));
+        assert!(html.contains("name=\"s1.who.new.place.pick\""));
+    }
+}
