@@ -549,3 +549,129 @@ async fn each_role_on_the_owning_unit_over_http() {
         );
     }
 }
+
+#[tokio::test]
+async fn edit_consent_and_pages_of_the_register() {
+    use khlang_core::people::{PersonDraft, PersonInput};
+    let app = spawn_app().await;
+    let kk = app.unit_id("CDD-P-40").await;
+    let officer = member(&app, "kk.officer", "CDD-P-40", "km_officer").await;
+    let id = record(&app, &officer, &somsri(&kk.to_string())).await;
+
+    // Edit keeps what was typed on error, and saves when right.
+    let mut fields = somsri(&kk.to_string());
+    fields.retain(|(k, _)| *k != "unit_id");
+    fields[4].1 = "๑๐๐".into(); // village_no
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let edit = format!("/people/{id}/edit");
+    let res = post_form(&app, &officer, &edit, &edit, &f).await;
+    assert_eq!(res.status(), 422);
+    assert!(body(res).await.contains("หมู่ที่ต้องเป็นตัวเลข 1 ถึง 99"));
+    fields[4].1 = "๗".into();
+    fields[7].1 = "ค้าขาย".into(); // occupation
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = post_form(&app, &officer, &edit, &edit, &f).await;
+    assert_eq!(res.status(), 303);
+    let page = body(
+        officer
+            .get(app.url(&format!("/people/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(page.contains("หมู่ 7") && page.contains("ค้าขาย"));
+    assert!(audited(&app, "person.update", id).await);
+
+    // Consent: a wrong date is a Thai error; "name only" hides the province from the public.
+    let consent = format!("/people/{id}/consent");
+    let res = post_form(
+        &app,
+        &officer,
+        &consent,
+        &consent,
+        &[
+            ("consent_public", "name_only"),
+            ("consent_date", "1/1/2599"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(body(res).await.contains("ต้องไม่เลยวันนี้"));
+    let res = post_form(
+        &app,
+        &officer,
+        &consent,
+        &consent,
+        &[
+            ("consent_public", "name_only"),
+            ("consent_date", "1/2/2567"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert!(audited(&app, "person.consent", id).await);
+    let public = app.core().people_public(&[id]).await.unwrap();
+    assert_eq!(public[0].province_name, None);
+    assert_eq!(public[0].name, "นางสมศรี ใจดี");
+    let res = post_form(
+        &app,
+        &officer,
+        &consent,
+        &consent,
+        &[("consent_public", "nothing")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.core().people_public(&[id]).await.unwrap()[0].name,
+        ANONYMOUS
+    );
+
+    // 25 more people: two pages of 20, newest first; an empty search says so.
+    let user = app
+        .create_user("bulk", khlang_testkit::PASSWORD, true)
+        .await;
+    let actor = app.core().actor_for(&user).await.unwrap();
+    for n in 0..25 {
+        app.core()
+            .create_person(
+                &actor,
+                PersonInput {
+                    unit_id: khlang_core::ids::UnitId(kk),
+                    draft: PersonDraft {
+                        name: format!("อสม. คนที่ {n}"),
+                        ..Default::default()
+                    },
+                    prefix: String::new(),
+                    allow_duplicate: false,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let first = body(officer.get(app.url("/people")).send().await.unwrap()).await;
+    assert!(
+        first.contains("พบ 26 คน") && first.contains("หน้า 1 จาก 2"),
+        "{first}"
+    );
+    assert!(first.contains("อสม. คนที่ 24") && !first.contains("อสม. คนที่ 4<"));
+    assert!(first.contains("page=2"));
+    let second = body(officer.get(app.url("/people?page=2")).send().await.unwrap()).await;
+    assert!(second.contains("หน้า 2 จาก 2") && second.contains("นางสมศรี"));
+    let none = body(
+        officer
+            .get(app.url("/people?q=ไม่มีชื่อนี้"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(none.contains("ไม่พบบุคคลที่ตรงกับ"));
+    let res = officer
+        .get(app.url("/people?page=999999"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), 500);
+}
