@@ -8,8 +8,10 @@ mod m0005_search_split;
 mod m0006_revisions;
 mod m0007_search_generation;
 mod m0008_nodes;
+mod m0010_people;
 mod migration;
 mod nodes;
+mod people;
 mod search;
 mod store;
 

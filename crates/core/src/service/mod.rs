@@ -61,6 +61,8 @@ pub struct Khlang {
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
+    /// The person register's storage (see [`crate::people`]).
+    pub(crate) people: Option<Arc<dyn crate::people::PeopleStore>>,
 }
 
 impl Khlang {
@@ -82,7 +84,14 @@ impl Khlang {
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
+            people: None,
         }
+    }
+
+    /// Gives the person register (ทะเบียนบุคคล) its storage.
+    pub fn with_people(mut self, people: Arc<dyn crate::people::PeopleStore>) -> Self {
+        self.people = Some(people);
+        self
     }
 
     /// Lets file text be read for search (the extractor lives outside core: it is heavy).

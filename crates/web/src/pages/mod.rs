@@ -2,7 +2,9 @@
 
 mod account;
 mod admin;
+pub(crate) mod geo;
 mod items;
+pub(crate) mod people;
 pub(crate) mod search;
 mod session;
 
@@ -29,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(items::routes())
         .merge(search::routes())
+        .merge(geo::routes())
+        .merge(people::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
