@@ -61,6 +61,8 @@ pub struct Khlang {
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
+    /// Form template versions (see [`crate::forms`]).
+    pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
 }
 
 impl Khlang {
@@ -82,7 +84,14 @@ impl Khlang {
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
+            templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
         }
+    }
+
+    /// Keeps form template versions in the database (without it they live in memory).
+    pub fn with_templates(mut self, templates: Arc<dyn crate::forms::TemplateStore>) -> Self {
+        self.templates = templates;
+        self
     }
 
     /// Lets file text be read for search (the extractor lives outside core: it is heavy).
