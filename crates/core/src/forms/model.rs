@@ -155,7 +155,7 @@ impl Field {
         format!("entry.{}", self.key)
     }
 
-    fn error(&self, message: impl Into<String>) -> FieldError {
+    pub(crate) fn error(&self, message: impl Into<String>) -> FieldError {
         FieldError::new(self.error_key(), message)
     }
 
@@ -265,6 +265,10 @@ pub struct Entry {
     pub version: u32,
     #[serde(default)]
     pub answers: BTreeMap<String, Answer>,
+    /// Where the wizard was left (1-based section; one past the last is the review screen),
+    /// so a draft list leads back to that step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<u32>,
 }
 
 impl Entry {
@@ -274,6 +278,7 @@ impl Entry {
             template: tv.body.key.clone(),
             version: tv.version,
             answers: BTreeMap::new(),
+            step: Some(1),
         }
     }
 
@@ -315,6 +320,12 @@ impl Entry {
             })
             .flatten()
             .collect()
+    }
+
+    /// The step to resume at (1-based; sections + 1 is the review screen).
+    pub fn resume_step(&self, tv: &TemplateVersion) -> usize {
+        let last = tv.sections().len() + 1;
+        (self.step.unwrap_or(1) as usize).clamp(1, last)
     }
 
     /// Takes the answers of section `n` (0-based) from `answers`, the other sections' kept.

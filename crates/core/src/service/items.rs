@@ -644,6 +644,21 @@ impl Khlang {
         body: ByteStream,
         limit: u64,
     ) -> DomainResult<ItemFile> {
+        self.attach_file_if(actor, id, raw_name, body, limit, &|_, _| Ok(()))
+            .await
+    }
+
+    /// [`Khlang::attach_file`], refusing before anything is stored a file that `accept`
+    /// refuses once its type is known from its first bytes (a form's files field).
+    pub(crate) async fn attach_file_if(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        raw_name: &str,
+        body: ByteStream,
+        limit: u64,
+        accept: &(dyn Fn(crate::file::FileKind, &str) -> Result<(), FieldError> + Send + Sync),
+    ) -> DomainResult<ItemFile> {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (mut item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
@@ -657,6 +672,7 @@ impl Khlang {
         let (head, rest) = read_head(body).await?;
         let sniffed = sniff(&head, name.as_str())?;
         let name = sniffed.name_for(&name);
+        accept(sniffed.kind, name.as_str())?;
 
         let hasher = Arc::new(Mutex::new(Sha256::new()));
         let h = hasher.clone();

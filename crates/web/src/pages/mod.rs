@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod forms;
 mod items;
 pub(crate) mod search;
 mod session;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(items::routes())
+        .merge(forms::routes())
         .merge(search::routes())
 }
 
