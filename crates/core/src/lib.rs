@@ -11,6 +11,7 @@ pub mod ids;
 pub mod item;
 pub mod org;
 pub mod paging;
+pub mod people;
 pub mod ports;
 pub mod reference;
 pub mod search;

@@ -10,8 +10,10 @@ mod m0006_revisions;
 mod m0007_search_generation;
 mod m0008_nodes;
 mod m0009_forms;
+mod m0010_people;
 mod migration;
 mod nodes;
+mod people;
 mod search;
 mod store;
 

@@ -3,7 +3,9 @@
 mod account;
 mod admin;
 mod forms;
+pub(crate) mod geo;
 mod items;
+pub(crate) mod people;
 pub(crate) mod search;
 mod session;
 
@@ -31,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .merge(items::routes())
         .merge(forms::routes())
         .merge(search::routes())
+        .merge(geo::routes())
+        .merge(people::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
