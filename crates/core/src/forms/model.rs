@@ -853,6 +853,10 @@ fn parse_place(f: &Field, raw: &RawAnswers) -> Result<Option<Place>, FieldError>
         village: (!village.is_empty()).then_some(village),
     };
     place.check(f.error_key())?;
+    // The codes must exist in the reference geography, not only nest.
+    crate::geo::Gazetteer::get()
+        .check(&place, &f.error_key())
+        .map_err(|e| f.error(format!("{}: {}", f.label, e.message)))?;
     Ok(Some(place))
 }
 
@@ -948,6 +952,14 @@ pub fn answer_text(field: Option<&Field>, answer: &Answer, lookups: &Lookups) ->
             })
             .collect::<Vec<_>>()
             .join(", "),
+        Answer::Place(p) if lookups.places.is_empty() => {
+            let described = crate::geo::Gazetteer::get().describe(p);
+            if described.is_empty() {
+                place_text(p, lookups)
+            } else {
+                described
+            }
+        }
         Answer::Place(p) => place_text(p, lookups),
         Answer::Files(ids) => ids
             .iter()

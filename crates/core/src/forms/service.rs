@@ -158,6 +158,86 @@ impl Khlang {
         Ok(lookups)
     }
 
+    /// Puts the public names of `ids` (consent-aware: "ไม่ประสงค์ออกนาม" after erasure) into
+    /// `lookups`; without a person register the ids stay as numbers.
+    pub async fn name_people(&self, lookups: &mut Lookups, ids: &[crate::ids::PersonId]) {
+        if ids.is_empty() {
+            return;
+        }
+        match self.people_public(ids).await {
+            Ok(found) => {
+                for p in found {
+                    lookups.people.insert(p.id, p.label());
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "person names for a form entry"),
+        }
+    }
+
+    /// People newly named in a person field must be in the register.
+    async fn check_new_people(
+        &self,
+        item: &Item,
+        tv: &TemplateVersion,
+        answers: &std::collections::BTreeMap<String, model::Answer>,
+    ) -> DomainResult<()> {
+        if self.people.is_none() {
+            return Ok(());
+        }
+        let known = item
+            .fields
+            .entry
+            .as_ref()
+            .map(Entry::people)
+            .unwrap_or_default();
+        let mut errors = Vec::new();
+        for (key, a) in answers {
+            let model::Answer::People(ids) = a else {
+                continue;
+            };
+            let new: Vec<_> = ids.iter().copied().filter(|i| !known.contains(i)).collect();
+            if new.is_empty() {
+                continue;
+            }
+            let mut missing = false;
+            for i in &new {
+                // A merged person answers under the one kept: found all the same.
+                missing |= self.people_public(&[*i]).await?.is_empty();
+            }
+            if missing {
+                let label = tv.field(key).map(|f| f.label.as_str()).unwrap_or("");
+                errors.push(FieldError::new(
+                    format!("entry.{key}"),
+                    format!("ไม่พบบุคคลที่เลือกใน{label} กรุณาเลือกจากทะเบียนบุคคลหรือบันทึกคนใหม่"),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
+
+    /// Checks answers to section `n` (1-based) without saving them.
+    pub async fn check_entry_section(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        n: usize,
+        raw: &RawAnswers,
+        strictness: Strictness,
+    ) -> DomainResult<()> {
+        let (_, tv, files) = self.entry_for_edit(actor, id).await?;
+        if n == 0 || n > tv.sections().len() {
+            return Err(DomainError::NotFound);
+        }
+        let lookups = self.form_lookups(&tv, &files).await?;
+        model::parse_section(&tv, n - 1, raw, &lookups, strictness)
+            .map(|_| ())
+            .map_err(DomainError::Invalid)
+    }
+
     /// Starts an entry: a new draft item of `template` owned by `unit`, titled `title` (the
     /// template's title field). Officers of a unit may start one on a volunteer's behalf.
     pub async fn start_entry(
@@ -261,6 +341,7 @@ impl Khlang {
         let lookups = self.form_lookups(&tv, &files).await?;
         let answers = model::parse_section(&tv, n - 1, raw, &lookups, strictness)
             .map_err(DomainError::Invalid)?;
+        self.check_new_people(&item, &tv, &answers).await?;
         let mut fields = item.fields.clone();
         let Some(entry) = fields.entry.as_mut() else {
             return Err(DomainError::NotFound);
@@ -463,7 +544,8 @@ impl Khlang {
         let tv = self
             .template_version(&entry.template, entry.version)
             .await?;
-        let lookups = self.form_lookups(&tv, files).await?;
+        let mut lookups = self.form_lookups(&tv, files).await?;
+        self.name_people(&mut lookups, &entry.people()).await;
         let sections = model::render_with(&tv, entry, audience, &lookups);
         Ok(Some((tv, sections)))
     }
@@ -505,6 +587,9 @@ impl Khlang {
                 lookups.taxonomies.entry(k).or_insert(v);
             }
         }
+        let mut people: Vec<_> = bv.iter().flat_map(|(_, e)| e.people()).collect();
+        people.extend(av.iter().flat_map(|(_, e)| e.people()));
+        self.name_people(&mut lookups, &people).await;
         Ok(model::diff(
             bv.as_ref().map(|(t, e)| (t, e)),
             av.as_ref().map(|(t, e)| (t, e)),
@@ -521,7 +606,8 @@ impl Khlang {
         let tv = self
             .template_version(&entry.template, entry.version)
             .await?;
-        let lookups = self.form_lookups(&tv, &[]).await?;
+        let mut lookups = self.form_lookups(&tv, &[]).await?;
+        self.name_people(&mut lookups, &entry.people()).await;
         Ok(model::search_text(&tv, entry, &lookups))
     }
 

@@ -14,7 +14,10 @@ const UNIT: &str = "CDD-P-24-D01";
 fn section(n: usize) -> Vec<(&'static str, &'static str)> {
     match n {
         1 => vec![
-            ("f.innovators", "1"),
+            ("p.innovators.mode", "new"),
+            ("p.innovators.new.name", "นางสมศรี ใจดี"),
+            ("p.innovators.new.place.province", "40"),
+            ("p.innovators.new.phone", "0899999999"),
             ("f.years_as_osm", "๑๒"),
             ("f.inspiration", "อยากให้ผู้สูงอายุในหมู่บ้านลุกเดินได้เอง"),
         ],
@@ -111,6 +114,14 @@ async fn seven_sections_left_at_step_four_resumed_submitted_and_published() {
         assert_eq!(res.status(), 303, "section {n}");
         assert!(location(&res).contains(&format!("/form/{}", n + 1)));
     }
+    let entry = item(&app, id).await.fields.entry.unwrap();
+    assert!(
+        matches!(
+            entry.answers.get("innovators"),
+            Some(khlang_core::forms::Answer::People(p)) if p.len() == 1
+        ),
+        "{entry:?}"
+    );
     let page = body(
         officer
             .get(app.url(&format!("/items/{id}/form/4")))
@@ -197,6 +208,15 @@ async fn seven_sections_left_at_step_four_resumed_submitted_and_published() {
     assert!(public.contains("ปัจจัยความสำเร็จ") && public.contains("การส่งเสริมสุขภาพ"));
     assert!(public.contains("เดินออกกำลังกายได้ทุกเช้า"));
     assert!(!public.contains("0812345678"), "private answer shown");
+    let at = public
+        .find("ผู้คิดค้นนวัตกรรม")
+        .map(|i| public[i..].chars().take(120).collect::<String>())
+        .unwrap_or_default();
+    assert!(at.contains("นางสมศรี ใจดี"), "innovator by name: {at}");
+    assert!(
+        !public.contains("0899999999"),
+        "the innovator's phone is not public"
+    );
     let api = body(
         app.client()
             .get(app.url(&format!("/api/v1/items/{id}")))
@@ -339,7 +359,8 @@ async fn bad_answers_get_thai_messages_at_the_field_and_nothing_is_saved() {
         &p1,
         &p1,
         &[
-            ("f.innovators", "1"),
+            ("p.innovators.mode", "new"),
+            ("p.innovators.new.name", "นายทดสอบ ไม่บันทึก"),
             ("f.years_as_osm", "สิบ"),
             ("go", "next"),
         ],
@@ -347,6 +368,24 @@ async fn bad_answers_get_thai_messages_at_the_field_and_nothing_is_saved() {
     .await;
     assert_eq!(res.status(), 422);
     assert!(body(res).await.contains("ต้องเป็นตัวเลข"));
+    // The person typed inline was not recorded either (the section was refused first).
+    let found = app
+        .core()
+        .people_public(&[khlang_core::ids::PersonId(1)])
+        .await
+        .unwrap();
+    assert!(found.is_empty(), "{found:?}");
+    // A forged person id is refused.
+    let res = post_form(
+        &app,
+        &officer,
+        &p1,
+        &p1,
+        &[("f.innovators", "999"), ("go", "next")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(body(res).await.contains("ไม่พบบุคคลที่เลือก"));
     // Autosave of a bad answer says why, and saves nothing either.
     let res = post_form(
         &app,

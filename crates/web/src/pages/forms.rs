@@ -3,6 +3,8 @@
 //! entry to screening, the entry shown on the item page, and the template admin pages.
 
 use super::Done;
+use super::geo::PlacePicker;
+use super::people::field::{PersonField, PersonFieldInput, save_person_field};
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::WebError;
@@ -22,6 +24,7 @@ use khlang_core::forms::model::{FieldEdit, NewField, TemplateEdit};
 use khlang_core::forms::{
     Answer, Audience, FieldKind, Lookups, RawAnswers, RenderedSection, Strictness, TemplateVersion,
 };
+use khlang_core::geo::PlaceDraft;
 use khlang_core::ids::ItemId;
 use khlang_core::item::{ItemFile, ItemStatus};
 use khlang_core::org::Action;
@@ -222,9 +225,11 @@ struct FieldView {
     accept_label: String,
     upload_url: String,
     upload_name: String,
-    /// province, district, subdistrict, village_no, village
-    place: [String; 5],
     error: Option<String>,
+    /// The people helper's place picker or person field, rendered (safe HTML).
+    widget: String,
+    /// A person field's chosen people: (id, public label).
+    chosen: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -264,7 +269,7 @@ fn accept_attr(kinds: &[FileKind]) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn section_view(
+async fn section_view(
     state: &AppState,
     member: &Member,
     id: ItemId,
@@ -272,14 +277,90 @@ fn section_view(
     tv: &TemplateVersion,
     n: usize,
     raw: &RawAnswers,
+    pairs: &[(String, String)],
     files: &[ItemFile],
     lookups: &Lookups,
     errors: Errors,
     flash: Option<&'static str>,
-) -> SectionPage {
+) -> Result<SectionPage, WebError> {
     let section = &tv.sections()[n - 1];
     let mut fields = Vec::new();
     for f in section.fields.iter().filter(|f| f.active()) {
+        let field_error = errors.get(&f.error_key()).map(str::to_string);
+        let (widget, chosen) = match &f.kind {
+            FieldKind::Place => {
+                let prefix = format!("f.{}", f.key);
+                let get = |p: &str| raw.get(&format!("{}.{p}", f.key)).to_string();
+                let draft = PlaceDraft {
+                    province: get("province"),
+                    district: get("district"),
+                    subdistrict: get("subdistrict"),
+                    village_no: get("village_no"),
+                    village: get("village"),
+                };
+                let errs: Vec<FieldError> = field_error
+                    .iter()
+                    .map(|m| FieldError::new(prefix.clone(), m.clone()))
+                    .collect();
+                let picker = PlacePicker::new(&prefix, &f.label, &draft)
+                    .help(&f.help)
+                    .required(f.required)
+                    .errors(&errs);
+                (picker.html(), Vec::new())
+            }
+            FieldKind::Person => {
+                let ids: Vec<khlang_core::ids::PersonId> = raw
+                    .0
+                    .get(&f.key)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|v| v.split([',', ' ']))
+                    .filter_map(|v| v.trim().parse::<i64>().ok())
+                    .map(khlang_core::ids::PersonId)
+                    .collect();
+                let mut names = Lookups::default();
+                state.core.name_people(&mut names, &ids).await;
+                let chosen = ids
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.to_string(),
+                            names
+                                .people
+                                .get(i)
+                                .cloned()
+                                .unwrap_or_else(|| format!("บุคคลเลขที่ {i}")),
+                        )
+                    })
+                    .collect();
+                let prefix = format!("p.{}", f.key);
+                let input = PersonFieldInput::from_pairs(&prefix, pairs);
+                let person_errors: Vec<FieldError> = errors
+                    .0
+                    .iter()
+                    .filter(|e| e.field.starts_with(&prefix))
+                    .cloned()
+                    .collect();
+                let label = if ids.is_empty() {
+                    f.label.clone()
+                } else {
+                    format!("เพิ่ม{}อีกคน", f.label)
+                };
+                let field = PersonField::build(
+                    &state.core,
+                    member.actor(),
+                    &prefix,
+                    &label,
+                    &input,
+                    None,
+                    &person_errors,
+                )
+                .await?
+                .help(&f.help);
+                (field.html(), chosen)
+            }
+            _ => (String::new(), Vec::new()),
+        };
         let key = f.key.as_str();
         let (kind, unit) = match &f.kind {
             FieldKind::ShortText => ("short_text", String::new()),
@@ -339,18 +420,12 @@ fn section_view(
                 .join(" "),
             upload_url: format!("/items/{id}/form/{n}/upload/{key}"),
             upload_name: format!("upload.{key}"),
-            place: [
-                "province",
-                "district",
-                "subdistrict",
-                "village_no",
-                "village",
-            ]
-            .map(|p| raw.get(&format!("{key}.{p}")).to_string()),
-            error: errors.get(&f.error_key()).map(str::to_string),
+            error: field_error,
+            widget,
+            chosen,
         });
     }
-    SectionPage {
+    Ok(SectionPage {
         layout: Layout::new(
             format!("{} — ขั้นที่ {n}", section.title),
             "mine",
@@ -368,7 +443,7 @@ fn section_view(
         errors,
         flash,
         upload_limit: human_size(state.config.upload_limit),
-    }
+    })
 }
 
 fn section_number(n: &str, total: usize) -> Result<usize, WebError> {
@@ -403,11 +478,13 @@ async fn section_page(
         &tv,
         n,
         &raw,
+        &[],
         &files,
         &lookups,
         Errors::default(),
         done.message(),
-    );
+    )
+    .await?;
     Ok(render(&page))
 }
 
@@ -428,7 +505,7 @@ async fn save_section(
     let n = section_number(&n, total)?;
     let autosave = first(&p, "autosave") == "1";
     let back = first(&p, "go") == "back";
-    let raw = RawAnswers::from_pairs(p.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let mut raw = RawAnswers::from_pairs(p.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let (strictness, step_after) = if autosave {
         (Strictness::Draft, n)
     } else if back {
@@ -436,18 +513,113 @@ async fn save_section(
     } else {
         (Strictness::Complete, n + 1)
     };
-    match state
-        .core
-        .save_entry_section(member.actor(), id, n, &raw, strictness, step_after)
-        .await
-    {
-        Ok(_) if autosave => Ok(axum::Json(serde_json::json!({
+    let shown_with = |raw: &RawAnswers| {
+        let mut shown = item
+            .fields
+            .entry
+            .as_ref()
+            .map(RawAnswers::from_entry)
+            .unwrap_or_default();
+        shown.merge(raw, &tv, n - 1);
+        shown
+    };
+    // A place picker's or person search's button (without JS): show the next list, save nothing.
+    let picking = p
+        .iter()
+        .any(|(k, _)| k.ends_with(".pick") || (k.starts_with("p.") && k.ends_with(".find")));
+    if picking && !autosave {
+        let lookups = state.core.form_lookups(&tv, &files).await?;
+        let page = section_view(
+            &state,
+            &member,
+            id,
+            item.fields.title.as_str(),
+            &tv,
+            n,
+            &shown_with(&raw),
+            &p,
+            &files,
+            &lookups,
+            Errors::default(),
+            None,
+        )
+        .await?;
+        return Ok(render(&page));
+    }
+    let mut result = Ok(());
+    if !autosave {
+        // People picked from the register or recorded inline join the person field, once
+        // the rest of the section is known to be acceptable (nothing half-saved).
+        let inputs: Vec<(String, PersonFieldInput)> = tv.sections()[n - 1]
+            .fields
+            .iter()
+            .filter(|f| f.active() && matches!(f.kind, FieldKind::Person))
+            .map(|f| {
+                (
+                    f.key.clone(),
+                    PersonFieldInput::from_pairs(&format!("p.{}", f.key), &p),
+                )
+            })
+            .filter(|(_, i)| {
+                let new_mode = i.mode == "new" || (i.mode.is_empty() && i.id.trim().is_empty());
+                if new_mode {
+                    !i.new.name.trim().is_empty()
+                } else {
+                    !i.id.trim().is_empty()
+                }
+            })
+            .collect();
+        if !inputs.is_empty() {
+            let mut probe = raw.clone();
+            for (k, _) in &inputs {
+                probe
+                    .0
+                    .entry(k.clone())
+                    .or_default()
+                    .push(i64::MAX.to_string());
+            }
+            result = state
+                .core
+                .check_entry_section(member.actor(), id, n, &probe, strictness)
+                .await;
+            if result.is_ok() {
+                for (k, input) in &inputs {
+                    match save_person_field(
+                        &state.core,
+                        member.actor(),
+                        item.fields.unit_id,
+                        input,
+                        None,
+                    )
+                    .await
+                    {
+                        Ok(Some(pid)) => raw.0.entry(k.clone()).or_default().push(pid.to_string()),
+                        Ok(None) => {}
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let saved = match result {
+        Ok(()) => state
+            .core
+            .save_entry_section(member.actor(), id, n, &raw, strictness, step_after)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) if autosave => Ok(axum::Json(serde_json::json!({
             "saved": true,
             "message": "บันทึกฉบับร่างอัตโนมัติแล้ว",
         }))
         .into_response()),
-        Ok(_) if back && n == 1 => Ok(Redirect::to(&format!("/items/{}", id)).into_response()),
-        Ok(_) => {
+        Ok(()) if back && n == 1 => Ok(Redirect::to(&format!("/items/{}", id)).into_response()),
+        Ok(()) => {
             let next = if back {
                 format!("/items/{id}/form/{}", n - 1)
             } else if n == total {
@@ -471,13 +643,6 @@ async fn save_section(
             .into_response()),
         Err(DomainError::Invalid(errors)) => {
             let lookups = state.core.form_lookups(&tv, &files).await?;
-            let mut shown = item
-                .fields
-                .entry
-                .as_ref()
-                .map(RawAnswers::from_entry)
-                .unwrap_or_default();
-            shown.merge(&raw, &tv, n - 1);
             let page = section_view(
                 &state,
                 &member,
@@ -485,12 +650,14 @@ async fn save_section(
                 item.fields.title.as_str(),
                 &tv,
                 n,
-                &shown,
+                &shown_with(&raw),
+                &p,
                 &files,
                 &lookups,
                 Errors(errors),
                 None,
-            );
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -621,11 +788,13 @@ async fn upload(
         &tv,
         n,
         &shown,
+        &text,
         &files,
         &lookups,
         Errors(errors),
         None,
-    );
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
