@@ -216,7 +216,8 @@ struct FieldView {
     kind: &'static str,
     value: String,
     unit: String,
-    limit: u32,
+    /// The grapheme limit with thousands separators.
+    limit: String,
     /// (key, label, chosen)
     options: Vec<(String, String, bool)>,
     /// (id, name, kind label, size, in this field)
@@ -388,7 +389,7 @@ async fn section_view(
             kind,
             value,
             unit,
-            limit: f.limit(),
+            limit: crate::view::number(u64::from(f.limit())),
             options: lookups
                 .offered(&f.kind)
                 .into_iter()
