@@ -56,12 +56,13 @@ impl Layout {
 
     pub fn current(&self, nav: &str) -> &'static str {
         // Administration pages sit behind the one จัดการระบบ entry of the header.
-        const ADMIN: [&str; 6] = [
+        const ADMIN: [&str; 7] = [
             "units",
             "users",
             "taxonomies",
             "dictionary",
             "audit",
+            "templates",
             "people",
         ];
         if self.nav == nav || (nav == "admin" && ADMIN.contains(&self.nav)) {

@@ -61,6 +61,8 @@ pub struct Khlang {
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
+    /// Form template versions (see [`crate::forms`]).
+    pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
     /// The person register's storage (see [`crate::people`]).
     pub(crate) people: Option<Arc<dyn crate::people::PeopleStore>>,
 }
@@ -84,8 +86,15 @@ impl Khlang {
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
+            templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
             people: None,
         }
+    }
+
+    /// Keeps form template versions in the database (without it they live in memory).
+    pub fn with_templates(mut self, templates: Arc<dyn crate::forms::TemplateStore>) -> Self {
+        self.templates = templates;
+        self
     }
 
     /// Gives the person register (ทะเบียนบุคคล) its storage.

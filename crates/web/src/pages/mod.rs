@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod forms;
 pub(crate) mod geo;
 mod items;
 pub(crate) mod people;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(items::routes())
+        .merge(forms::routes())
         .merge(search::routes())
         .merge(geo::routes())
         .merge(people::routes())
