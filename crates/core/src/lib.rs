@@ -7,6 +7,7 @@ pub mod field;
 pub mod file;
 pub mod geo;
 pub mod ids;
+pub mod innovations;
 pub mod item;
 pub mod org;
 pub mod paging;

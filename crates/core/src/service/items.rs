@@ -135,6 +135,7 @@ impl Khlang {
         };
         item.id = self.knowledge.insert_item(&item, "สร้างฉบับร่าง").await?;
         self.item_saved(&item);
+        self.project_innovation(&item).await?;
         self.audit(
             Some(me),
             "item.create",
@@ -222,6 +223,7 @@ impl Khlang {
             .save_item(item, Some(&version), &index)
             .await?;
         self.item_saved(item);
+        self.project_innovation(item).await?;
         Ok(())
     }
 
@@ -337,6 +339,7 @@ impl Khlang {
             }
         }
         self.item_saved(&item);
+        self.project_innovation(&item).await?;
         let author = self.store.get_user(me).await?;
         self.knowledge
             .insert_comment(

@@ -61,6 +61,8 @@ pub struct Khlang {
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
+    /// The innovation registry's projection and applied reports (see [`crate::innovations`]).
+    pub(crate) innovations: Option<Arc<dyn crate::innovations::InnovationStore>>,
 }
 
 impl Khlang {
@@ -82,12 +84,19 @@ impl Khlang {
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
+            innovations: None,
         }
     }
 
     /// Lets file text be read for search (the extractor lives outside core: it is heavy).
     pub fn with_extractor(mut self, extractor: Arc<dyn crate::ports::TextExtractor>) -> Self {
         self.extractor = Some(extractor);
+        self
+    }
+
+    /// Keeps the innovation registry (without it, items are never projected into it).
+    pub fn with_innovations(mut self, store: Arc<dyn crate::innovations::InnovationStore>) -> Self {
+        self.innovations = Some(store);
         self
     }
 

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+pub(crate) mod innovations;
 mod items;
 pub(crate) mod search;
 mod session;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(items::routes())
         .merge(search::routes())
+        .merge(innovations::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
