@@ -5,6 +5,7 @@ pub mod account;
 pub mod error;
 pub mod field;
 pub mod file;
+pub mod forms;
 pub mod geo;
 pub mod ids;
 pub mod innovations;

@@ -96,6 +96,7 @@ impl Khlang {
                 visibility: Visibility::Public,
                 licence: "CC-BY-4.0".into(),
                 links: d.links,
+                entry: None,
             };
             self.import_published(by, fields, at, "ตัวอย่างจากเอกสารต้นฉบับ")
                 .await?;

@@ -63,6 +63,8 @@ pub struct Khlang {
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
     /// The innovation registry's projection and applied reports (see [`crate::innovations`]).
     pub(crate) innovations: Option<Arc<dyn crate::innovations::InnovationStore>>,
+    /// Form template versions (see [`crate::forms`]).
+    pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
 }
 
 impl Khlang {
@@ -85,7 +87,14 @@ impl Khlang {
             search_state: Arc::default(),
             extractor: None,
             innovations: None,
+            templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
         }
+    }
+
+    /// Keeps form template versions in the database (without it they live in memory).
+    pub fn with_templates(mut self, templates: Arc<dyn crate::forms::TemplateStore>) -> Self {
+        self.templates = templates;
+        self
     }
 
     /// Lets file text be read for search (the extractor lives outside core: it is heavy).

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod forms;
 pub(crate) mod innovations;
 mod items;
 pub(crate) mod search;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(items::routes())
+        .merge(forms::routes())
         .merge(search::routes())
         .merge(innovations::routes())
 }
