@@ -6,6 +6,7 @@ mod api;
 mod backup;
 mod hardening_access;
 mod hardening_robust;
+mod innovations;
 mod items_api;
 mod items_pages;
 mod nodes;
