@@ -11,9 +11,11 @@ mod m0006_revisions;
 mod m0007_search_generation;
 mod m0008_nodes;
 mod m0009_forms;
+mod m0010_people;
 mod m0011_innovations;
 mod migration;
 mod nodes;
+mod people;
 mod search;
 mod store;
 

@@ -2,9 +2,9 @@
 //! by the field keys of `reference/templates/innovation.toml`) and its place out of the
 //! gazetteer (the people context's geography). The one file that knows those shapes.
 
+use crate::forms::Answer;
 use crate::geo::{DistrictCode, ProvinceCode};
 use crate::ids::{PersonId, TaxonomyId, TermId};
-use crate::forms::Answer;
 use crate::item::Item;
 use crate::taxonomy::Vocabulary;
 

@@ -65,6 +65,8 @@ pub struct Khlang {
     pub(crate) innovations: Option<Arc<dyn crate::innovations::InnovationStore>>,
     /// Form template versions (see [`crate::forms`]).
     pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
+    /// The person register's storage (see [`crate::people`]).
+    pub(crate) people: Option<Arc<dyn crate::people::PeopleStore>>,
 }
 
 impl Khlang {
@@ -88,7 +90,14 @@ impl Khlang {
             extractor: None,
             innovations: None,
             templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
+            people: None,
         }
+    }
+
+    /// Gives the person register (ทะเบียนบุคคล) its storage.
+    pub fn with_people(mut self, people: Arc<dyn crate::people::PeopleStore>) -> Self {
+        self.people = Some(people);
+        self
     }
 
     /// Keeps form template versions in the database (without it they live in memory).

@@ -126,7 +126,10 @@ async fn the_projection_follows_save_submit_publish_and_archive() {
     assert_eq!(view.row.province.unwrap().to_string(), "40");
     assert!(view.row.branch.is_some(), "branch from the entry's choice");
     assert_eq!(view.row.innovators.len(), 1);
-    assert!(row(&app, id).await.is_none(), "anonymous cannot read a draft");
+    assert!(
+        row(&app, id).await.is_none(),
+        "anonymous cannot read a draft"
+    );
     let (_, list) = api(&app, "/api/v1/innovations").await;
     assert_eq!(list["total"], 0);
 
@@ -146,8 +149,18 @@ async fn the_projection_follows_save_submit_publish_and_archive() {
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], id.0);
     assert_eq!(list["items"][0]["title"], "ยาดมสมุนไพรลดความดัน");
-    let html = body(app.client().get(app.url("/innovations")).send().await.unwrap()).await;
-    assert!(html.contains("ยาดมสมุนไพรลดความดัน"), "the card is in the catalogue");
+    let html = body(
+        app.client()
+            .get(app.url("/innovations"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        html.contains("ยาดมสมุนไพรลดความดัน"),
+        "the card is in the catalogue"
+    );
     assert!(html.contains(&format!("/innovations/{id}")));
 
     // The statistics count it by branch (the regional centre comes from the gazetteer).
@@ -163,11 +176,12 @@ async fn the_projection_follows_save_submit_publish_and_archive() {
         1
     );
     let other = UnitId(app.unit_id("DHSS-PHC-N").await);
-    assert!(core
-        .innovation_counts(Some(other), None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        core.innovation_counts(Some(other), None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     core.transition(&t.reviewer, id, Transition::Archive, "")
         .await
@@ -177,15 +191,18 @@ async fn the_projection_follows_save_submit_publish_and_archive() {
         .transition(&admin, id, Transition::Archive, "")
         .await
         .is_ok()
-        || core.innovation(&admin, id, 1).await.unwrap().row.status.as_str() == "archived"
+        || core
+            .innovation(&admin, id, 1)
+            .await
+            .unwrap()
+            .row
+            .status
+            .as_str()
+            == "archived"
     {
         let (_, list) = api(&app, "/api/v1/innovations").await;
         assert_eq!(list["total"], 0, "archived innovations leave the catalogue");
-        assert!(core
-            .innovation_counts(None, None)
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(core.innovation_counts(None, None).await.unwrap().is_empty());
     } else {
         panic!("archive failed");
     }
@@ -338,7 +355,10 @@ async fn the_page_has_open_graph_tags_and_a_printable_sheet() {
     )));
     assert!(html.contains("property=\"og:description\" content=\"คำอธิบายนวัตกรรมสำหรับทดสอบ\""));
     assert!(html.contains("twitter:card"));
-    assert!(html.contains("คำอธิบายนวัตกรรมสำหรับทดสอบ"), "entry sections shown");
+    assert!(
+        html.contains("คำอธิบายนวัตกรรมสำหรับทดสอบ"),
+        "entry sections shown"
+    );
     let sheet = app
         .client()
         .get(app.url(&format!("/innovations/{id}/sheet")))
@@ -349,7 +369,14 @@ async fn the_page_has_open_graph_tags_and_a_printable_sheet() {
     let sheet = body(sheet).await;
     assert!(sheet.contains("class=\"sheet\""));
     assert!(sheet.contains("og:title"));
-    let css = body(app.client().get(app.url("/static/khlang.css")).send().await.unwrap()).await;
+    let css = body(
+        app.client()
+            .get(app.url("/static/khlang.css"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(css.contains("size:A4"), "print stylesheet for A4");
     // Not an innovation, or not there: the Thai 404.
     let res = app
@@ -359,7 +386,12 @@ async fn the_page_has_open_graph_tags_and_a_printable_sheet() {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
-    let res = app.client().get(app.url("/innovations/abc")).send().await.unwrap();
+    let res = app
+        .client()
+        .get(app.url("/innovations/abc"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     app.stop().await;
 }
@@ -382,7 +414,11 @@ async fn signed_in_people_report_applying_it_and_anonymous_cannot() {
         &[("place", "บ้านหนองแวง"), ("how", "ทำตาม"), ("result", "ดี")],
     )
     .await;
-    assert_eq!(res.status(), 404, "a draft is not readable by a viewer elsewhere");
+    assert_eq!(
+        res.status(),
+        404,
+        "a draft is not readable by a viewer elsewhere"
+    );
     publish(&app, &t, id).await;
 
     // Anonymous: the form is not offered; posting goes to sign-in; the count stays.
@@ -453,7 +489,10 @@ async fn signed_in_people_report_applying_it_and_anonymous_cannot() {
     )
     .await;
     assert_eq!(res.status(), 303);
-    assert_eq!(location(&res), format!("/innovations/{id}?done=applied#applied"));
+    assert_eq!(
+        location(&res),
+        format!("/innovations/{id}?done=applied#applied")
+    );
     assert_eq!(row(&app, id).await.unwrap().applied_count, 1);
     let html = body(anon.get(app.url(&page)).send().await.unwrap()).await;
     assert!(html.contains("นำไปใช้แล้ว 1 ครั้ง"));

@@ -3,8 +3,10 @@
 mod account;
 mod admin;
 mod forms;
+pub(crate) mod geo;
 pub(crate) mod innovations;
 mod items;
+pub(crate) mod people;
 pub(crate) mod search;
 mod session;
 
@@ -33,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .merge(forms::routes())
         .merge(search::routes())
         .merge(innovations::routes())
+        .merge(geo::routes())
+        .merge(people::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
