@@ -69,7 +69,7 @@ fn to_row(r: &QueryResult) -> PortResult<InnovationRow> {
             .transpose()?,
         health_zone: get::<Option<i32>>(r, "health_zone")?.map(|z| z as u8),
         regional_centre: get::<Option<String>>(r, "regional_centre")?
-            .and_then(|c| RegionalCentre::parse(&c)),
+            .and_then(|c| RegionalCentre::from_code(&c)),
         fiscal_year: get(r, "fiscal_year")?,
         media,
         innovators: innovators.into_iter().map(PersonId).collect(),
@@ -318,7 +318,7 @@ impl InnovationStore for SeaStore {
                 Ok(InnovationCount {
                     branch: get::<Option<i64>>(r, "branch_id")?.map(TermId),
                     regional_centre: get::<Option<String>>(r, "regional_centre")?
-                        .and_then(|c| RegionalCentre::parse(&c)),
+                        .and_then(|c| RegionalCentre::from_code(&c)),
                     count: get::<i64>(r, "n")?.max(0) as u64,
                 })
             })

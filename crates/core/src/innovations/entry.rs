@@ -3,6 +3,7 @@
 //! gazetteer (the people context's geography). The one file that knows those shapes.
 
 use crate::forms::Answer;
+use crate::geo::Gazetteer;
 use crate::geo::{DistrictCode, ProvinceCode};
 use crate::ids::{PersonId, TaxonomyId, TermId};
 use crate::item::Item;
@@ -63,17 +64,24 @@ pub(crate) fn facts(item: &Item, vocab: &Vocabulary, branch_tx: Option<TaxonomyI
     facts
 }
 
-/// เขตสุขภาพ and สสม. of a province.
-pub(crate) fn zone_and_centre(_p: ProvinceCode) -> (Option<u8>, Option<RegionalCentre>) {
-    (None, None)
+/// เขตสุขภาพ and สสม. of a province, from the gazetteer.
+pub(crate) fn zone_and_centre(p: ProvinceCode) -> (Option<u8>, Option<RegionalCentre>) {
+    match Gazetteer::get().province(p) {
+        Some(pr) => (Some(pr.health_zone.number()), Some(pr.regional_centre)),
+        None => (None, None),
+    }
 }
 
-/// จังหวัด's Thai name (the code itself until the gazetteer knows it).
+/// จังหวัด's Thai name.
 pub(crate) fn province_name(p: ProvinceCode) -> String {
-    format!("รหัส {p}")
+    Gazetteer::get().province_name(p)
 }
 
 /// Every province, by name, for pickers.
 pub(crate) fn provinces() -> Vec<(ProvinceCode, String)> {
-    Vec::new()
+    Gazetteer::get()
+        .provinces_by_name()
+        .into_iter()
+        .map(|p| (p.code, p.name_th.to_string()))
+        .collect()
 }

@@ -14,64 +14,33 @@ pub const TEMPLATE_KEY: &str = "innovation";
 pub const BRANCH_TAXONOMY: &str = "osm_branch";
 
 /// One of the five ศูนย์พัฒนาการสาธารณสุขมูลฐาน (สสม.), the regional centres that collect
-/// innovations; codes are the suffixes of their unit codes (`DHSS-PHC-NE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionalCentre {
-    North,
-    NorthEast,
-    Central,
-    South,
-    SouthernBorder,
-}
+/// innovations: the gazetteer's type (each province maps to one), with the names the
+/// registry, its statistics and its URLs use.
+pub use crate::geo::RegionalCentre;
 
 impl RegionalCentre {
-    pub const ALL: [RegionalCentre; 5] = [
-        RegionalCentre::North,
-        RegionalCentre::NorthEast,
-        RegionalCentre::Central,
-        RegionalCentre::South,
-        RegionalCentre::SouthernBorder,
-    ];
-
-    /// The stored code: the suffix of the centre's unit code.
+    /// The stored and URL form (`ne`): the gazetteer's key.
     pub fn code(self) -> &'static str {
-        match self {
-            Self::North => "N",
-            Self::NorthEast => "NE",
-            Self::Central => "C",
-            Self::South => "S",
-            Self::SouthernBorder => "SB",
-        }
+        self.key()
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
+    /// Accepts the key in any case, or the centre's unit code (`DHSS-PHC-NE`).
+    pub fn from_code(s: &str) -> Option<Self> {
         let s = s.trim();
         Self::ALL
             .into_iter()
-            .find(|c| c.code().eq_ignore_ascii_case(s) || c.unit_code() == s)
+            .find(|c| c.key().eq_ignore_ascii_case(s) || c.unit_code() == s)
     }
 
-    /// The unit of the centre in the unit tree (units.toml).
-    pub fn unit_code(self) -> &'static str {
-        match self {
-            Self::North => "DHSS-PHC-N",
-            Self::NorthEast => "DHSS-PHC-NE",
-            Self::Central => "DHSS-PHC-C",
-            Self::South => "DHSS-PHC-S",
-            Self::SouthernBorder => "DHSS-PHC-SB",
-        }
-    }
-
-    /// Short Thai name, as the seed's tables head their columns.
+    /// Short Thai name, as the seed's tables head their columns ("สสม.ภาคเหนือ").
     pub fn label_th(self) -> &'static str {
-        match self {
-            Self::North => "สสม.ภาคเหนือ",
-            Self::NorthEast => "สสม.ภาคตะวันออกเฉียงเหนือ",
-            Self::Central => "สสม.ภาคกลาง",
-            Self::South => "สสม.ภาคใต้",
-            Self::SouthernBorder => "สสม.ชายแดนภาคใต้",
-        }
+        self.short_th()
+    }
+}
+
+impl Serialize for RegionalCentre {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
     }
 }
 
@@ -194,7 +163,7 @@ impl CatalogueInput {
             }
         }
         if !self.centre.trim().is_empty() {
-            match RegionalCentre::parse(&self.centre) {
+            match RegionalCentre::from_code(&self.centre) {
                 Some(rc) => c.regional_centre = Some(rc),
                 None => errors.push(FieldError::new("centre", "กรุณาเลือก สสม. จากรายการ")),
             }
@@ -407,14 +376,14 @@ mod tests {
         .parse()
         .unwrap();
         assert_eq!(c.branch, Some(TermId(3)));
-        assert_eq!(c.regional_centre, Some(RegionalCentre::NorthEast));
+        assert_eq!(c.regional_centre, Some(RegionalCentre::Northeast));
         assert_eq!(c.health_zone, Some(7));
         assert_eq!(c.province.unwrap().to_string(), "40");
         assert_eq!(c.fiscal_year, Some(2567));
         assert_eq!(c.media, Some(MediaKind::Photo));
         assert_eq!(
             CatalogueInput::from(&c).query_string(),
-            "branch=3&centre=NE&zone=7&province=40&year=2567&media=photo"
+            "branch=3&centre=ne&zone=7&province=40&year=2567&media=photo"
         );
         let Err(DomainError::Invalid(e)) = CatalogueInput {
             branch: "x".into(),
@@ -475,7 +444,7 @@ mod tests {
         );
         assert_eq!(MediaKind::of_file_kind("zip"), None);
         assert_eq!(
-            RegionalCentre::parse("DHSS-PHC-SB"),
+            RegionalCentre::from_code("DHSS-PHC-SB"),
             Some(RegionalCentre::SouthernBorder)
         );
     }

@@ -251,8 +251,15 @@ impl Khlang {
         &self,
         ids: &[crate::ids::PersonId],
     ) -> DomainResult<Vec<(String, String)>> {
-        let _ = ids;
-        Ok(Vec::new())
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .people_public(ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.name, p.province_name.unwrap_or_default()))
+            .collect())
     }
 
     /// The entry's sections as the public sees them: (section title, [(label, text)]), with
