@@ -8,6 +8,7 @@ pub mod file;
 pub mod geo;
 pub mod ids;
 pub mod item;
+pub mod media;
 pub mod org;
 pub mod paging;
 pub mod ports;

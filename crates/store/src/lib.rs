@@ -8,6 +8,8 @@ mod m0005_search_split;
 mod m0006_revisions;
 mod m0007_search_generation;
 mod m0008_nodes;
+mod m0012_media;
+mod media;
 mod migration;
 mod nodes;
 mod search;

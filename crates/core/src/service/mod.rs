@@ -61,6 +61,9 @@ pub struct Khlang {
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
+    /// Picture copies without metadata (see [`crate::media`]); None: pictures are shown to
+    /// editors only.
+    pub(crate) media: Option<Arc<crate::media::service::MediaParts>>,
 }
 
 impl Khlang {
@@ -82,12 +85,26 @@ impl Khlang {
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
+            media: None,
         }
     }
 
     /// Lets file text be read for search (the extractor lives outside core: it is heavy).
     pub fn with_extractor(mut self, extractor: Arc<dyn crate::ports::TextExtractor>) -> Self {
         self.extractor = Some(extractor);
+        self
+    }
+
+    /// Lets pictures be shown to readers as copies without metadata (the image decoder lives
+    /// outside core: it is heavy).
+    pub fn with_media(
+        mut self,
+        deriver: Arc<dyn crate::media::ImageDeriver>,
+        store: Arc<dyn crate::media::MediaStore>,
+    ) -> Self {
+        self.media = Some(Arc::new(crate::media::service::MediaParts::new(
+            deriver, store,
+        )));
         self
     }
 

@@ -8,6 +8,7 @@ mod hardening_access;
 mod hardening_robust;
 mod items_api;
 mod items_pages;
+mod media;
 mod nodes;
 mod openapi;
 mod operations;
