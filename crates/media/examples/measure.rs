@@ -27,7 +27,9 @@ fn rss() -> (u64, u64) {
 
 /// Smooth value noise at one scale (bilinear between lattice points).
 fn lattice(x: u32, y: u32, seed: u32) -> f32 {
-    let mut h = x.wrapping_mul(374_761_393) ^ y.wrapping_mul(668_265_263) ^ seed.wrapping_mul(2_246_822_519);
+    let mut h = x.wrapping_mul(374_761_393)
+        ^ y.wrapping_mul(668_265_263)
+        ^ seed.wrapping_mul(2_246_822_519);
     h = (h ^ (h >> 13)).wrapping_mul(1_274_126_177);
     (h >> 8) as f32 / (1u32 << 24) as f32
 }
@@ -92,7 +94,11 @@ fn main() {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
-    println!("original: {} bytes, EXIF: {}", photo.len(), inspect::has_exif(&photo));
+    println!(
+        "original: {} bytes, EXIF: {}",
+        photo.len(),
+        inspect::has_exif(&photo)
+    );
     for (name, c) in ["thumb", "display"].iter().zip(&last) {
         println!(
             "{name}: {}×{} {} bytes ({:.1}% of the original), EXIF: {}",

@@ -186,6 +186,14 @@ async fn the_public_gets_gps_photos_without_exif_and_the_editor_the_original() {
     assert_eq!(res.status(), 206);
     assert_eq!(res.bytes().await.unwrap(), display[..10]);
 
+    // The item page shows the display copy, to everyone.
+    let page = get(&anon, &app, &format!("/items/{}", s.item), None).await;
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(&format!("src=\"/files/{file}/display\"")),
+        "item page shows the copy"
+    );
+
     // The reviewer reads the item but does not edit it: copies too.
     let res = get(
         &anon,
