@@ -198,6 +198,13 @@ mod tests {
         let photo = fixtures::photo_with_orientation(400, 200, 6);
         let out = copies(&photo, &[100], &Limits::default()).unwrap();
         assert_eq!((out[0].width, out[0].height), (50, 100));
+        // 5–8 turn the picture a quarter; 1–4 keep its shape.
+        for o in 1..=8 {
+            let photo = fixtures::photo_with_orientation(40, 20, o);
+            let out = copies(&photo, &[40], &Limits::default()).unwrap();
+            let want = if o >= 5 { (20, 40) } else { (40, 20) };
+            assert_eq!((out[0].width, out[0].height), want, "orientation {o}");
+        }
     }
 
     #[test]
@@ -208,6 +215,30 @@ mod tests {
         let img = image::load_from_memory(&out[0].jpeg).unwrap().into_rgb8();
         // The fixture's left column is fully transparent.
         assert!(img.get_pixel(0, 8).0.iter().all(|&v| v > 240));
+    }
+
+    #[test]
+    fn webp_and_gif_are_copied_too() {
+        use image::ImageEncoder;
+        let img = fixtures::photo(300, 200, 4);
+        let mut webp = Vec::new();
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .write_image(img.as_raw(), 300, 200, ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut gif = Vec::new();
+        image::codecs::gif::GifEncoder::new(&mut gif)
+            .encode(
+                &DynamicImage::ImageRgb8(img).into_rgba8(),
+                300,
+                200,
+                ExtendedColorType::Rgba8,
+            )
+            .unwrap();
+        for (kind, bytes) in [("webp", webp), ("gif", gif)] {
+            let out = copies(&bytes, &[150], &Limits::default()).unwrap();
+            assert_eq!((out[0].width, out[0].height), (150, 100), "{kind}");
+            assert_eq!(inspect::app_markers(&out[0].jpeg), vec![0xe0], "{kind}");
+        }
     }
 
     #[test]

@@ -383,3 +383,54 @@ async fn a_decompression_bomb_is_refused_in_thai_and_never_served_to_the_public(
     assert_eq!(get(&anon, &app, "/healthz", None).await.status(), 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn two_nodes_asked_at_once_make_a_pictures_copies_once() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let other = spawn_node_beside(&app).await;
+    let s = scene(&app).await;
+    let photo = fixtures::photo_with_gps(1800, 1200, 11);
+    let file = attach(&app, &s, "ภาพหน้าบ้าน.jpg", photo.clone()).await;
+    publish(&app, &s).await;
+    // Both nodes' background jobs and six readers on two nodes, all at once.
+    let mut asks = Vec::new();
+    for n in 0..6 {
+        let node = if n % 2 == 0 { &app } else { &other };
+        let kind = if n % 3 == 0 { "thumb" } else { "display" };
+        let url = node.url(&format!("/files/{file}/{kind}"));
+        let client = node.client();
+        asks.push(tokio::spawn(async move {
+            let res = client.get(url).send().await.unwrap();
+            (res.status().as_u16(), res.bytes().await.unwrap())
+        }));
+    }
+    let mut bodies = std::collections::BTreeMap::new();
+    for (n, ask) in asks.into_iter().enumerate() {
+        let (status, body) = ask.await.unwrap();
+        assert_eq!(status, 200, "reader {n}");
+        assert_clean(&body, "copy");
+        bodies.entry(n % 3 == 0).or_insert_with(Vec::new).push(body);
+    }
+    for same in bodies.values() {
+        assert!(same.windows(2).all(|w| w[0] == w[1]), "one copy for all");
+    }
+    let db = &app.runtime.db;
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            match khlang_testkit::backend() {
+                "postgres" => "SELECT status, attempts FROM picture_copies WHERE sha256 = $1",
+                _ => "SELECT status, attempts FROM picture_copies WHERE sha256 = ?",
+            },
+            [sha256(&photo).into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let status: String = row.try_get("", "status").unwrap();
+    let attempts: i32 = row.try_get("", "attempts").unwrap();
+    assert_eq!((status.as_str(), attempts), ("done", 1), "made once");
+    other.stop().await;
+    app.stop().await;
+}
