@@ -10,6 +10,7 @@ pub mod geo;
 pub mod ids;
 pub mod innovations;
 pub mod item;
+pub mod media;
 pub mod org;
 pub mod paging;
 pub mod people;

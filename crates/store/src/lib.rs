@@ -13,6 +13,8 @@ mod m0008_nodes;
 mod m0009_forms;
 mod m0010_people;
 mod m0011_innovations;
+mod m0012_media;
+mod media;
 mod migration;
 mod nodes;
 mod people;

@@ -728,6 +728,7 @@ impl Khlang {
             })
             .await?;
         self.queue_text(&file).await?;
+        self.queue_copies(&file).await?;
         if let Some(mut revision) = revision {
             revision.snapshot.files.push(file.id);
             self.save_revision(revision, me, &format!("แนบไฟล์ {}", file.name))

@@ -67,6 +67,9 @@ pub struct Khlang {
     pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
     /// The person register's storage (see [`crate::people`]).
     pub(crate) people: Option<Arc<dyn crate::people::PeopleStore>>,
+    /// Picture copies without metadata (see [`crate::media`]); None: pictures are shown to
+    /// editors only.
+    pub(crate) media: Option<Arc<crate::media::service::MediaParts>>,
 }
 
 impl Khlang {
@@ -91,6 +94,7 @@ impl Khlang {
             innovations: None,
             templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
             people: None,
+            media: None,
         }
     }
 
@@ -115,6 +119,19 @@ impl Khlang {
     /// Keeps the innovation registry (without it, items are never projected into it).
     pub fn with_innovations(mut self, store: Arc<dyn crate::innovations::InnovationStore>) -> Self {
         self.innovations = Some(store);
+        self
+    }
+
+    /// Lets pictures be shown to readers as copies without metadata (the image decoder lives
+    /// outside core: it is heavy).
+    pub fn with_media(
+        mut self,
+        deriver: Arc<dyn crate::media::ImageDeriver>,
+        store: Arc<dyn crate::media::MediaStore>,
+    ) -> Self {
+        self.media = Some(Arc::new(crate::media::service::MediaParts::new(
+            deriver, store,
+        )));
         self
     }
 

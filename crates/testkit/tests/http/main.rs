@@ -10,6 +10,7 @@ mod hardening_robust;
 mod innovations;
 mod items_api;
 mod items_pages;
+mod media;
 mod nodes;
 mod openapi;
 mod operations;

@@ -148,6 +148,8 @@ struct V1;
 #[openapi(paths(
     crate::files::download_page,
     crate::files::download_page_named,
+    crate::files::thumb_page,
+    crate::files::display_page,
     crate::tus::capabilities,
     crate::tus::create,
     crate::tus::progress,
