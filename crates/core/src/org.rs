@@ -379,15 +379,19 @@ pub enum Action {
     /// data (address, phone, education — every read audited), edit, record consent, export,
     /// erase and merge.
     ManagePeople,
+    /// Download an item's pictures as uploaded, EXIF (GPS) and all: its editors. Every other
+    /// reader gets copies without metadata.
+    ReadOriginalFile,
 }
 
 impl Action {
-    pub const ITEM: [Action; 5] = [
+    pub const ITEM: [Action; 6] = [
         Action::ReadItem,
         Action::EditItem,
         Action::SubmitItem,
         Action::ReviewItem,
         Action::ArchiveItem,
+        Action::ReadOriginalFile,
     ];
 
     pub const ALL: [Action; 9] = [
@@ -577,6 +581,8 @@ fn authorize_item(actor: &Actor, action: Action, item: &ItemRef) -> Result<(), D
         Action::SubmitItem => owner || manager,
         Action::ReviewItem => reviewer && me.user_id != item.owner,
         Action::ArchiveItem => manager,
+        // Whoever edits it, or once did: the author (while a member) and its unit's officers.
+        Action::ReadOriginalFile => owner || manager,
         _ => false,
     };
     if allowed {
@@ -879,6 +885,32 @@ mod tests {
                     Archived,
                 ],
             ),
+            (
+                Role::Admin,
+                ReadOriginalFile,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
+            (
+                Role::KmOfficer,
+                ReadOriginalFile,
+                &[
+                    Draft,
+                    Submitted,
+                    ChangesRequested,
+                    Resubmitted,
+                    Published,
+                    Rejected,
+                    Archived,
+                ],
+            ),
             (Role::Contributor, ReadItem, &[Published, Archived]),
             (Role::Viewer, ReadItem, &[Published, Archived]),
         ];
@@ -924,6 +956,24 @@ mod tests {
         assert!(authorize(&me, Action::SubmitItem, &mine(ChangesRequested)).is_ok());
         assert!(authorize(&me, Action::ReviewItem, &mine(Submitted)).is_err());
         assert!(authorize(&me, Action::ReadItem, &mine(Draft)).is_ok());
+        // Authors keep their photos' originals (with GPS) in every status; the public, a
+        // reviewer and another contributor get copies without metadata.
+        for status in crate::item::ItemStatus::ALL {
+            assert!(authorize(&me, Action::ReadOriginalFile, &mine(*status)).is_ok());
+            let theirs = item(*status, Public, 8);
+            assert!(authorize(&me, Action::ReadOriginalFile, &theirs).is_err());
+            let public = authorize(&Actor::Anonymous, Action::ReadOriginalFile, &theirs);
+            assert!(public.is_err(), "{status:?}");
+        }
+        let screener = user(vec![(Role::Reviewer, 1)]);
+        assert!(
+            authorize(
+                &screener,
+                Action::ReadOriginalFile,
+                &item(Submitted, Public, 8)
+            )
+            .is_err()
+        );
         // A reviewer never screens their own work.
         let reviewer = user(vec![(Role::Reviewer, 1)]);
         assert!(authorize(&reviewer, Action::ReviewItem, &item(Submitted, Public, 7)).is_err());

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod config;
 pub mod extract;
 pub mod lock;
+pub mod media;
 
 pub use config::Config;
 
@@ -65,10 +66,12 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
         Arc::new(SystemClock),
         policy,
     )
+    .with_innovations(store.clone())
     .with_templates(store.clone())
     .with_people(store.clone())
-    .with_coordination(store)
-    .with_extractor(Arc::new(extract::FileText::default()));
+    .with_coordination(store.clone())
+    .with_extractor(Arc::new(extract::FileText::default()))
+    .with_media(Arc::new(media::PictureCopies::default()), store);
     Ok(Runtime {
         config,
         core,
@@ -114,6 +117,8 @@ impl Runtime {
         let sweeper = tokio::spawn(clean_up_periodically(self.core.clone()));
         let core = self.core.clone();
         let reader = tokio::spawn(async move { core.run_text_extraction().await });
+        let core = self.core.clone();
+        let copier = tokio::spawn(async move { core.run_picture_copies().await });
         if let Err(e) = self.core.catch_up_index().await {
             tracing::warn!(error = %e, "could not check the search index");
         }
@@ -125,6 +130,7 @@ impl Runtime {
             .await;
         sweeper.abort();
         reader.abort();
+        copier.abort();
         result.map_err(|e| StartError::Other(format!("server stopped: {e}")))
     }
 }

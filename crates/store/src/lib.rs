@@ -3,6 +3,7 @@
 
 mod entities;
 mod forms;
+mod innovations;
 mod knowledge;
 mod m0004_search;
 mod m0005_search_split;
@@ -11,6 +12,9 @@ mod m0007_search_generation;
 mod m0008_nodes;
 mod m0009_forms;
 mod m0010_people;
+mod m0011_innovations;
+mod m0012_media;
+mod media;
 mod migration;
 mod nodes;
 mod people;

@@ -18,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0008_nodes::Migration),
             Box::new(crate::m0009_forms::Migration),
             Box::new(crate::m0010_people::Migration),
+            Box::new(crate::m0011_innovations::Migration),
+            Box::new(crate::m0012_media::Migration),
         ]
     }
 }

@@ -1,7 +1,11 @@
-//! Downloads of attached files: `/files/{id}` and `/files/{id}/{pretty Thai name}`.
+//! Downloads of attached files: `/files/{id}` and `/files/{id}/{pretty Thai name}`, and the
+//! copies of pictures: `/files/{id}/thumb` and `/files/{id}/display`.
 //!
 //! Streams from storage (never buffered), answers `Range` for video players and PDF viewers,
-//! and `If-None-Match` against the content's SHA-256. Who may read is decided by the core.
+//! and `If-None-Match` against the content's SHA-256. Who may read is decided by the core,
+//! and so is what they get: a picture's original (with its EXIF, GPS and all) only goes to
+//! those who may edit its item; every other reader gets a copy without metadata, from every
+//! one of these URLs.
 
 use crate::AppState;
 use crate::auth::{ApiCaller, SESSION_COOKIE, cookie, percent_encode};
@@ -18,11 +22,14 @@ use khlang_core::account::Secret;
 use khlang_core::file::{self, FileName, RangeRequest};
 use khlang_core::ids::FileId;
 use khlang_core::item::ItemFile;
+use khlang_core::media::{Derivative, Want};
 use khlang_core::org::Actor;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/files/{file_id}", get(download_page))
+        .route("/files/{file_id}/thumb", get(thumb_page))
+        .route("/files/{file_id}/display", get(display_page))
         .route("/files/{file_id}/{name}", get(download_page_named))
 }
 
@@ -98,7 +105,7 @@ async fn download_page(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    page_response(&state, &actor, &file_id, &method, &headers).await
+    page_response(&state, &actor, &file_id, Want::Original, &method, &headers).await
 }
 
 /// The name in the URL is for people and saved links; the id decides.
@@ -144,19 +151,87 @@ async fn download_page_named(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    page_response(&state, &actor, &file_id, &method, &headers).await
+    page_response(&state, &actor, &file_id, Want::Original, &method, &headers).await
+}
+
+/// A picture's thumbnail (long edge 480 px), re-encoded as JPEG without metadata.
+#[utoipa::path(
+    method(get, head),
+    path = "/files/{file_id}/thumb",
+    operation_id = "pictureThumb",
+    tag = "files",
+    summary = "ภาพย่อ — A picture's thumbnail",
+    description = "A JPEG whose long edge is at most 480 px, upright, with no EXIF (no GPS), \
+                   made on the server from an attached JPEG, PNG, WebP or GIF, for whoever may \
+                   read its item. Anything that is not a picture answers 404.",
+    security((), ("bearer" = []), ("session" = [])),
+    params(
+        ("file_id" = i64, Path, description = "File id"),
+        ("If-None-Match" = Option<String>, Header, description = "`ETag`s the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The thumbnail", content(("image/jpeg")),
+            headers(("ETag" = String, description = "Quoted; differs from the original's"))),
+        (status = 304, description = "Not modified (`If-None-Match` matched)"),
+        (status = 404, description = "No such file, none this reader may see, or not a picture", content_type = "text/html"),
+        (status = 422, description = "A picture that cannot be copied (too many pixels, damaged); Thai reason", content_type = "text/html"),
+    )
+)]
+async fn thumb_page(
+    State(state): State<AppState>,
+    Reader(actor): Reader,
+    Path(file_id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let want = Want::Copy(Derivative::Thumb);
+    page_response(&state, &actor, &file_id, want, &method, &headers).await
+}
+
+/// A picture's display copy (long edge 1600 px), re-encoded as JPEG without metadata.
+#[utoipa::path(
+    method(get, head),
+    path = "/files/{file_id}/display",
+    operation_id = "pictureDisplay",
+    tag = "files",
+    summary = "ภาพสำหรับแสดง — A picture's display copy",
+    description = "As `/files/{file_id}/thumb` with a long edge of at most 1600 px. This is also \
+                   what `/files/{file_id}` serves for a picture to anyone who may not edit its item.",
+    security((), ("bearer" = []), ("session" = [])),
+    params(
+        ("file_id" = i64, Path, description = "File id"),
+        ("If-None-Match" = Option<String>, Header, description = "`ETag`s the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The display copy", content(("image/jpeg")),
+            headers(("ETag" = String, description = "Quoted; differs from the original's"))),
+        (status = 304, description = "Not modified (`If-None-Match` matched)"),
+        (status = 404, description = "No such file, none this reader may see, or not a picture", content_type = "text/html"),
+        (status = 422, description = "A picture that cannot be copied (too many pixels, damaged); Thai reason", content_type = "text/html"),
+    )
+)]
+async fn display_page(
+    State(state): State<AppState>,
+    Reader(actor): Reader,
+    Path(file_id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let want = Want::Copy(Derivative::Display);
+    page_response(&state, &actor, &file_id, want, &method, &headers).await
 }
 
 async fn page_response(
     state: &AppState,
     actor: &Actor,
     file_id: &str,
+    want: Want,
     method: &Method,
     headers: &HeaderMap,
 ) -> Response {
     // A file hidden from this reader answers as a missing one (no sign-in redirect that a
     // missing id would not get); the Thai 404 page offers sign-in to both alike.
-    download(state, actor, file_id, method, headers)
+    serve(state, actor, file_id, want, method, headers)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -197,8 +272,7 @@ fn header_value(s: &str) -> Result<HeaderValue, WebError> {
     HeaderValue::from_str(s).map_err(|e| DomainError::internal(format!("header {s:?}: {e}")).into())
 }
 
-/// The one download handler (also behind `/api/v1/files/{id}`): 200, 206, 304 or 416, with
-/// the stored type, a Thai-safe `Content-Disposition` and a strong `ETag` of the content.
+/// The download behind `/api/v1/files/{id}`: see [`serve`].
 pub(crate) async fn download(
     state: &AppState,
     actor: &Actor,
@@ -206,18 +280,37 @@ pub(crate) async fn download(
     method: &Method,
     headers: &HeaderMap,
 ) -> Result<Response, WebError> {
+    serve(state, actor, file_id, Want::Original, method, headers).await
+}
+
+/// The one download handler: 200, 206, 304 or 416, with the type, a Thai-safe
+/// `Content-Disposition` and a strong `ETag` of what the core chose to serve this reader
+/// (the file as stored, or a picture's copy without metadata).
+pub(crate) async fn serve(
+    state: &AppState,
+    actor: &Actor,
+    file_id: &str,
+    want: Want,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<Response, WebError> {
     let id = file_id
         .parse::<i64>()
         .map(FileId)
         .map_err(|_| DomainError::NotFound)?;
-    let f = state.core.readable_file(actor, id).await?;
-    let etag = format!("\"{}\"", f.sha256);
+    let f = state.core.served_file(actor, id, want).await?;
+    let etag = f.etag.clone();
     let mut h = HeaderMap::new();
     h.insert(header::ETAG, header_value(&etag)?);
     // Items can be restricted: shared caches must not keep a copy; the browser revalidates.
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
+    );
+    // Who asks decides what a picture's URL serves (original or copy).
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Authorization"),
     );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     // The item page previews PDFs in a frame of its own origin; nobody else may frame them,
@@ -270,7 +363,7 @@ pub(crate) async fn download(
         // The headers are the answer; storage is not asked for bytes nobody will read.
         return Ok((status, h).into_response());
     }
-    let (_, _, stream) = state.core.open_file(actor, id, range).await?;
+    let stream = state.core.open_served(&f, range).await?;
     Ok((status, h, Body::from_stream(stream)).into_response())
 }
 

@@ -149,6 +149,7 @@ impl Khlang {
             .save_item(&item, Some(&version), &index)
             .await?;
         self.item_saved(&item);
+        self.project_innovation(&item).await?;
         Ok(item.id)
     }
 

@@ -147,6 +147,7 @@ impl Khlang {
         };
         item.id = self.knowledge.insert_item(&item, "สร้างฉบับร่าง").await?;
         self.item_saved(&item);
+        self.project_innovation(&item).await?;
         self.audit(
             Some(me),
             "item.create",
@@ -237,6 +238,7 @@ impl Khlang {
             .save_item(item, Some(&version), &index)
             .await?;
         self.item_saved(item);
+        self.project_innovation(item).await?;
         Ok(())
     }
 
@@ -352,6 +354,7 @@ impl Khlang {
             }
         }
         self.item_saved(&item);
+        self.project_innovation(&item).await?;
         let author = self.store.get_user(me).await?;
         self.knowledge
             .insert_comment(
@@ -725,6 +728,7 @@ impl Khlang {
             })
             .await?;
         self.queue_text(&file).await?;
+        self.queue_copies(&file).await?;
         if let Some(mut revision) = revision {
             revision.snapshot.files.push(file.id);
             self.save_revision(revision, me, &format!("แนบไฟล์ {}", file.name))

@@ -61,10 +61,15 @@ pub struct Khlang {
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
+    /// The innovation registry's projection and applied reports (see [`crate::innovations`]).
+    pub(crate) innovations: Option<Arc<dyn crate::innovations::InnovationStore>>,
     /// Form template versions (see [`crate::forms`]).
     pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
     /// The person register's storage (see [`crate::people`]).
     pub(crate) people: Option<Arc<dyn crate::people::PeopleStore>>,
+    /// Picture copies without metadata (see [`crate::media`]); None: pictures are shown to
+    /// editors only.
+    pub(crate) media: Option<Arc<crate::media::service::MediaParts>>,
 }
 
 impl Khlang {
@@ -86,15 +91,11 @@ impl Khlang {
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
+            innovations: None,
             templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
             people: None,
+            media: None,
         }
-    }
-
-    /// Keeps form template versions in the database (without it they live in memory).
-    pub fn with_templates(mut self, templates: Arc<dyn crate::forms::TemplateStore>) -> Self {
-        self.templates = templates;
-        self
     }
 
     /// Gives the person register (ทะเบียนบุคคล) its storage.
@@ -103,9 +104,34 @@ impl Khlang {
         self
     }
 
+    /// Keeps form template versions in the database (without it they live in memory).
+    pub fn with_templates(mut self, templates: Arc<dyn crate::forms::TemplateStore>) -> Self {
+        self.templates = templates;
+        self
+    }
+
     /// Lets file text be read for search (the extractor lives outside core: it is heavy).
     pub fn with_extractor(mut self, extractor: Arc<dyn crate::ports::TextExtractor>) -> Self {
         self.extractor = Some(extractor);
+        self
+    }
+
+    /// Keeps the innovation registry (without it, items are never projected into it).
+    pub fn with_innovations(mut self, store: Arc<dyn crate::innovations::InnovationStore>) -> Self {
+        self.innovations = Some(store);
+        self
+    }
+
+    /// Lets pictures be shown to readers as copies without metadata (the image decoder lives
+    /// outside core: it is heavy).
+    pub fn with_media(
+        mut self,
+        deriver: Arc<dyn crate::media::ImageDeriver>,
+        store: Arc<dyn crate::media::MediaStore>,
+    ) -> Self {
+        self.media = Some(Arc::new(crate::media::service::MediaParts::new(
+            deriver, store,
+        )));
         self
     }
 

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod forms;
 pub(crate) mod geo;
+pub(crate) mod innovations;
 mod items;
 pub(crate) mod people;
 pub(crate) mod search;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(items::routes())
         .merge(forms::routes())
         .merge(search::routes())
+        .merge(innovations::routes())
         .merge(geo::routes())
         .merge(people::routes())
 }

@@ -1,0 +1,276 @@
+// Issue 10's end-to-end story on a 390×844 phone viewport: a KM officer records a volunteer
+// who has no account in the person register, then records her innovation through the
+// 7-section wizard with two photos (one carrying GPS EXIF), leaves at step 4, comes back,
+// finds the draft and submits it; a reviewer approves; an anonymous visitor finds it in the
+// catalogue (/innovations) and in Thai search (/search), sees no address or phone, and the
+// photos served to them carry no EXIF.
+//
+// Started by run.sh (E2E_FLOWS=innovation to run only this one). Prints one line per step and,
+// last, "N passed, N failed[, N skipped]"; exits 1 on failure.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { withGps, hasExif, drawPhoto } from "./exif.mjs";
+
+function need(name) {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`innovation.mjs: ${name} is not set (start it with run.sh)`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const BASE = need("E2E_BASE_URL");
+const OFFICER = { user: need("E2E_OFFICER"), pass: need("E2E_OFFICER_PASSWORD") };
+const REVIEWER = { user: need("E2E_REVIEWER"), pass: need("E2E_REVIEWER_PASSWORD") };
+const SHOTS = process.env.E2E_SHOTS || "/tmp/khlang-e2e-shots";
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const PHONE = { width: 390, height: 844 };
+const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+const TITLE = `ถังขยะเปียกลดยุงลายบ้านโนนม่วง ${stamp}`;
+const PERSON = "นางบุญมี ศรีสุข";
+const PHONE_NO = "0897654321";
+const VILLAGE = "บ้านโนนม่วงใต้";
+const WORD = "ยุงลาย";
+
+mkdirSync(SHOTS, { recursive: true });
+const results = [];
+let stopped = false;
+let current = null;
+const expect = (cond, message) => {
+  if (!cond) throw new Error(message);
+};
+
+async function step(name, fn) {
+  if (stopped) {
+    results.push("skipped");
+    console.log(`skip ${name}`);
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    const note = await fn();
+    results.push("passed");
+    console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ""}`);
+  } catch (e) {
+    results.push("failed");
+    stopped = true;
+    const lines = String(e.message || e).split("\n").filter((l) => l.trim());
+    console.log(`FAIL ${name}: ${lines[0]}`);
+    for (const l of lines.slice(1, 12)) console.log(`     ${l.trim()}`);
+    if (current && !current.isClosed()) {
+      console.log(`     at ${current.url()}`);
+      await current.screenshot({ path: path.join(SHOTS, "innovation-failure.png"), fullPage: true }).catch(() => {});
+    }
+  }
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `innovation-${name}.png`), fullPage: true });
+
+async function newPhone(browser) {
+  const context = await browser.newContext({
+    viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+    locale: "th-TH", timezoneId: "Asia/Bangkok",
+  });
+  context.setDefaultTimeout(30_000);
+  return { context, page: await context.newPage() };
+}
+
+async function login(page, who) {
+  await page.goto(`${BASE}/login`);
+  await page.locator("#username").fill(who.user);
+  await page.locator("#password").fill(who.pass);
+  await page.locator('form[action="/login"] button[type=submit]').click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+async function progress(page) {
+  return (await page.locator("p.progress").innerText()).replace(/\s+/g, " ").trim();
+}
+
+/** Fills every empty text box of the wizard's section with something plausible. */
+async function fillEmpty(page, text) {
+  for (const box of await page.locator("form#entry-form textarea").all()) {
+    if (!(await box.inputValue()).trim()) await box.fill(text);
+  }
+}
+
+async function next(page) {
+  await page.getByRole("button", { name: /บันทึกแล้วไปต่อ|บันทึกแล้วตรวจทาน/ }).click();
+  await page.waitForLoadState("load");
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM, headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+});
+
+let itemId = null;
+let personId = null;
+let photoIds = [];
+try {
+  const officer = await newPhone(browser);
+  const reviewer = await newPhone(browser);
+  const visitor = await newPhone(browser);
+
+  await step("officer signs in and records the volunteer in the person register", async () => {
+    const page = (current = officer.page);
+    await login(page, OFFICER);
+    await page.goto(`${BASE}/people/new`);
+    await page.locator('input[name$="name"]').first().fill(PERSON);
+    await page.locator('input[name$="phone"]').first().fill(PHONE_NO);
+    await page.locator('input[name$="education"]').first().fill("ประถมศึกษา");
+    const province = page.locator('[name$="province"]').first();
+    if ((await province.evaluate((e) => e.tagName)) === "SELECT") await province.selectOption("40");
+    else await province.fill("40");
+    const village = page.locator('input[name$="village"]').first();
+    if (await village.count()) await village.fill(VILLAGE);
+    await page.locator('input[name$="consent_purpose"]').first().fill("บันทึกและเผยแพร่นวัตกรรมของ อสม.");
+    await page.locator('input[name$="consent_date"]').first().fill("5/2/2567");
+    await shot(page, "01-person");
+    await page.locator("main form button.primary, main form button[type=submit]").last().click();
+    await page.waitForURL(/\/people\/\d+/);
+    personId = new URL(page.url()).pathname.split("/")[2];
+    return `person ${personId}`;
+  });
+
+  await step("/innovations/new → the 7-section wizard, step 1 (the innovator)", async () => {
+    const page = (current = officer.page);
+    await page.goto(`${BASE}/innovations/new`);
+    if (await page.locator('select#unit').count()) {
+      await page.getByRole("button", { name: "เริ่มกรอกแบบฟอร์ม" }).click();
+    }
+    await page.waitForURL(/\/items\/new\/innovation/);
+    await page.locator("#title").fill(TITLE);
+    await page.getByRole("button", { name: /เริ่มกรอก/ }).click();
+    await page.waitForURL(/\/items\/\d+\/form\/1/);
+    itemId = new URL(page.url()).pathname.split("/")[2];
+    expect((await progress(page)).startsWith("ขั้นที่ 1 จาก 7"), `progress: ${await progress(page)}`);
+    await page.locator('input[name="f.innovators"]').fill(personId);
+    await fillEmpty(page, "อยากให้หมู่บ้านปลอดไข้เลือดออก");
+    await shot(page, "02-step1");
+    await next(page);
+    return `item ${itemId}`;
+  });
+
+  await step("step 2: the place and the problem", async () => {
+    const page = (current = officer.page);
+    expect((await progress(page)).startsWith("ขั้นที่ 2 จาก 7"), `progress: ${await progress(page)}`);
+    await page.locator('[name="f.place.province"]').fill("40");
+    await fillEmpty(page, "ไข้เลือดออกระบาดทุกฤดูฝน ลูกน้ำยุงลายในภาชนะรอบบ้าน");
+    await next(page);
+  });
+
+  await step("step 3: the innovation, its branch and two photos (one with GPS EXIF)", async () => {
+    const page = (current = officer.page);
+    expect((await progress(page)).startsWith("ขั้นที่ 3 จาก 7"), `progress: ${await progress(page)}`);
+    await page.locator('input[name="f.branch"]').first().check();
+    await fillEmpty(page, `ถังขยะเปียกจากวัสดุเหลือใช้ ลดแหล่งเพาะพันธุ์${WORD}`);
+    const gps = withGps(await drawPhoto(page, 1200, 900, 30), 16.4419, 102.836);
+    const plain = await drawPhoto(page, 1000, 750, 200);
+    const photos = page.locator("fieldset:has(input[type=file][accept*='image'])").first();
+    await photos.locator("input[type=file]").setInputFiles([
+      { name: "ถังขยะ-gps.jpg", mimeType: "image/jpeg", buffer: gps },
+      { name: "ถังขยะ.jpg", mimeType: "image/jpeg", buffer: plain },
+    ]);
+    await photos.getByRole("button", { name: "อัปโหลด" }).click();
+    await page.waitForLoadState("load");
+    await page.waitForURL(/\/form\/3/);
+    const listed = await page.locator("fieldset:has(input[type=file][accept*='image']) ul.files li").count();
+    expect(listed === 2, `${listed} photos listed after the upload`);
+    await fillEmpty(page, `ถังขยะเปียกจากวัสดุเหลือใช้ ลดแหล่งเพาะพันธุ์${WORD}`);
+    await shot(page, "03-step3");
+    await next(page);
+  });
+
+  await step("leaves at step 4, comes back and finds the draft", async () => {
+    const page = (current = officer.page);
+    expect((await progress(page)).startsWith("ขั้นที่ 4 จาก 7"), `progress: ${await progress(page)}`);
+    await page.goto(`${BASE}/`);
+    await page.goto(`${BASE}/my/items`);
+    const link = page.locator(`a[href^="/items/${itemId}"]`).first();
+    expect(await link.count(), "the draft is not in องค์ความรู้ของฉัน");
+    const resume = page.locator(`a[href="/items/${itemId}/form/4"]`);
+    if (await resume.count()) await resume.first().click();
+    else await page.goto(`${BASE}/items/${itemId}/form/4`);
+    await page.waitForURL(/\/form\/4/);
+    expect((await progress(page)).startsWith("ขั้นที่ 4 จาก 7"), `progress: ${await progress(page)}`);
+    await shot(page, "04-resumed");
+  });
+
+  await step("steps 4–7 and submit for screening", async () => {
+    const page = (current = officer.page);
+    for (let n = 4; n <= 7; n++) {
+      await fillEmpty(page, `บันทึกจากการลงพื้นที่ ขั้นที่ ${n} เรื่อง${WORD}`);
+      await next(page);
+    }
+    await page.waitForURL(/\/form\/review/);
+    await shot(page, "05-review");
+    await page.getByRole("button", { name: "ส่งพิจารณา" }).click();
+    await page.waitForLoadState("load");
+    const html = await page.content();
+    expect(html.includes("ส่งพิจารณาแล้ว"), "not submitted");
+  });
+
+  await step("a reviewer approves", async () => {
+    const page = (current = reviewer.page);
+    await login(page, REVIEWER);
+    await page.goto(`${BASE}/items/${itemId}`);
+    await page.locator("input[name=decision][value=approve]").check();
+    await page.getByRole("button", { name: "บันทึกผลการกลั่นกรอง" }).click();
+    await page.waitForLoadState("load");
+    expect((await page.content()).includes("เผยแพร่แล้ว"), "not published");
+  });
+
+  await step("anonymous: the catalogue has it, with a thumbnail", async () => {
+    const page = (current = visitor.page);
+    await page.goto(`${BASE}/innovations`);
+    const card = page.locator("article.innovation-card", { hasText: TITLE });
+    expect(await card.count() === 1, "not in the catalogue");
+    const thumb = await card.locator("img.thumb").getAttribute("src");
+    expect(/^\/files\/\d+\/thumb$/.test(thumb || ""), `thumbnail is ${thumb}`);
+    await shot(page, "06-catalogue");
+    await card.getByRole("link").click();
+    await page.waitForURL(new RegExp(`/innovations/${itemId}$`));
+  });
+
+  await step("anonymous: the page shows the name and province, never address or phone", async () => {
+    const page = (current = visitor.page);
+    const html = await page.content();
+    expect(html.includes(PERSON), "the innovator's name is missing");
+    for (const secret of [PHONE_NO, VILLAGE, "ประถมศึกษา"]) {
+      expect(!html.includes(secret), `"${secret}" is shown to the public`);
+    }
+    expect(html.includes('property="og:image"'), "no og:image");
+    photoIds = await page.locator(".innovation-photos img").evaluateAll((is) => is.map((i) => i.getAttribute("src")));
+    expect(photoIds.length === 2, `${photoIds.length} photos shown`);
+    await shot(page, "07-innovation");
+  });
+
+  await step("anonymous: the photos served carry no EXIF", async () => {
+    const page = (current = visitor.page);
+    const sizes = [];
+    for (const src of photoIds) {
+      for (const url of [src, src.replace("/display", "/thumb"), src.replace("/display", "")]) {
+        const r = await page.request.get(`${BASE}${url}`);
+        expect(r.status() === 200, `${url} answered ${r.status()}`);
+        const body = await r.body();
+        expect(!hasExif(body), `${url} carries EXIF`);
+        sizes.push(`${url} ${body.length} B`);
+      }
+    }
+    return sizes.join(", ");
+  });
+
+  await step("anonymous: Thai search finds it", async () => {
+    const page = (current = visitor.page);
+    await page.goto(`${BASE}/search?q=${encodeURIComponent("ถังขยะเปียก")}`);
+    expect((await page.content()).includes(TITLE), "not found by ถังขยะเปียก");
+  });
+} finally {
+  await browser.close().catch(() => {});
+}
+const count = (s) => results.filter((r) => r === s).length;
+console.log(`${count("passed")} passed, ${count("failed")} failed${count("skipped") ? `, ${count("skipped")} skipped` : ""}; screenshots in ${SHOTS}`);
+process.exit(count("failed") ? 1 : 0);
