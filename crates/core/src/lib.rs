@@ -12,6 +12,8 @@ pub mod org;
 pub mod paging;
 pub mod ports;
 pub mod reference;
+pub mod registry_tables;
+pub mod report;
 pub mod search;
 pub mod service;
 pub mod taxonomy;

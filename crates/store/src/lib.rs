@@ -10,6 +10,7 @@ mod m0007_search_generation;
 mod m0008_nodes;
 mod migration;
 mod nodes;
+mod registry_tables;
 mod search;
 mod store;
 

@@ -61,6 +61,7 @@ pub struct Khlang {
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
+    registry_import: Option<Arc<dyn crate::registry_tables::ports::RegistryImportStore>>,
 }
 
 impl Khlang {
@@ -82,6 +83,7 @@ impl Khlang {
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
+            registry_import: None,
         }
     }
 
@@ -89,6 +91,21 @@ impl Khlang {
     pub fn with_extractor(mut self, extractor: Arc<dyn crate::ports::TextExtractor>) -> Self {
         self.extractor = Some(extractor);
         self
+    }
+
+    /// Lets innovations be imported many at a time, in one transaction.
+    pub fn with_registry_import(
+        mut self,
+        store: Arc<dyn crate::registry_tables::ports::RegistryImportStore>,
+    ) -> Self {
+        self.registry_import = Some(store);
+        self
+    }
+
+    pub(crate) fn registry_import(
+        &self,
+    ) -> Option<&Arc<dyn crate::registry_tables::ports::RegistryImportStore>> {
+        self.registry_import.as_ref()
     }
 
     /// Lets several processes on one database share leases and tell each other of changes

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod items;
+mod registry_tables;
 pub(crate) mod search;
 mod session;
 
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(items::routes())
         .merge(search::routes())
+        .merge(registry_tables::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
