@@ -167,6 +167,9 @@ pub struct ItemFields {
     pub visibility: Visibility,
     pub licence: String,
     pub links: Vec<String>,
+    /// The answers of a form template (แบบฟอร์ม), for items made with one; None for others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<crate::forms::Entry>,
 }
 
 /// The form or JSON as typed; [`ItemInput::parse`] turns it into [`ItemFields`] or field errors.
@@ -362,6 +365,7 @@ impl ItemInput {
                 visibility,
                 licence,
                 links,
+                entry: None,
             }),
             _ => Err(DomainError::Invalid(errors)),
         }

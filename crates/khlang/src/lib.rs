@@ -65,6 +65,8 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
         Arc::new(SystemClock),
         policy,
     )
+    .with_innovations(store.clone())
+    .with_templates(store.clone())
     .with_registry_import(store.clone())
     .with_coordination(store)
     .with_extractor(Arc::new(extract::FileText::default()));

@@ -2,12 +2,16 @@
 //! and for PostgreSQL; driver errors are mapped onto [`PortError`] here and nowhere else.
 
 mod entities;
+mod forms;
+mod innovations;
 mod knowledge;
 mod m0004_search;
 mod m0005_search_split;
 mod m0006_revisions;
 mod m0007_search_generation;
 mod m0008_nodes;
+mod m0009_forms;
+mod m0011_innovations;
 mod migration;
 mod nodes;
 mod registry_tables;

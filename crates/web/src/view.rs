@@ -53,7 +53,14 @@ impl Layout {
 
     pub fn current(&self, nav: &str) -> &'static str {
         // Administration pages sit behind the one จัดการระบบ entry of the header.
-        const ADMIN: [&str; 5] = ["units", "users", "taxonomies", "dictionary", "audit"];
+        const ADMIN: [&str; 6] = [
+            "units",
+            "users",
+            "taxonomies",
+            "dictionary",
+            "audit",
+            "templates",
+        ];
         if self.nav == nav || (nav == "admin" && ADMIN.contains(&self.nav)) {
             "page"
         } else {

@@ -8,12 +8,14 @@
 //! registry already screened on paper or in a contest. The audit entry then names the
 //! importer as the approver, with the file and the number of rows.
 
-use super::import::{
-    AnswerColumn, BranchChoice, ImportLayout, ImportRow, PlacePart, PlaceResolver, check_rows,
-};
+use super::import::{BranchChoice, Checker, ImportLayout, ImportRow, PlacePart, PlaceResolver};
 use super::ports::NewInnovation;
 use super::service::BRANCH_TAXONOMY;
+
+/// The key of the innovation form template.
+pub const INNOVATION_TEMPLATE: &str = "innovation";
 use crate::error::{DomainError, DomainResult, FieldError};
+use crate::forms::{Answer, Entry};
 use crate::geo::{DistrictCode, Place, ProvinceCode, SubdistrictCode};
 use crate::ids::{ItemId, UnitId};
 use crate::item::{Acquisition, Item, ItemFields, ItemStatus, KnowledgeType, Visibility};
@@ -38,86 +40,6 @@ pub struct ImportRequest {
 pub struct ImportOutcome {
     pub items: Vec<ItemId>,
     pub status: ItemStatus,
-}
-
-/// The answers of the form the workbook carries, one column each (seed 000 §2.3: the right
-/// column's prompts, numbered ones included).
-pub fn answer_columns() -> Vec<AnswerColumn> {
-    let a = |key: &str, label: &str, section: &str, help: &str, required: bool| AnswerColumn {
-        key: key.into(),
-        label: label.into(),
-        section: section.into(),
-        help: help.into(),
-        required,
-        multiline: true,
-        max: 10_000,
-    };
-    vec![
-        a("s1.inspiration", "(9) แรงบันดาลใจ", "1 ข้อมูลส่วนตัว", "", false),
-        a(
-            "s2.context",
-            "บริบท/ที่มาและความสำคัญของปัญหา",
-            "2 บริบท/ที่มาและความสำคัญของปัญหา",
-            "ลักษณะพื้นที่ ลักษณะชุมชน ประชากร ปัญหาสุขภาพในพื้นที่ การวิเคราะห์หาปัญหา",
-            false,
-        ),
-        a(
-            "s3.innovation",
-            "นวัตกรรม/ผลงานเด่น",
-            "3 นวัตกรรม/ผลงานเด่น",
-            "นวัตกรรม/ผลงานที่ดำเนินการในพื้นที่ ที่สนับสนุนการดำเนินงานตามบทบาท อสม. ในสาขานั้น ๆ",
-            true,
-        ),
-        a(
-            "s4.results",
-            "ผลการดำเนินงาน",
-            "4 ผลการดำเนินงาน",
-            "ผลจากนวัตกรรมหรือผลงานเด่นที่สร้างขึ้น",
-            false,
-        ),
-        a(
-            "s5.obstacles",
-            "ปัญหาอุปสรรค",
-            "5 ปัญหาอุปสรรค",
-            "ก่อนดำเนินงาน หรือระหว่างดำเนินงาน",
-            false,
-        ),
-        a(
-            "s6.success_factors",
-            "ปัจจัยความสำเร็จ",
-            "6 ปัจจัยความสำเร็จ",
-            "สิ่งที่มีหรือควรมีเพื่อให้การปฏิบัติงานตามบทบาท อสม. นี้ประสบความสำเร็จ",
-            false,
-        ),
-        a(
-            "s6.how_to",
-            "(8) How to ความสำเร็จ",
-            "6 ปัจจัยความสำเร็จ",
-            "",
-            false,
-        ),
-        a(
-            "s6.networks",
-            "(11) การทำงานร่วมกับเครือข่าย",
-            "6 ปัจจัยความสำเร็จ",
-            "การทำงานร่วมกับเครือข่ายเป็นอย่างไร",
-            false,
-        ),
-        a(
-            "s7.continuity",
-            "โอกาสพัฒนา/ความต่อเนื่อง",
-            "7 โอกาสพัฒนา/ความต่อเนื่อง",
-            "สิ่งที่อยากจะทำต่อไป หรือสิ่งที่จะทำให้การทำงานมีความต่อเนื่อง",
-            false,
-        ),
-        a(
-            "s7.impact",
-            "(10) ผลกระทบจากการทำงาน",
-            "7 โอกาสพัฒนา/ความต่อเนื่อง",
-            "",
-            false,
-        ),
-    ]
 }
 
 /// Places by official code only (used until names can be looked up in the gazetteer).
@@ -161,7 +83,8 @@ impl PlaceResolver for PlaceCodes {
 impl Khlang {
     /// The columns of the import workbook.
     pub async fn import_layout(&self) -> DomainResult<ImportLayout> {
-        Ok(ImportLayout::new(&answer_columns()))
+        let tv = self.template(INNOVATION_TEMPLATE).await?;
+        Ok(ImportLayout::new(&tv))
     }
 
     /// The branches an import row may name, numbered as in seed 000 §1.4.
@@ -226,10 +149,17 @@ impl Khlang {
         }
         let layout = self.import_layout().await?;
         let branches = self.import_branches().await?;
-        let rows =
-            check_rows(&layout, &request.rows, &branches, &PlaceCodes).map_err(|errors| {
-                DomainError::Invalid(errors.into_iter().map(FieldError::from).collect())
-            })?;
+        let lookups = self.form_lookups(&layout.template, &[]).await?;
+        let rows = Checker {
+            layout: &layout,
+            branches: &branches,
+            lookups: &lookups,
+            places: &PlaceCodes,
+        }
+        .check(&request.rows)
+        .map_err(|errors| {
+            DomainError::Invalid(errors.into_iter().map(FieldError::from).collect())
+        })?;
         let status = if request.publish {
             ItemStatus::Published
         } else {
@@ -283,59 +213,67 @@ impl Khlang {
                 },
             )
             .await?;
+        // The registry's projection is derived data, refreshed after the commit as after any
+        // save (it is rebuilt from the item whenever the item is read or saved again).
         for (id, new) in items.iter().zip(&batch) {
             let mut item = new.item.clone();
             item.id = *id;
             self.item_saved(&item);
+            self.project_innovation(&item).await?;
         }
         Ok(ImportOutcome { items, status })
     }
 }
 
-/// The item of a checked row: the form's answers as Markdown sections in the body (so the
-/// item page and search show them), the innovator as author, the branch as its term.
+/// The item of a checked row: the entry as the wizard would have made it (title and
+/// summary from the template's title and summary fields), the branch as its term, the
+/// innovators' names as authors (the public name only).
 fn fields_of(layout: &ImportLayout, row: &ImportRow, unit: UnitId) -> ItemFields {
-    let mut body = String::new();
-    let mut section = "";
-    for c in &layout.columns {
-        let Some(answer) = row.answers.get(&c.key) else {
-            continue;
-        };
-        if c.section != section {
-            section = &c.section;
-            body.push_str(&format!("## {section}\n\n"));
-        }
-        if c.header
-            != c.section
-                .trim_start_matches(|ch: char| ch.is_ascii_digit() || ch == ' ')
-        {
-            body.push_str(&format!("**{}**\n\n", c.header));
-        }
-        body.push_str(answer);
-        body.push_str("\n\n");
+    let tv = &layout.template;
+    let summary = tv
+        .body
+        .summary_field
+        .as_deref()
+        .and_then(|k| match row.answers.get(k) {
+            Some(Answer::Text(t)) => Some(crate::text::tidy(t)),
+            _ => None,
+        })
+        .map(|t| {
+            use unicode_segmentation::UnicodeSegmentation;
+            if t.graphemes(true).count() > 300 {
+                let mut s: String = t.graphemes(true).take(300).collect();
+                s.push('…');
+                s
+            } else {
+                t
+            }
+        })
+        .unwrap_or_default();
+    fn kind<'a>(s: Option<&'a String>, default: &'a str) -> &'a str {
+        s.map(String::as_str).unwrap_or(default)
     }
-    let summary = if row.summary.is_empty() {
-        row.answers
-            .get("s3.innovation")
-            .map(|s| s.chars().take(300).collect())
-            .unwrap_or_default()
-    } else {
-        row.summary.clone()
-    };
     ItemFields {
         title: row.title.clone(),
         summary,
-        body: body.trim_end().to_string(),
-        knowledge_type: KnowledgeType::Innovation,
-        acquisition: Acquisition::Collect,
+        body: String::new(),
+        knowledge_type: KnowledgeType::parse(kind(tv.body.knowledge_type.as_ref(), "innovation"))
+            .unwrap_or(KnowledgeType::Innovation),
+        acquisition: Acquisition::parse(kind(tv.body.acquisition.as_ref(), "collect"))
+            .unwrap_or(Acquisition::Collect),
         km_steps: vec![],
         terms: vec![row.branch],
         tags: vec![],
-        authors: vec![row.innovator.name.clone()],
+        authors: row.innovators.clone(),
         unit_id: unit,
         fiscal_year: Some(row.fiscal_year.be()),
         visibility: Visibility::Public,
         licence: String::new(),
         links: vec![],
+        entry: Some(Entry {
+            template: tv.body.key.clone(),
+            version: tv.version,
+            answers: row.answers.clone(),
+            step: None,
+        }),
     }
 }

@@ -64,7 +64,8 @@ pub struct StatisticsFilter {
 /// regional centre, or none recorded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BranchCount {
-    pub branch: TermId,
+    /// None: an innovation not (yet) classified.
+    pub branch: Option<TermId>,
     pub centre: Option<String>,
     pub count: u64,
 }
@@ -107,12 +108,21 @@ impl Statistics {
         applied: u64,
         extra_branch_label: impl Fn(TermId) -> String,
     ) -> Self {
-        let mut rows: Vec<Heading<TermId>> = branches.to_vec();
-        for c in counts {
+        let mut rows: Vec<Heading<Option<TermId>>> = branches
+            .iter()
+            .map(|b| Heading {
+                key: Some(b.key),
+                label: b.label.clone(),
+            })
+            .collect();
+        for c in counts.iter().filter(|c| c.count > 0) {
             if !rows.iter().any(|r| r.key == c.branch) {
                 rows.push(Heading {
                     key: c.branch,
-                    label: extra_branch_label(c.branch),
+                    label: match c.branch {
+                        Some(id) => extra_branch_label(id),
+                        None => format!("{UNSPECIFIED}สาขา"),
+                    },
                 });
             }
         }
@@ -139,9 +149,8 @@ impl Statistics {
         };
         let mut grid = vec![vec![0u64; cols.len()]; rows.len()];
         for c in counts {
-            let r = rows.iter().position(|h| h.key == c.branch).unwrap_or(0);
-            if let Some(row) = grid.get_mut(r) {
-                row[column_of(&c.centre)] += c.count;
+            if let Some(r) = rows.iter().position(|h| h.key == c.branch) {
+                grid[r][column_of(&c.centre)] += c.count;
             }
         }
         let total: u64 = grid.iter().flatten().sum();
@@ -201,7 +210,7 @@ mod tests {
             label: l.into(),
         };
         let count = |t: i64, c: Option<&str>, n: u64| BranchCount {
-            branch: TermId(t),
+            branch: (t > 0).then_some(TermId(t)),
             centre: c.map(Into::into),
             count: n,
         };
@@ -214,22 +223,24 @@ mod tests {
                 count(1, Some("s"), 1),
                 count(3, Some("s"), 1),
                 count(9, None, 4),
+                count(0, Some("n"), 1),
             ],
             5,
             |_| "สาขาเดิม".into(),
         );
-        assert_eq!(s.total, 8);
-        assert_eq!(s.by_branch.grand_total(), 8);
-        assert_eq!(s.by_centre.grand_total(), 8);
+        assert_eq!(s.total, 9);
+        assert_eq!(s.by_branch.grand_total(), 9);
+        assert_eq!(s.by_centre.grand_total(), 9);
         assert_eq!(
             s.by_branch.text_rows(),
             [
                 vec!["สาขา", "จำนวน", "ร้อยละ"],
-                vec!["ก", "3", "37.5"],
+                vec!["ก", "3", "33.3"],
                 vec!["ข", "0", "0.0"],
-                vec!["ค", "1", "12.5"],
-                vec!["สาขาเดิม", "4", "50.0"],
-                vec!["รวม", "8", "100.0"],
+                vec!["ค", "1", "11.1"],
+                vec!["สาขาเดิม", "4", "44.5"],
+                vec!["ไม่ระบุสาขา", "1", "11.1"],
+                vec!["รวม", "9", "100.0"],
             ]
         );
         assert_eq!(
@@ -237,6 +248,6 @@ mod tests {
             ["สาขา", "เหนือ", "ใต้", "ไม่ระบุ สสม.", "รวม"]
         );
         assert_eq!(s.by_centre.text_rows()[1], ["ก", "2", "1", "0", "3"]);
-        assert_eq!(s.by_centre.text_rows()[5], ["รวม", "2", "2", "4", "8"]);
+        assert_eq!(s.by_centre.text_rows()[6], ["รวม", "3", "2", "4", "9"]);
     }
 }

@@ -61,29 +61,35 @@ impl Khlang {
         ))
     }
 
-    /// Published innovations by branch and regional centre, and their reports of use.
-    /// Adapter over the innovations context (`innovation_counts`, h/innovations).
+    /// Published innovations by branch and regional centre, and their reports of use, from
+    /// the innovations context.
     async fn registry_counts(
         &self,
-        _filter: &StatisticsFilter,
+        filter: &StatisticsFilter,
     ) -> DomainResult<(Vec<BranchCount>, u64)> {
-        Ok((Vec::new(), 0))
+        let year = filter.fiscal_year.map(|y| y.be());
+        let counts = self
+            .innovation_counts(filter.subtree, year)
+            .await?
+            .into_iter()
+            .map(|c| BranchCount {
+                branch: c.branch,
+                centre: c.regional_centre.map(|r| r.code().to_string()),
+                count: c.count,
+            })
+            .collect();
+        let applied = self.innovation_applied_total(filter.subtree, year).await?;
+        Ok((counts, applied))
     }
 }
 
 /// The five regional centres (ศูนย์พัฒนาการสาธารณสุขมูลฐาน, สสม.) in the order seed 000 names them.
 fn regional_centres() -> Vec<Heading<String>> {
-    [
-        ("north", "สสม.ภาคเหนือ"),
-        ("northeast", "สสม.ภาคตะวันออกเฉียงเหนือ"),
-        ("central", "สสม.ภาคกลาง"),
-        ("south", "สสม.ภาคใต้"),
-        ("deep-south", "สสม.ชายแดนภาคใต้"),
-    ]
-    .into_iter()
-    .map(|(k, l)| Heading {
-        key: k.into(),
-        label: l.into(),
-    })
-    .collect()
+    crate::innovations::RegionalCentre::ALL
+        .into_iter()
+        .map(|c| Heading {
+            key: c.code().to_string(),
+            label: c.label_th().to_string(),
+        })
+        .collect()
 }

@@ -96,6 +96,7 @@ impl Khlang {
                 visibility: Visibility::Public,
                 licence: "CC-BY-4.0".into(),
                 links: d.links,
+                entry: None,
             };
             self.import_published(by, fields, at, "ตัวอย่างจากเอกสารต้นฉบับ")
                 .await?;
@@ -148,6 +149,7 @@ impl Khlang {
             .save_item(&item, Some(&version), &index)
             .await?;
         self.item_saved(&item);
+        self.project_innovation(&item).await?;
         Ok(item.id)
     }
 

@@ -83,7 +83,9 @@ impl Khlang {
         tree: &UnitTree,
         current: Option<&ItemFields>,
     ) -> DomainResult<ItemFields> {
-        let fields = input.parse()?;
+        let mut fields = input.parse()?;
+        // The plain edit form and API do not carry a form entry: the stored one stays.
+        fields.entry = current.and_then(|c| c.entry.clone());
         let unit = tree
             .get(fields.unit_id)
             .ok_or_else(|| DomainError::invalid("unit_id", "ไม่พบหน่วยงานที่เลือก"))?;
@@ -118,9 +120,19 @@ impl Khlang {
 
     /// A new draft (ฉบับร่าง) owned by a unit the actor contributes to.
     pub async fn create_item(&self, actor: &Actor, input: &ItemInput) -> DomainResult<Item> {
-        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let tree = self.unit_tree().await?;
         let fields = self.checked_fields(actor, input, &tree, None).await?;
+        self.insert_new_item(actor, fields).await
+    }
+
+    /// Stores checked fields as a new draft of the actor's.
+    pub(crate) async fn insert_new_item(
+        &self,
+        actor: &Actor,
+        fields: ItemFields,
+    ) -> DomainResult<Item> {
+        let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let now = self.clock.now();
         let mut item = Item {
             id: ItemId(0),
@@ -135,6 +147,7 @@ impl Khlang {
         };
         item.id = self.knowledge.insert_item(&item, "สร้างฉบับร่าง").await?;
         self.item_saved(&item);
+        self.project_innovation(&item).await?;
         self.audit(
             Some(me),
             "item.create",
@@ -146,7 +159,10 @@ impl Khlang {
     }
 
     pub async fn item_view(&self, actor: &Actor, id: ItemId) -> DomainResult<ItemView> {
-        let (item, tree) = self.readable_item(actor, id).await?;
+        let (mut item, tree) = self.readable_item(actor, id).await?;
+        let audience = self.entry_audience(actor, &item).await?;
+        self.strip_private_answers(audience, &mut item.fields)
+            .await?;
         let target = Self::item_ref(&tree, &item)?;
         let may = |a| authorize(actor, a, &target).is_ok();
         let (may_edit, may_submit, may_review, may_archive) = (
@@ -222,6 +238,7 @@ impl Khlang {
             .save_item(item, Some(&version), &index)
             .await?;
         self.item_saved(item);
+        self.project_innovation(item).await?;
         Ok(())
     }
 
@@ -337,6 +354,7 @@ impl Khlang {
             }
         }
         self.item_saved(&item);
+        self.project_innovation(&item).await?;
         let author = self.store.get_user(me).await?;
         self.knowledge
             .insert_comment(
@@ -398,8 +416,17 @@ impl Khlang {
     }
 
     pub async fn versions(&self, actor: &Actor, id: ItemId) -> DomainResult<(Item, Vec<Version>)> {
-        let (item, _) = self.readable_item(actor, id).await?;
-        Ok((item, self.knowledge.versions(id).await?))
+        let (mut item, _) = self.readable_item(actor, id).await?;
+        let mut versions = self.knowledge.versions(id).await?;
+        // Non-public answers of a form entry stay with those who may edit or screen it.
+        let audience = self.entry_audience(actor, &item).await?;
+        self.strip_private_answers(audience, &mut item.fields)
+            .await?;
+        for v in &mut versions {
+            self.strip_private_answers(audience, &mut v.snapshot.fields)
+                .await?;
+        }
+        Ok((item, versions))
     }
 
     /// Brings back an old version's fields and files as the newest version.
@@ -620,6 +647,21 @@ impl Khlang {
         body: ByteStream,
         limit: u64,
     ) -> DomainResult<ItemFile> {
+        self.attach_file_if(actor, id, raw_name, body, limit, &|_, _| Ok(()))
+            .await
+    }
+
+    /// [`Khlang::attach_file`], refusing before anything is stored a file that `accept`
+    /// refuses once its type is known from its first bytes (a form's files field).
+    pub(crate) async fn attach_file_if(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        raw_name: &str,
+        body: ByteStream,
+        limit: u64,
+        accept: &(dyn Fn(crate::file::FileKind, &str) -> Result<(), FieldError> + Send + Sync),
+    ) -> DomainResult<ItemFile> {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (mut item, tree) = self.readable_item(actor, id).await?;
         authorize(actor, Action::EditItem, &Self::item_ref(&tree, &item)?)?;
@@ -633,6 +675,7 @@ impl Khlang {
         let (head, rest) = read_head(body).await?;
         let sniffed = sniff(&head, name.as_str())?;
         let name = sniffed.name_for(&name);
+        accept(sniffed.kind, name.as_str())?;
 
         let hasher = Arc::new(Mutex::new(Sha256::new()));
         let h = hasher.clone();

@@ -61,6 +61,10 @@ pub struct Khlang {
     caches: Arc<cache::Caches>,
     search_state: Arc<search::SearchState>,
     extractor: Option<Arc<dyn crate::ports::TextExtractor>>,
+    /// The innovation registry's projection and applied reports (see [`crate::innovations`]).
+    pub(crate) innovations: Option<Arc<dyn crate::innovations::InnovationStore>>,
+    /// Form template versions (see [`crate::forms`]).
+    pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
     registry_import: Option<Arc<dyn crate::registry_tables::ports::RegistryImportStore>>,
 }
 
@@ -83,13 +87,27 @@ impl Khlang {
             caches: Arc::default(),
             search_state: Arc::default(),
             extractor: None,
+            innovations: None,
+            templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
             registry_import: None,
         }
+    }
+
+    /// Keeps form template versions in the database (without it they live in memory).
+    pub fn with_templates(mut self, templates: Arc<dyn crate::forms::TemplateStore>) -> Self {
+        self.templates = templates;
+        self
     }
 
     /// Lets file text be read for search (the extractor lives outside core: it is heavy).
     pub fn with_extractor(mut self, extractor: Arc<dyn crate::ports::TextExtractor>) -> Self {
         self.extractor = Some(extractor);
+        self
+    }
+
+    /// Keeps the innovation registry (without it, items are never projected into it).
+    pub fn with_innovations(mut self, store: Arc<dyn crate::innovations::InnovationStore>) -> Self {
+        self.innovations = Some(store);
         self
     }
 

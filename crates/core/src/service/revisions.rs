@@ -233,6 +233,7 @@ impl Khlang {
                     .publish_revision(&item, &version, &index)
                     .await?;
                 self.item_saved(&item);
+                self.project_innovation(&item).await?;
             }
             ItemStatus::Rejected => self.knowledge.delete_revision(item.id).await?,
             _ => {

@@ -311,12 +311,19 @@ impl Khlang {
             published_at: item.published_at.unwrap_or(item.updated_at),
         };
         let f = &item.fields;
+        // A form entry's searchable public answers are searched like the body.
+        let entry_text = self.entry_search_text(f).await?;
+        let body = if entry_text.is_empty() {
+            f.body.clone()
+        } else {
+            format!("{}\n\n{entry_text}", f.body)
+        };
         let owned = OwnedText {
             title: f.title.as_str().to_string(),
             summary: f.summary.clone(),
             tags: f.tags.clone(),
             authors: f.authors.clone(),
-            body: f.body.clone(),
+            body,
             files: texts,
         };
         let id = item.id;
@@ -811,7 +818,8 @@ impl Khlang {
     ) -> DomainResult<Snippet> {
         let f = &item.fields;
         let mut best = Snippet::default();
-        for text in [&f.summary, &f.body] {
+        let entry_text = self.entry_search_text(f).await?;
+        for text in [&f.summary, &f.body, &entry_text] {
             let s = search::snippet::snippet(segmenter, text, words, prefixes);
             if s.hits > best.hits || best.is_empty() {
                 best = s;

@@ -34,6 +34,7 @@ impl Khlang {
     pub async fn bootstrap(&self) -> DomainResult<Bootstrap> {
         let units_added = self.load_reference_units().await?;
         self.load_reference_taxonomies().await?;
+        self.load_reference_templates().await?;
         let setup_secret = if self.store.count_users().await? == 0 {
             let secret = Secret::generate("setup_");
             let expires = self.clock.now() + self.policy.setup_link_lifetime;

@@ -597,6 +597,7 @@ fn make_fields(c: &Corpus, ch: &Choices, rng: &mut Rng, n: usize) -> anyhow::Res
         visibility: Visibility::Public,
         licence: "CC-BY-4.0".into(),
         links,
+        entry: None,
     })
 }
 

@@ -271,6 +271,7 @@ fn fields(
         visibility: Visibility::Public,
         licence: "CC-BY-4.0".into(),
         links: vec![],
+        entry: None,
     })
 }
 

@@ -1,5 +1,6 @@
 //! JSON API v1: bearer token or session (+ `X-CSRF-Token`). Errors are problem+json.
 
+mod innovations;
 mod items;
 pub(crate) mod openapi;
 mod search;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens/{id}", delete(revoke_token))
         .merge(items::routes())
         .merge(search::routes())
+        .merge(innovations::routes())
         .fallback(not_found)
 }
 

@@ -101,6 +101,7 @@ list of `{field, message}`.\n\n\
         (name = "uploads", description = "อัปโหลดไฟล์แบบต่อได้ (tus 1.0.0: core, creation, termination) — Resumable uploads"),
         (name = "taxonomies", description = "หมวดหมู่และคำศัพท์ — Taxonomies and their terms"),
         (name = "search", description = "ค้นหาความรู้ — Thai search with facets and snippets"),
+        (name = "innovations", description = "บัญชีนวัตกรรม — The innovation registry: catalogue and applied reports"),
     ),
 )]
 struct ApiDoc;
@@ -136,6 +137,9 @@ struct ApiDoc;
     super::items::taxonomies,
     super::items::download,
     super::search::search,
+    super::innovations::list,
+    super::innovations::show,
+    super::innovations::applied,
 ))]
 struct V1;
 

@@ -90,6 +90,14 @@ async fn admin_home(member: Member) -> Result<Response, WebError> {
         (
             site,
             Section {
+                href: "/admin/templates",
+                title: "แบบฟอร์ม",
+                about: "แบบเก็บข้อมูลนวัตกรรมและแบบฟอร์มอื่น แก้คำถาม เพิ่มคำถาม จัดลำดับ และดูฉบับต่าง ๆ",
+            },
+        ),
+        (
+            site,
+            Section {
                 href: "/admin/dictionary",
                 title: "พจนานุกรมการค้นหา",
                 about: "คำเฉพาะที่การค้นหาภาษาไทยต้องรู้จัก และการสร้างดัชนีใหม่",

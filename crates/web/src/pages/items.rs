@@ -74,6 +74,8 @@ pub struct Card {
     pub status_public: bool,
     /// Where a pending revision stands (only in lists for those who may know of it).
     pub revision: Option<&'static str>,
+    /// For one's own drafts made with a form: the wizard step to go on at, and its words.
+    pub resume: Option<(String, String)>,
 }
 
 fn excerpt(s: &str, graphemes: usize) -> String {
@@ -99,6 +101,7 @@ pub fn card(tree: &UnitTree, s: &ItemSummary) -> Card {
         status_label: s.status.label_th(),
         status_public: s.status == ItemStatus::Published,
         revision: s.pending_revision.map(|r| r.label_th()),
+        resume: None,
     }
 }
 
@@ -260,7 +263,12 @@ async fn my_items(
         .my_items(member.actor(), page_no, PER_PAGE)
         .await?;
     let tree = state.core.unit_tree().await?;
-    let page = list_page(&tree, &list, "/my/items", &[]);
+    let mut page = list_page(&tree, &list, "/my/items", &[]);
+    for (card, s) in page.0.iter_mut().zip(&list.items) {
+        if matches!(s.status, ItemStatus::Draft | ItemStatus::ChangesRequested) {
+            card.resume = super::forms::resume_url(&state, &member, s.id).await?;
+        }
+    }
     let html = BrowsePage {
         layout: Layout::new(
             "องค์ความรู้ของฉัน",
@@ -400,6 +408,8 @@ struct ItemPage {
     revision: Option<RevisionSection>,
     show_thread: bool,
     comments: Vec<CommentRow>,
+    /// The form entry, section by section (items made with a form template).
+    entry: Option<super::forms::EntryView>,
 }
 
 struct RevisionSection {
@@ -538,6 +548,7 @@ async fn item_view(
                 body: c.body.clone(),
             })
             .collect(),
+        entry: super::forms::entry_view(state, &actor, &v).await?,
     })
 }
 
@@ -1255,7 +1266,7 @@ struct VersionRow {
     by: String,
     at: String,
     note: String,
-    changes: Vec<(&'static str, String, String)>,
+    changes: Vec<(String, String, String)>,
 }
 
 async fn history(
@@ -1269,14 +1280,35 @@ async fn history(
     let mut rows = Vec::new();
     for (i, v) in versions.iter().enumerate() {
         let prev = versions.get(i + 1);
-        let changes = prev
+        let mut changes: Vec<(String, String, String)> = prev
             .map(|p| {
                 khlang_core::item::diff(&p.snapshot, &v.snapshot)
                     .into_iter()
-                    .map(|c| (c.label_th, excerpt(&c.before, 400), excerpt(&c.after, 400)))
+                    .map(|c| {
+                        (
+                            c.label_th.to_string(),
+                            excerpt(&c.before, 400),
+                            excerpt(&c.after, 400),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
+        // A form entry changes answer by answer, each side read with its own version (the
+        // versions come without private answers for those who may not see them).
+        if let Some(p) = prev {
+            for c in state
+                .core
+                .entry_changes(
+                    &p.snapshot,
+                    &v.snapshot,
+                    khlang_core::forms::Audience::Editors,
+                )
+                .await?
+            {
+                changes.push((c.label, excerpt(&c.before, 400), excerpt(&c.after, 400)));
+            }
+        }
         rows.push(VersionRow {
             number: v.number,
             current: v.number == item.version,

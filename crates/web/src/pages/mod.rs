@@ -2,6 +2,8 @@
 
 mod account;
 mod admin;
+mod forms;
+pub(crate) mod innovations;
 mod items;
 mod registry_tables;
 pub(crate) mod search;
@@ -29,7 +31,9 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(items::routes())
+        .merge(forms::routes())
         .merge(search::routes())
+        .merge(innovations::routes())
         .merge(registry_tables::routes())
 }
 

@@ -153,8 +153,13 @@ async fn template(State(state): State<AppState>, member: Member) -> Result<Respo
         if c.required {
             help = format!("ต้องกรอก. {help}");
         }
-        if let ColumnKind::LongAnswer(max) | ColumnKind::ShortAnswer(max) = c.kind {
-            help = format!("{help} (ไม่เกิน {} ตัวอักษร)", number(max as u64));
+        if let ColumnKind::Answer {
+            limit,
+            multiline: true,
+            ..
+        } = c.kind
+        {
+            help = format!("{help} (ไม่เกิน {} ตัวอักษร)", number(limit as u64));
         }
         notes.push(vec![c.header.clone(), help.trim().to_string()]);
     }
@@ -178,7 +183,13 @@ async fn template(State(state): State<AppState>, member: Member) -> Result<Respo
                     c.section.as_str(),
                     c.header.as_str(),
                     c.required,
-                    matches!(c.kind, ColumnKind::LongAnswer(_)),
+                    matches!(
+                        c.kind,
+                        ColumnKind::Answer {
+                            multiline: true,
+                            ..
+                        }
+                    ),
                 )
             })
             .collect(),
