@@ -12,6 +12,7 @@ pub mod innovations;
 pub mod item;
 pub mod org;
 pub mod paging;
+pub mod people;
 pub mod ports;
 pub mod reference;
 pub mod registry_tables;

@@ -332,8 +332,12 @@ impl Role {
                     | ManageKnowledge
                     | ManageUnits
                     | ManageMembers
+                    | ManagePeople
             ),
-            Role::KmOfficer => matches!(action, ViewUnitContent | Contribute | ManageKnowledge),
+            Role::KmOfficer => matches!(
+                action,
+                ViewUnitContent | Contribute | ManageKnowledge | ManagePeople
+            ),
             Role::Reviewer => matches!(action, ViewUnitContent | Contribute | Review),
             Role::Contributor => matches!(action, ViewUnitContent | Contribute),
             Role::Viewer => matches!(action, ViewUnitContent),
@@ -371,6 +375,10 @@ pub enum Action {
     ReviewItem,
     /// Move a published item to the archive.
     ArchiveItem,
+    /// Officers of the unit that keeps a person's record (ทะเบียนบุคคล): read the personal
+    /// data (address, phone, education — every read audited), edit, record consent, export,
+    /// erase and merge.
+    ManagePeople,
 }
 
 impl Action {
@@ -382,7 +390,7 @@ impl Action {
         Action::ArchiveItem,
     ];
 
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::ViewUnitContent,
         Action::Contribute,
         Action::Review,
@@ -391,6 +399,7 @@ impl Action {
         Action::ManageMembers,
         Action::ManageOwnAccount,
         Action::ManageSite,
+        Action::ManagePeople,
     ];
 }
 
@@ -638,11 +647,12 @@ mod tests {
                     ManageKnowledge,
                     ManageUnits,
                     ManageMembers,
+                    ManagePeople,
                 ],
             ),
             (
                 Role::KmOfficer,
-                &[ViewUnitContent, Contribute, ManageKnowledge],
+                &[ViewUnitContent, Contribute, ManageKnowledge, ManagePeople],
             ),
             (Role::Reviewer, &[ViewUnitContent, Contribute, Review]),
             (Role::Contributor, &[ViewUnitContent, Contribute]),
@@ -680,7 +690,7 @@ mod tests {
                 assert!(authorize(&actor, action, &Target::Site).is_err());
             }
         }
-        assert_eq!(checked, 5 * 8 * 5);
+        assert_eq!(checked, 5 * 9 * 5);
     }
 
     #[test]

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0007_search_generation::Migration),
             Box::new(crate::m0008_nodes::Migration),
             Box::new(crate::m0009_forms::Migration),
+            Box::new(crate::m0010_people::Migration),
             Box::new(crate::m0011_innovations::Migration),
         ]
     }

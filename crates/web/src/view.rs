@@ -15,6 +15,8 @@ pub struct Layout {
     pub can_manage_members: bool,
     pub can_review: bool,
     pub can_contribute: bool,
+    /// Officers who keep a person register (ทะเบียนบุคคล) somewhere.
+    pub can_manage_people: bool,
     pub csrf: String,
     pub nav: &'static str,
     /// What the search box in the header shows.
@@ -39,6 +41,7 @@ impl Layout {
             can_manage_members: actor.may_somewhere(Action::ManageMembers),
             can_review: actor.may_somewhere(Action::Review),
             can_contribute: actor.may_somewhere(Action::Contribute),
+            can_manage_people: actor.may_somewhere(Action::ManagePeople),
             csrf: csrf.to_string(),
             nav,
             search: String::new(),
@@ -53,13 +56,14 @@ impl Layout {
 
     pub fn current(&self, nav: &str) -> &'static str {
         // Administration pages sit behind the one จัดการระบบ entry of the header.
-        const ADMIN: [&str; 6] = [
+        const ADMIN: [&str; 7] = [
             "units",
             "users",
             "taxonomies",
             "dictionary",
             "audit",
             "templates",
+            "people",
         ];
         if self.nav == nav || (nav == "admin" && ADMIN.contains(&self.nav)) {
             "page"

@@ -115,6 +115,121 @@ impl Place {
     }
 }
 
+/// A place as a form sends it: the codes chosen in the place picker's selects (Thai or
+/// Arabic digits), the village number and name as typed. Fields are named
+/// `{prefix}.province`, `{prefix}.district`, `{prefix}.subdistrict`, `{prefix}.village_no`,
+/// `{prefix}.village` (see the web layer's place picker).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceDraft {
+    #[serde(default)]
+    pub province: String,
+    #[serde(default)]
+    pub district: String,
+    #[serde(default)]
+    pub subdistrict: String,
+    #[serde(default)]
+    pub village_no: String,
+    #[serde(default)]
+    pub village: String,
+}
+
+impl PlaceDraft {
+    /// Picks the fields named `{prefix}.…` out of a submitted form's pairs.
+    pub fn from_pairs<'a>(
+        prefix: &str,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Self {
+        let mut d = Self::default();
+        for (k, v) in pairs {
+            let Some(rest) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else {
+                continue;
+            };
+            let slot = match rest {
+                "province" => &mut d.province,
+                "district" => &mut d.district,
+                "subdistrict" => &mut d.subdistrict,
+                "village_no" => &mut d.village_no,
+                "village" => &mut d.village,
+                _ => continue,
+            };
+            *slot = v.to_string();
+        }
+        d
+    }
+
+    /// The draft of a stored place, to show it in the picker again.
+    pub fn of(place: &Place) -> Self {
+        Self {
+            province: place.province.to_string(),
+            district: place.district.map(|d| d.to_string()).unwrap_or_default(),
+            subdistrict: place.subdistrict.map(|s| s.to_string()).unwrap_or_default(),
+            village_no: place.village_no.map(|n| n.to_string()).unwrap_or_default(),
+            village: place.village.clone().unwrap_or_default(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.province,
+            &self.district,
+            &self.subdistrict,
+            &self.village_no,
+            &self.village,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
+    }
+
+    /// Parses and checks against the gazetteer: an empty draft is `None` (or "กรุณาเลือก
+    /// จังหวัด" when `required`); an unknown code, or one outside the level chosen above it,
+    /// is a Thai error at `{field}.province`, `{field}.district` … .
+    pub fn parse(&self, field: &str, required: bool) -> Result<Option<Place>, FieldError> {
+        let at = |sub: &str| format!("{field}.{sub}");
+        if self.province.trim().is_empty() {
+            if required || !self.is_empty() {
+                return Err(FieldError::new(at("province"), "กรุณาเลือกจังหวัด"));
+            }
+            return Ok(None);
+        }
+        let province =
+            ProvinceCode::parse(&self.province).map_err(|m| FieldError::new(at("province"), m))?;
+        let district = match self.district.trim() {
+            "" => None,
+            s => Some(DistrictCode::parse(s).map_err(|m| FieldError::new(at("district"), m))?),
+        };
+        let subdistrict = match self.subdistrict.trim() {
+            "" => None,
+            s => {
+                Some(SubdistrictCode::parse(s).map_err(|m| FieldError::new(at("subdistrict"), m))?)
+            }
+        };
+        let village_no = match crate::text::arabic_digits(self.village_no.trim()).as_str() {
+            "" => None,
+            s => match s.parse::<u8>() {
+                Ok(n) if (1..=99).contains(&n) => Some(n),
+                _ => {
+                    return Err(FieldError::new(at("village_no"), "หมู่ที่ต้องเป็นตัวเลข 1 ถึง 99"));
+                }
+            },
+        };
+        crate::field::refuse_controls("village", "ชื่อหมู่บ้าน", &self.village)
+            .map_err(|e| FieldError::new(at("village"), e.message))?;
+        let village = crate::text::tidy(&self.village);
+        if crate::text::grapheme_len(&village) > 100 {
+            return Err(FieldError::new(at("village"), "ชื่อหมู่บ้านยาวเกิน 100 ตัวอักษร"));
+        }
+        let place = Place {
+            province,
+            district,
+            subdistrict,
+            village_no,
+            village: (!village.is_empty()).then_some(village),
+        };
+        super::Gazetteer::get().check(&place, field)?;
+        Ok(Some(place))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +257,32 @@ mod tests {
         assert!(p("4001", "400101").check("place").is_ok());
         assert!(p("4101", "410101").check("place").is_err());
         assert!(p("4001", "400201").check("place").is_err());
+    }
+
+    #[test]
+    fn a_draft_from_form_pairs_parses_against_the_gazetteer() {
+        let pairs = [
+            ("who.place.province", "๔๐"),
+            ("who.place.district", "4001"),
+            ("who.place.subdistrict", "400101"),
+            ("who.place.village_no", "3"),
+            ("who.place.village", " บ้านโนน "),
+            ("other.province", "10"),
+        ];
+        let d = PlaceDraft::from_pairs("who.place", pairs);
+        let p = d.parse("who.place", true).unwrap().unwrap();
+        assert_eq!(p.subdistrict.unwrap().to_string(), "400101");
+        assert_eq!(p.village.as_deref(), Some("บ้านโนน"));
+        assert_eq!(PlaceDraft::of(&p).province, "40");
+        assert_eq!(PlaceDraft::default().parse("x", false).unwrap(), None);
+        let e = PlaceDraft::default().parse("x", true).unwrap_err();
+        assert_eq!(e.field, "x.province");
+        let bad = PlaceDraft {
+            province: "99".into(),
+            ..Default::default()
+        };
+        let e = bad.parse("x", false).unwrap_err();
+        assert_eq!(e.field, "x.province");
+        assert!(e.message.contains("ไม่พบจังหวัด"), "{}", e.message);
     }
 }

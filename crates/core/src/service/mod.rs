@@ -66,6 +66,8 @@ pub struct Khlang {
     /// Form template versions (see [`crate::forms`]).
     pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
     registry_import: Option<Arc<dyn crate::registry_tables::ports::RegistryImportStore>>,
+    /// The person register's storage (see [`crate::people`]).
+    pub(crate) people: Option<Arc<dyn crate::people::PeopleStore>>,
 }
 
 impl Khlang {
@@ -90,12 +92,19 @@ impl Khlang {
             innovations: None,
             templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
             registry_import: None,
+            people: None,
         }
     }
 
     /// Keeps form template versions in the database (without it they live in memory).
     pub fn with_templates(mut self, templates: Arc<dyn crate::forms::TemplateStore>) -> Self {
         self.templates = templates;
+        self
+    }
+
+    /// Gives the person register (ทะเบียนบุคคล) its storage.
+    pub fn with_people(mut self, people: Arc<dyn crate::people::PeopleStore>) -> Self {
+        self.people = Some(people);
         self
     }
 

@@ -59,7 +59,8 @@ async fn admin_home(member: Member) -> Result<Response, WebError> {
     let actor = member.actor();
     let members = actor.may_somewhere(Action::ManageMembers);
     let site = actor.is_site_admin();
-    if !members && !site {
+    let people = actor.may_somewhere(Action::ManagePeople);
+    if !members && !site && !people {
         return Err(DomainError::Forbidden.into());
     }
     let all = [
@@ -77,6 +78,14 @@ async fn admin_home(member: Member) -> Result<Response, WebError> {
                 href: "/admin/users",
                 title: "ผู้ใช้และบทบาท",
                 about: "บัญชีผู้ใช้ บทบาทในหน่วยงาน และการตั้งรหัสผ่านใหม่",
+            },
+        ),
+        (
+            people,
+            Section {
+                href: "/people",
+                title: "ทะเบียนบุคคล",
+                about: "ผู้คิดค้นนวัตกรรมและ อสม. ความยินยอม การส่งออก ลบ และรวมข้อมูลที่ซ้ำ (PDPA)",
             },
         ),
         (

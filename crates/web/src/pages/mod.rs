@@ -3,8 +3,10 @@
 mod account;
 mod admin;
 mod forms;
+pub(crate) mod geo;
 pub(crate) mod innovations;
 mod items;
+pub(crate) mod people;
 mod registry_tables;
 pub(crate) mod search;
 mod session;
@@ -35,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(innovations::routes())
         .merge(registry_tables::routes())
+        .merge(geo::routes())
+        .merge(people::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
