@@ -16,7 +16,7 @@ use super::service::BRANCH_TAXONOMY;
 pub const INNOVATION_TEMPLATE: &str = "innovation";
 use crate::error::{DomainError, DomainResult, FieldError};
 use crate::forms::{Answer, Entry};
-use crate::geo::{DistrictCode, Place, ProvinceCode, SubdistrictCode};
+use crate::geo::Place;
 use crate::ids::{ItemId, UnitId};
 use crate::item::{Acquisition, Item, ItemFields, ItemStatus, KnowledgeType, Visibility};
 use crate::org::{Action, Actor, Target, authorize};
@@ -42,41 +42,59 @@ pub struct ImportOutcome {
     pub status: ItemStatus,
 }
 
-/// Places by official code only (used until names can be looked up in the gazetteer).
-struct PlaceCodes;
+/// Places by name or official code, from the geography reference data.
+struct Places(&'static crate::geo::Gazetteer);
 
-impl PlaceResolver for PlaceCodes {
+impl PlaceResolver for Places {
     fn resolve(
         &self,
         province: &str,
         district: &str,
         subdistrict: &str,
     ) -> Result<Place, (PlacePart, String)> {
-        let province = ProvinceCode::parse(province).map_err(|m| (PlacePart::Province, m))?;
-        let district = match district.trim() {
-            "" => None,
-            d => Some(DistrictCode::parse(d).map_err(|m| (PlacePart::District, m))?),
+        let g = self.0;
+        let unknown = |what: &str, s: &str| {
+            let digits = crate::text::arabic_digits(s.trim());
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                format!("ไม่รู้จักรหัส{what} {digits}")
+            } else {
+                format!("ไม่รู้จัก{what} “{}”", s.trim())
+            }
         };
-        let subdistrict = match subdistrict.trim() {
+        let p = g
+            .find_province(province)
+            .ok_or_else(|| (PlacePart::Province, unknown("จังหวัด", province)))?;
+        let d = match district.trim() {
             "" => None,
-            s => Some(SubdistrictCode::parse(s).map_err(|m| (PlacePart::Subdistrict, m))?),
+            s => Some(g.find_district(p.code, s).ok_or_else(|| {
+                (
+                    PlacePart::District,
+                    format!("{} ใน{}", unknown("อำเภอ", s), p.name_th),
+                )
+            })?),
         };
-        let place = Place {
-            province,
-            district,
-            subdistrict,
+        let sd = match (subdistrict.trim(), d) {
+            ("", _) => None,
+            (_, None) => {
+                return Err((
+                    PlacePart::District,
+                    "กรุณาใส่อำเภอของตำบลที่ระบุ".to_string(),
+                ));
+            }
+            (s, Some(d)) => Some(g.find_subdistrict(d.code, s).ok_or_else(|| {
+                (
+                    PlacePart::Subdistrict,
+                    format!("{} ในอำเภอ{}", unknown("ตำบล", s), d.name_th),
+                )
+            })?),
+        };
+        Ok(Place {
+            province: p.code,
+            district: d.map(|d| d.code),
+            subdistrict: sd.map(|s| s.code),
             village_no: None,
             village: None,
-        };
-        place.check("place").map_err(|e| {
-            let part = if e.message.contains("ตำบล") {
-                PlacePart::Subdistrict
-            } else {
-                PlacePart::District
-            };
-            (part, e.message)
-        })?;
-        Ok(place)
+        })
     }
 }
 
@@ -154,7 +172,7 @@ impl Khlang {
             layout: &layout,
             branches: &branches,
             lookups: &lookups,
-            places: &PlaceCodes,
+            places: &Places(crate::geo::Gazetteer::get()),
         }
         .check(&request.rows)
         .map_err(|errors| {

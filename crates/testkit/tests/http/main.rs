@@ -12,6 +12,7 @@ mod nodes;
 mod openapi;
 mod operations;
 mod organisation;
+mod registry_tables;
 mod revisions;
 mod search;
 mod setup;
