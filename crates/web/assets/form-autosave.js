@@ -19,13 +19,14 @@
       method: 'POST', body: body, credentials: 'same-origin',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
     }).then(function (r) {
-      return r.text().then(function (t) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
         if (r.ok) {
           var d = new Date();
           status.textContent = 'บันทึกฉบับร่างอัตโนมัติแล้ว เวลา ' +
             d.getHours() + ':' + String(d.getMinutes()).padStart(2, '0') + ' น.';
-        } else if (r.status === 422) {
-          status.textContent = 'ยังบันทึกอัตโนมัติไม่ได้: ' + t;
+        } else if (r.status === 422 && j.errors) {
+          status.textContent = 'ยังบันทึกอัตโนมัติไม่ได้: ' +
+            j.errors.map(function (e) { return e.message; }).join(' · ');
         } else {
           dirty = true;
           status.textContent = 'ยังบันทึกอัตโนมัติไม่ได้ จะลองใหม่อีกครั้ง';

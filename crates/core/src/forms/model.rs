@@ -715,7 +715,11 @@ fn parse_field(
         }
         FieldKind::Person => {
             let mut ids: Vec<PersonId> = Vec::new();
-            for v in raw.values(key) {
+            for v in raw
+                .values(key)
+                .iter()
+                .flat_map(|v| v.split([',', ' ', '\n']))
+            {
                 let v = arabic_digits(v.trim());
                 if v.is_empty() {
                     continue;
@@ -1393,5 +1397,334 @@ pub fn apply_edit(
         Ok(body)
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn innovation() -> TemplateVersion {
+        TemplateVersion {
+            version: 1,
+            body: reference_templates().unwrap().remove(0),
+            created_by: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn raw(pairs: &[(&str, &str)]) -> RawAnswers {
+        RawAnswers::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| (*k, *v))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        )
+    }
+
+    fn lookups() -> Lookups {
+        let mut l = Lookups::default();
+        l.taxonomies.insert(
+            "osm_branch".into(),
+            vec![ChoiceOption {
+                key: "branch-02".into(),
+                label: "การส่งเสริมสุขภาพ".into(),
+            }],
+        );
+        l
+    }
+
+    #[test]
+    fn the_innovation_template_has_the_seven_sections_and_every_prompt() {
+        let tv = innovation();
+        let titles: Vec<&str> = tv.sections().iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "ข้อมูลส่วนตัว",
+                "บริบท/ที่มาและความสำคัญของปัญหา",
+                "นวัตกรรม/ผลงานเด่น",
+                "ผลการดำเนินงาน",
+                "ปัญหาอุปสรรค",
+                "ปัจจัยความสำเร็จ",
+                "โอกาสพัฒนา/ความต่อเนื่อง",
+            ]
+        );
+        let all: String = tv
+            .fields()
+            .map(|(_, f)| format!("{} {} ", f.label, f.help))
+            .collect();
+        for prompt in [
+            "ชื่อ",
+            "ที่อยู่",
+            "อาชีพ",
+            "สถานภาพ",
+            "ระดับการศึกษา",
+            "(9) ระยะเวลาเป็น อสม.",
+            "แรงบันดาลใจ",
+            "ลักษณะพื้นที่",
+            "ลักษณะชุมชน",
+            "ประชากร",
+            "ปัญหาสุขภาพในพื้นที่",
+            "การวิเคราะห์หาปัญหา",
+            "(8) How to ความสำเร็จ",
+            "(11) การทำงานร่วมกับเครือข่ายเป็นอย่างไร",
+            "(10) ผลกระทบจากการทำงาน",
+            "ก่อนดำเนินงาน",
+            "ระหว่างดำเนินงาน",
+        ] {
+            assert!(all.contains(prompt), "{prompt}");
+        }
+        assert!(matches!(
+            tv.field("innovators").unwrap().kind,
+            FieldKind::Person
+        ));
+        assert!(matches!(tv.field("place").unwrap().kind, FieldKind::Place));
+        assert_eq!(
+            tv.field("branch").unwrap().kind,
+            FieldKind::Choice {
+                multiple: false,
+                taxonomy: Some("osm_branch".into()),
+                options: vec![]
+            }
+        );
+        assert_eq!(
+            tv.field("photos").unwrap().kind.accepted_kinds(),
+            [FileKind::Image]
+        );
+        assert!(!tv.field("visit_notes").unwrap().public);
+    }
+
+    #[test]
+    fn answers_are_checked_per_field_with_thai_messages() {
+        let tv = innovation();
+        let long = "ก่".repeat(301);
+        let errors = parse_section(
+            &tv,
+            2,
+            &raw(&[
+                ("f.name", &long),
+                ("f.branch", "nope"),
+                ("f.started_on", "๓๒/๑/๒๕๖๗"),
+            ]),
+            &lookups(),
+            Strictness::Complete,
+        )
+        .unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|e| e.field.as_ref()).collect();
+        assert_eq!(
+            keys,
+            [
+                "entry.name",
+                "entry.branch",
+                "entry.description",
+                "entry.started_on"
+            ]
+        );
+        assert!(errors[0].message.contains("ยาวเกิน 300 ตัวอักษร (พิมพ์ไว้ 301"));
+        assert_eq!(errors[2].message, "กรุณากรอกนวัตกรรม/ผลงานที่ดำเนินการในพื้นที่");
+        // A draft may leave required answers out, not break limits.
+        let ok = parse_section(
+            &tv,
+            2,
+            &raw(&[
+                ("f.name", "ไม้เท้า"),
+                ("f.started_on", "๑๕/๒/๒๕๖๗"),
+                ("f.branch", "branch-02"),
+            ]),
+            &lookups(),
+            Strictness::Draft,
+        )
+        .unwrap();
+        assert_eq!(ok["started_on"], Answer::Date("2024-02-15".into()));
+        assert_eq!(ok["branch"], Answer::Choice(vec!["branch-02".into()]));
+        let people = parse_section(
+            &tv,
+            0,
+            &raw(&[("f.innovators", "7, ๘")]),
+            &lookups(),
+            Strictness::Draft,
+        )
+        .unwrap();
+        assert_eq!(
+            people["innovators"],
+            Answer::People(vec![PersonId(7), PersonId(8)])
+        );
+        let years = parse_section(
+            &tv,
+            0,
+            &raw(&[
+                ("f.years_as_osm", "๑๒"),
+                ("f.innovators", "7"),
+                ("f.innovators", "7"),
+            ]),
+            &lookups(),
+            Strictness::Complete,
+        )
+        .unwrap();
+        assert_eq!(years["years_as_osm"], Answer::Number("12".into()));
+        assert_eq!(years["innovators"], Answer::People(vec![PersonId(7)]));
+        let too_old = parse_section(
+            &tv,
+            0,
+            &raw(&[("f.years_as_osm", "81"), ("f.innovators", "7")]),
+            &lookups(),
+            Strictness::Complete,
+        )
+        .unwrap_err();
+        assert!(too_old[0].message.contains("0–80 ปี"), "{too_old:?}");
+    }
+
+    #[test]
+    fn files_fields_take_only_their_kinds_and_the_items_files() {
+        let tv = innovation();
+        let mut l = lookups();
+        l.files = vec![
+            FileRef {
+                id: FileId(1),
+                kind: Some(FileKind::Pdf),
+                name: "สไลด์.pdf".into(),
+            },
+            FileRef {
+                id: FileId(2),
+                kind: Some(FileKind::Image),
+                name: "รูป.jpg".into(),
+            },
+        ];
+        let e =
+            parse_section(&tv, 2, &raw(&[("f.photos", "1")]), &l, Strictness::Draft).unwrap_err();
+        assert!(
+            e[0].message
+                .contains("ภาพถ่ายรับเฉพาะ รูปภาพ — ไฟล์ “สไลด์.pdf” เป็นPDF")
+        );
+        let e =
+            parse_section(&tv, 2, &raw(&[("f.photos", "99")]), &l, Strictness::Draft).unwrap_err();
+        assert!(e[0].message.contains("ไม่พบไฟล์"));
+        let ok = parse_section(
+            &tv,
+            2,
+            &raw(&[("f.photos", "2"), ("f.presentations", "1")]),
+            &l,
+            Strictness::Draft,
+        )
+        .unwrap();
+        assert_eq!(ok["photos"], Answer::Files(vec![FileId(2)]));
+    }
+
+    #[test]
+    fn rendering_diffing_and_search_text_follow_the_version_and_the_audience() {
+        let tv = innovation();
+        let mut entry = Entry::new(&tv);
+        let l = lookups();
+        for (n, pairs) in [
+            (
+                2,
+                vec![
+                    ("f.name", "ไม้เท้า"),
+                    ("f.branch", "branch-02"),
+                    ("f.description", "ทำจากท่อ"),
+                ],
+            ),
+            (6, vec![("f.visit_notes", "โทร 0812345678")]),
+        ] {
+            let a = parse_section(&tv, n, &raw(&pairs), &l, Strictness::Draft).unwrap();
+            entry.replace_section(&tv, n, a);
+        }
+        let public = render_with(&tv, &entry, Audience::Public, &l);
+        assert_eq!(public.len(), 1);
+        assert_eq!(public[0].number, 3);
+        assert_eq!(public[0].fields[1].text, "การส่งเสริมสุขภาพ");
+        let all = render(&tv, &entry, Audience::Editors);
+        assert_eq!(all.len(), 2);
+        let text = search_text(&tv, &entry, &l);
+        assert!(text.contains("ทำจากท่อ") && text.contains("การส่งเสริมสุขภาพ"));
+        assert!(!text.contains("0812345678"));
+        assert!(!entry.public_only(&tv).answers.contains_key("visit_notes"));
+
+        // Version 2 renames a field and adds one; the old entry diffs against a new one.
+        let mut v2 = tv.clone();
+        v2.version = 2;
+        let edit = TemplateEdit {
+            name_th: String::new(),
+            fields: vec![FieldEdit {
+                key: "description".into(),
+                label: "เล่าเรื่องนวัตกรรม".into(),
+                help: String::new(),
+                position: "1".into(),
+                retired: false,
+            }],
+            new_field: Some(NewField {
+                section: "3".into(),
+                label: "ต้นทุนต่อชิ้น".into(),
+                kind: "number".into(),
+                unit: "บาท".into(),
+                public: true,
+                searchable: true,
+                ..Default::default()
+            }),
+        };
+        v2.body = apply_edit(&tv, &edit).unwrap();
+        let s3: Vec<&str> = v2.sections()[2]
+            .fields
+            .iter()
+            .map(|f| f.key.as_str())
+            .collect();
+        assert_eq!(s3[0], "description");
+        assert_eq!(*s3.last().unwrap(), "v2_1");
+        assert!(!v2.field("v2_1").unwrap().required);
+        let mut newer = entry.clone();
+        newer.upgrade(&v2);
+        newer
+            .answers
+            .insert("v2_1".into(), Answer::Number("150".into()));
+        newer
+            .answers
+            .insert("description".into(), Answer::Text("ทำจากท่อพีวีซี".into()));
+        let d = diff(
+            Some((&tv, &entry)),
+            Some((&v2, &newer)),
+            Audience::Public,
+            &l,
+        );
+        let labels: Vec<&str> = d.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "นวัตกรรม/ผลงานเด่น › เล่าเรื่องนวัตกรรม",
+                "นวัตกรรม/ผลงานเด่น › ต้นทุนต่อชิ้น"
+            ]
+        );
+        assert_eq!(d[1].after, "150 บาท");
+        // An old version still renders its own labels.
+        assert_eq!(
+            render(&tv, &entry, Audience::Public)[0].fields[2].label,
+            "นวัตกรรม/ผลงานที่ดำเนินการในพื้นที่"
+        );
+        // Required fields cannot be retired; a bad position is refused.
+        let bad = TemplateEdit {
+            fields: vec![FieldEdit {
+                key: "name".into(),
+                label: "ชื่อ".into(),
+                retired: true,
+                position: "x".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let e = apply_edit(&tv, &bad).unwrap_err();
+        assert_eq!(e.len(), 2);
+    }
+
+    #[test]
+    fn be_dates_in_every_spelling() {
+        assert_eq!(parse_be_date("15/2/2567").as_deref(), Some("2024-02-15"));
+        assert_eq!(parse_be_date("๑๕-๐๒-๒๕๖๗").as_deref(), Some("2024-02-15"));
+        assert_eq!(parse_be_date("2024-02-15").as_deref(), Some("2024-02-15"));
+        assert_eq!(parse_be_date("2567-02-15").as_deref(), Some("2024-02-15"));
+        assert_eq!(parse_be_date("30/2/2567"), None);
+        assert_eq!(parse_be_date("พรุ่งนี้"), None);
+        assert_eq!(format_date("2024-02-15"), "15 กุมภาพันธ์ 2567");
+        assert_eq!(date_input_value("2024-02-15"), "15/2/2567");
     }
 }

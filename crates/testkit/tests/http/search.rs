@@ -483,6 +483,7 @@ async fn a_full_reindex_keeps_answering_and_keeps_edits_made_meanwhile() {
             visibility: Visibility::Public,
             licence: "CC-BY-4.0".into(),
             links: vec![],
+            entry: None,
         };
         app.core()
             .import_published(
@@ -820,6 +821,7 @@ async fn ranks_the_judged_thai_collection_well_on_this_backend() {
             visibility: Visibility::Public,
             licence: "CC-BY-4.0".into(),
             links: vec![],
+            entry: None,
         };
         let id = app
             .core()

@@ -441,12 +441,11 @@ async fn save_section(
         .save_entry_section(member.actor(), id, n, &raw, strictness, step_after)
         .await
     {
-        Ok(_) if autosave => Ok((
-            StatusCode::OK,
-            [("content-type", "text/plain; charset=utf-8")],
-            "บันทึกอัตโนมัติแล้ว",
-        )
-            .into_response()),
+        Ok(_) if autosave => Ok(axum::Json(serde_json::json!({
+            "saved": true,
+            "message": "บันทึกฉบับร่างอัตโนมัติแล้ว",
+        }))
+        .into_response()),
         Ok(_) if back && n == 1 => Ok(Redirect::to(&format!("/items/{}", id)).into_response()),
         Ok(_) => {
             let next = if back {
@@ -458,14 +457,16 @@ async fn save_section(
             };
             Ok(Redirect::to(&next).into_response())
         }
+        // The answer of a script: JSON with each field's Thai message (nothing was saved).
         Err(DomainError::Invalid(errors)) if autosave => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            [("content-type", "text/plain; charset=utf-8")],
-            errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("\n"),
+            axum::Json(serde_json::json!({
+                "saved": false,
+                "errors": errors
+                    .iter()
+                    .map(|e| serde_json::json!({"field": e.field, "message": e.message}))
+                    .collect::<Vec<_>>(),
+            })),
         )
             .into_response()),
         Err(DomainError::Invalid(errors)) => {
@@ -581,10 +582,15 @@ async fn upload(
         }
         raw.0.insert(field.clone(), kept);
     }
-    let saved = state
-        .core
-        .save_entry_section(member.actor(), id, n, &raw, Strictness::Draft, n)
-        .await;
+    // Without typed answers (a script's upload) the section's answers stay as they are.
+    let saved = if text.is_empty() {
+        Ok(item)
+    } else {
+        state
+            .core
+            .save_entry_section(member.actor(), id, n, &raw, Strictness::Draft, n)
+            .await
+    };
     match saved {
         Ok(_) => {}
         Err(DomainError::Invalid(e)) => errors.extend(e),
