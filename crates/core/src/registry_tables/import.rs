@@ -293,7 +293,7 @@ impl fmt::Display for RowError {
 impl From<RowError> for FieldError {
     fn from(e: RowError) -> Self {
         let field = if e.row == 0 {
-            "file".to_string()
+            "sheet".to_string()
         } else {
             format!("row {}", e.row)
         };

@@ -91,7 +91,7 @@ async fn view(
         .collect();
     let (problems, errors): (Vec<FieldError>, Vec<FieldError>) = errors
         .into_iter()
-        .partition(|e| e.field.starts_with("row ") || e.field == "file");
+        .partition(|e| e.field.starts_with("row ") || e.field == "sheet");
     Ok(ImportPage {
         layout: Layout::new(
             "นำเข้าบัญชีนวัตกรรม",
