@@ -2,6 +2,7 @@
 //! by the field keys of `reference/templates/innovation.toml`) and its place out of the
 //! gazetteer (the people context's geography). The one file that knows those shapes.
 
+use crate::forms::Answer;
 use crate::geo::{DistrictCode, ProvinceCode};
 use crate::ids::{PersonId, TaxonomyId, TermId};
 use crate::item::Item;
@@ -23,22 +24,43 @@ pub(crate) const BRANCH: &str = "branch";
 pub(crate) const PLACE: &str = "place";
 pub(crate) const INNOVATORS: &str = "innovators";
 
-pub(crate) fn is_innovation(_item: &Item) -> bool {
-    false
+pub(crate) fn is_innovation(item: &Item) -> bool {
+    item.fields
+        .entry
+        .as_ref()
+        .is_some_and(|e| e.template == super::model::TEMPLATE_KEY)
 }
 
-/// The branch from the entry, else from the item's terms in the branch taxonomy.
+/// The branch from the entry (a term key of the branch taxonomy), else from the item's terms
+/// in that taxonomy; the place and the innovators from their answers.
 pub(crate) fn facts(item: &Item, vocab: &Vocabulary, branch_tx: Option<TaxonomyId>) -> Facts {
-    let branch = item.fields.terms.iter().copied().find(|t| {
-        vocab
-            .term(*t)
-            .is_some_and(|term| Some(term.taxonomy_id) == branch_tx)
-    });
-    let _ = (BRANCH, PLACE, INNOVATORS);
-    Facts {
-        branch,
-        ..Facts::default()
+    let mut facts = Facts::default();
+    let in_branches = |t: &crate::taxonomy::Term| Some(t.taxonomy_id) == branch_tx;
+    if let Some(entry) = &item.fields.entry {
+        facts.branch = entry.choices(BRANCH).iter().find_map(|key| {
+            vocab
+                .terms
+                .iter()
+                .find(|t| in_branches(t) && &t.key == key)
+                .map(|t| t.id)
+        });
+        if let Some(Answer::Place(p)) = entry.answers.get(PLACE) {
+            facts.province = Some(p.province);
+            facts.district = p.district;
+        }
+        if let Some(Answer::People(people)) = entry.answers.get(INNOVATORS) {
+            facts.innovators = people.clone();
+        }
     }
+    if facts.branch.is_none() {
+        facts.branch = item
+            .fields
+            .terms
+            .iter()
+            .copied()
+            .find(|t| vocab.term(*t).is_some_and(in_branches));
+    }
+    facts
 }
 
 /// เขตสุขภาพ and สสม. of a province.

@@ -255,12 +255,34 @@ impl Khlang {
         Ok(Vec::new())
     }
 
-    /// The entry's sections as the public sees them: (section title, [(label, text)]).
+    /// The entry's sections as the public sees them: (section title, [(label, text)]), with
+    /// the template version it was filled in. Person fields are left out: innovators are
+    /// shown through the person register's public view (name and province only).
     pub async fn innovation_sections(
         &self,
         item: &Item,
+        files: &[crate::item::ItemFile],
     ) -> DomainResult<Vec<(String, Vec<(String, String)>)>> {
-        let _ = item;
-        Ok(Vec::new())
+        let Some((_, sections)) = self
+            .render_entry(&item.fields, files, crate::forms::Audience::Public)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        Ok(sections
+            .into_iter()
+            .map(|s| {
+                let fields = s
+                    .fields
+                    .into_iter()
+                    .filter(|f| !matches!(f.answer, Some(crate::forms::Answer::People(_))))
+                    .filter(|f| !matches!(f.answer, Some(crate::forms::Answer::Files(_))))
+                    .filter(|f| !f.text.trim().is_empty())
+                    .map(|f| (f.label, f.text))
+                    .collect::<Vec<_>>();
+                (s.title, fields)
+            })
+            .filter(|(_, f)| !f.is_empty())
+            .collect())
     }
 }

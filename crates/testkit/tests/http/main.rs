@@ -7,6 +7,7 @@ mod backup;
 mod forms;
 mod hardening_access;
 mod hardening_robust;
+mod innovations;
 mod items_api;
 mod items_pages;
 mod nodes;

@@ -304,7 +304,7 @@ async fn load(state: &AppState, actor: &Actor, id: ItemId) -> Result<Loaded, Web
         .map(|(name, province)| InnovatorView { name, province })
         .collect();
     let sections = core
-        .innovation_sections(&item.item)
+        .innovation_sections(&item.item, &item.files)
         .await?
         .into_iter()
         .map(|(title, fields)| SectionView { title, fields })
