@@ -14,6 +14,7 @@ mod nodes;
 mod openapi;
 mod operations;
 mod organisation;
+mod people;
 mod registry_tables;
 mod revisions;
 mod search;
