@@ -38,6 +38,9 @@ struct Args {
     /// Requests per page measured.
     #[arg(long, default_value_t = 200)]
     requests: usize,
+    /// After measuring, keep serving for this many seconds (to look at the pages).
+    #[arg(long, default_value_t = 0)]
+    keep_serving: u64,
 }
 
 /// One province per regional centre's area, and a few more, by name or code as typed.
@@ -95,6 +98,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let layout = rt.core.import_layout().await?;
     let headers: Vec<String> = layout.columns.iter().map(|c| c.header.clone()).collect();
     let col = |h: &str| headers.iter().position(|x| x == h).unwrap_or(0);
+    let (c_results, c_success) = (col("ผลการดำเนินงาน"), col("ปัจจัยความสำเร็จ"));
     let (c_branch, c_year, c_who, c_province, c_problem, c_what) = (
         col("สาขา อสม.ดีเด่น"),
         col("ปีงบประมาณ"),
@@ -130,6 +134,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
             r[c_what] = format!(
                 "นวัตกรรมที่ {i}: อสม. ใช้วัสดุในชุมชนทำอุปกรณ์ช่วยออกกำลังกายและติดตามความดันโลหิตที่บ้าน"
             );
+            r[c_results] = "ผู้สูงอายุในหมู่บ้านวัดความดันได้เองทุกสัปดาห์ ความดันควบคุมได้มากขึ้น".into();
+            r[c_success] = "ชุมชน อสม. และ รพ.สต. ร่วมมือกัน".into();
             rows.push(r);
         }
         let t = Instant::now();
@@ -204,6 +210,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
             times.len(),
             bytes
         );
+    }
+    if args.keep_serving > 0 {
+        println!("serving on {base} for {} s", args.keep_serving);
+        tokio::time::sleep(Duration::from_secs(args.keep_serving)).await;
     }
     let _ = stop.send(());
     let _ = server.await;

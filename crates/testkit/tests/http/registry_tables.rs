@@ -88,6 +88,10 @@ fn workbook(headers: &[String], rows: &[(String, String, String)]) -> Vec<u8> {
             format!("นวัตกรรมลำดับ {i}: ใช้วัสดุในชุมชนช่วยดูแลสุขภาพ"),
         )
         .unwrap();
+        ws.write_string(r, col("ผลการดำเนินงาน"), "ผู้สูงอายุ 40 คนวัดความดันได้เองทุกสัปดาห์")
+            .unwrap();
+        ws.write_string(r, col("ปัจจัยความสำเร็จ"), "ชุมชนและ รพ.สต. ร่วมมือ")
+            .unwrap();
     }
     book.save_to_buffer().unwrap()
 }
