@@ -76,10 +76,7 @@ impl PlaceResolver for Places {
         let sd = match (subdistrict.trim(), d) {
             ("", _) => None,
             (_, None) => {
-                return Err((
-                    PlacePart::District,
-                    "กรุณาใส่อำเภอของตำบลที่ระบุ".to_string(),
-                ));
+                return Err((PlacePart::District, "กรุณาใส่อำเภอของตำบลที่ระบุ".to_string()));
             }
             (s, Some(d)) => Some(g.find_subdistrict(d.code, s).ok_or_else(|| {
                 (

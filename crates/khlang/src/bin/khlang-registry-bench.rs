@@ -69,7 +69,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
     if args.database_url.is_none()
         && std::fs::read_dir(&args.data_dir).is_ok_and(|mut d| d.next().is_some())
     {
-        bail!("{} is not empty; give a fresh directory", args.data_dir.display());
+        bail!(
+            "{} is not empty; give a fresh directory",
+            args.data_dir.display()
+        );
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -108,11 +111,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
         col("นวัตกรรม/ผลงานที่ดำเนินการในพื้นที่"),
     );
     let tree = rt.core.unit_tree().await?;
-    let centres: Vec<_> = ["DHSS-PHC-N", "DHSS-PHC-NE", "DHSS-PHC-C", "DHSS-PHC-S", "DHSS-PHC-SB"]
-        .iter()
-        .filter_map(|code| tree.units().iter().find(|u| u.code.as_str() == *code))
-        .map(|u| u.id)
-        .collect();
+    let centres: Vec<_> = [
+        "DHSS-PHC-N",
+        "DHSS-PHC-NE",
+        "DHSS-PHC-C",
+        "DHSS-PHC-S",
+        "DHSS-PHC-SB",
+    ]
+    .iter()
+    .filter_map(|code| tree.units().iter().find(|u| u.code.as_str() == *code))
+    .map(|u| u.id)
+    .collect();
     if centres.is_empty() {
         bail!("the reference units are missing");
     }
@@ -131,9 +140,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
             r[c_who] = format!("อาสาสมัคร คนที่ {i}");
             r[c_province] = PROVINCES[i % PROVINCES.len()].to_string();
             r[c_problem] = "ผู้สูงอายุมีโรคความดันโลหิตสูงและเบาหวาน ขาดการออกกำลังกาย".into();
-            r[c_what] = format!(
-                "นวัตกรรมที่ {i}: อสม. ใช้วัสดุในชุมชนทำอุปกรณ์ช่วยออกกำลังกายและติดตามความดันโลหิตที่บ้าน"
-            );
+            r[c_what] =
+                format!("นวัตกรรมที่ {i}: อสม. ใช้วัสดุในชุมชนทำอุปกรณ์ช่วยออกกำลังกายและติดตามความดันโลหิตที่บ้าน");
             r[c_results] = "ผู้สูงอายุในหมู่บ้านวัดความดันได้เองทุกสัปดาห์ ความดันควบคุมได้มากขึ้น".into();
             r[c_success] = "ชุมชน อสม. และ รพ.สต. ร่วมมือกัน".into();
             rows.push(r);
@@ -182,7 +190,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "statistics, one centre and year",
             format!("/innovations/statistics?unit={unit}&year=2565"),
         ),
-        ("statistics.xlsx", "/innovations/statistics.xlsx".to_string()),
+        (
+            "statistics.xlsx",
+            "/innovations/statistics.xlsx".to_string(),
+        ),
         ("catalogue, page 1", "/innovations".to_string()),
         ("catalogue, page 50", "/innovations?page=50".to_string()),
     ] {
@@ -224,5 +235,7 @@ fn pct(sorted: &[Duration], p: usize) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
-    sorted[((sorted.len() * p).div_ceil(100)).saturating_sub(1).min(sorted.len() - 1)]
+    sorted[((sorted.len() * p).div_ceil(100))
+        .saturating_sub(1)
+        .min(sorted.len() - 1)]
 }

@@ -147,12 +147,17 @@ async fn importing_the_seed_registry_gives_the_seed_table_on_the_page_in_xlsx_an
     let headers = template_headers(&app, &admin).await;
     let rows = seed_rows();
     assert_eq!(rows.len(), 118);
-    let res = upload(&app, &admin, unit, true, "seed000.xlsx", workbook(&headers, &rows)).await;
+    let res = upload(
+        &app,
+        &admin,
+        unit,
+        true,
+        "seed000.xlsx",
+        workbook(&headers, &rows),
+    )
+    .await;
     assert_eq!(res.status(), 303, "{}", body(res).await);
-    assert_eq!(
-        location(&res),
-        "/innovations/import?done=published&n=118"
-    );
+    assert_eq!(location(&res), "/innovations/import?done=published&n=118");
     let page = body(admin.get(app.url(&location(&res))).send().await.unwrap()).await;
     assert!(page.contains("นำเข้าและเผยแพร่นวัตกรรมแล้ว 118 รายการ"));
     // The import is one audited action naming the importer as approver.
@@ -230,14 +235,14 @@ async fn importing_the_seed_registry_gives_the_seed_table_on_the_page_in_xlsx_an
     let bytes = res.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    assert_eq!(
-        sheet.get_value((1, 0)),
-        Some(&Data::String("สาขา".into()))
-    );
+    assert_eq!(sheet.get_value((1, 0)), Some(&Data::String("สาขา".into())));
     for (i, ((_, count, share), label)) in SEED.iter().zip(&labels).enumerate() {
         let r = 2 + i as u32;
         assert_eq!(sheet.get_value((r, 0)), Some(&Data::String(label.clone())));
-        assert_eq!(sheet.get_value((r, 1)), Some(&Data::Float(f64::from(*count))));
+        assert_eq!(
+            sheet.get_value((r, 1)),
+            Some(&Data::Float(f64::from(*count)))
+        );
         let got = match sheet.get_value((r, 2)) {
             Some(Data::Float(f)) => format!("{f:.1}"),
             other => panic!("share {other:?}"),
@@ -277,7 +282,15 @@ async fn an_import_of_500_rows_with_one_bad_row_saves_nothing_and_names_row_and_
     // Excel row 37 = the 35th data row (rows 1–2 are the section and heading rows).
     rows[34].2 = "99".into();
     let started = std::time::Instant::now();
-    let res = upload(&app, &admin, unit, true, "500.xlsx", workbook(&headers, &rows)).await;
+    let res = upload(
+        &app,
+        &admin,
+        unit,
+        true,
+        "500.xlsx",
+        workbook(&headers, &rows),
+    )
+    .await;
     assert_eq!(res.status(), 422);
     let html = body(res).await;
     assert!(
@@ -302,13 +315,18 @@ async fn an_import_of_500_rows_with_one_bad_row_saves_nothing_and_names_row_and_
     // Fixed, the same file goes in whole, to the screening queue this time.
     rows[34].2 = "ขอนแก่น".into();
     let started = std::time::Instant::now();
-    let res = upload(&app, &admin, unit, false, "500.xlsx", workbook(&headers, &rows)).await;
+    let res = upload(
+        &app,
+        &admin,
+        unit,
+        false,
+        "500.xlsx",
+        workbook(&headers, &rows),
+    )
+    .await;
     assert_eq!(res.status(), 303, "{}", body(res).await);
     eprintln!("500-row import: {:?}", started.elapsed());
-    assert_eq!(
-        location(&res),
-        "/innovations/import?done=submitted&n=500"
-    );
+    assert_eq!(location(&res), "/innovations/import?done=submitted&n=500");
     let items = app
         .core()
         .knowledge
@@ -347,7 +365,10 @@ async fn wrong_files_and_wrong_people_get_thai_answers() {
         let res = upload(&app, &admin, unit, false, name, bytes).await;
         assert_eq!(res.status(), 422, "{name}");
         let html = body(res).await;
-        assert!(html.contains("ไฟล์นี้ไม่ใช่ไฟล์ Excel แบบ .xlsx"), "{name}: {html}");
+        assert!(
+            html.contains("ไฟล์นี้ไม่ใช่ไฟล์ Excel แบบ .xlsx"),
+            "{name}: {html}"
+        );
     }
     // No file at all; a workbook that is not the template.
     let res = upload(&app, &admin, unit, false, "", Vec::new()).await;
@@ -367,14 +388,40 @@ async fn wrong_files_and_wrong_people_get_thai_answers() {
 
     // A KM officer imports for screening but may not publish; a contributor may not import.
     let officer = member(&app, "kmofficer", "DHSS-PHC-S", "km_officer").await;
-    let page = body(officer.get(app.url("/innovations/import")).send().await.unwrap()).await;
-    assert!(!page.contains("เผยแพร่ทันที"), "no publish choice without the right");
+    let page = body(
+        officer
+            .get(app.url("/innovations/import"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        !page.contains("เผยแพร่ทันที"),
+        "no publish choice without the right"
+    );
     let headers = template_headers(&app, &officer).await;
     let one = vec![("ก".to_string(), "1".to_string(), "90".to_string())];
-    let res = upload(&app, &officer, unit, true, "one.xlsx", workbook(&headers, &one)).await;
+    let res = upload(
+        &app,
+        &officer,
+        unit,
+        true,
+        "one.xlsx",
+        workbook(&headers, &one),
+    )
+    .await;
     assert_eq!(res.status(), 422);
     assert!(body(res).await.contains("คุณไม่มีสิทธิ์อนุมัติเผยแพร่ในหน่วยงานนี้"));
-    let res = upload(&app, &officer, unit, false, "one.xlsx", workbook(&headers, &one)).await;
+    let res = upload(
+        &app,
+        &officer,
+        unit,
+        false,
+        "one.xlsx",
+        workbook(&headers, &one),
+    )
+    .await;
     assert_eq!(res.status(), 303, "{}", body(res).await);
     let contributor = member(&app, "contrib", "DHSS-PHC-S", "contributor").await;
     assert_eq!(
