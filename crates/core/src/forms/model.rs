@@ -578,7 +578,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -1414,13 +1414,7 @@ mod tests {
     }
 
     fn raw(pairs: &[(&str, &str)]) -> RawAnswers {
-        RawAnswers::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| (*k, *v))
-                .collect::<Vec<_>>()
-                .into_iter(),
-        )
+        RawAnswers::from_pairs(pairs.iter().map(|(k, v)| (*k, *v)))
     }
 
     fn lookups() -> Lookups {
