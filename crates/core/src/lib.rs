@@ -16,6 +16,8 @@ pub mod paging;
 pub mod people;
 pub mod ports;
 pub mod reference;
+pub mod registry_tables;
+pub mod report;
 pub mod search;
 pub mod service;
 pub mod taxonomy;

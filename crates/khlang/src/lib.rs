@@ -68,6 +68,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     )
     .with_innovations(store.clone())
     .with_templates(store.clone())
+    .with_registry_import(store.clone())
     .with_people(store.clone())
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))

@@ -26,7 +26,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-async fn write_index(
+pub(crate) async fn write_index(
     db: &impl ConnectionTrait,
     item: ItemId,
     change: &IndexChange,
@@ -136,7 +136,7 @@ fn to_upload(m: upload::Model) -> Upload {
     }
 }
 
-fn item_row(i: &Item) -> PortResult<item::ActiveModel> {
+pub(crate) fn item_row(i: &Item) -> PortResult<item::ActiveModel> {
     Ok(item::ActiveModel {
         id: if i.id.0 > 0 {
             Set(i.id.0)
@@ -160,7 +160,11 @@ fn item_row(i: &Item) -> PortResult<item::ActiveModel> {
     })
 }
 
-async fn write_terms(db: &impl ConnectionTrait, item: ItemId, terms: &[TermId]) -> PortResult<()> {
+pub(crate) async fn write_terms(
+    db: &impl ConnectionTrait,
+    item: ItemId,
+    terms: &[TermId],
+) -> PortResult<()> {
     item_term::Entity::delete_many()
         .filter(item_term::Column::ItemId.eq(item.0))
         .exec(db)
@@ -179,7 +183,7 @@ async fn write_terms(db: &impl ConnectionTrait, item: ItemId, terms: &[TermId]) 
     Ok(())
 }
 
-async fn write_version(db: &impl ConnectionTrait, v: &Version) -> PortResult<()> {
+pub(crate) async fn write_version(db: &impl ConnectionTrait, v: &Version) -> PortResult<()> {
     item_version::Entity::delete_many()
         .filter(item_version::Column::ItemId.eq(v.item_id.0))
         .filter(item_version::Column::Number.eq(v.number))

@@ -18,6 +18,7 @@ mod media;
 mod migration;
 mod nodes;
 mod people;
+mod registry_tables;
 mod search;
 mod store;
 

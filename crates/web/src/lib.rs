@@ -5,12 +5,14 @@ mod api;
 mod assets;
 mod auth;
 mod caching;
+mod charts;
 mod error;
 mod files;
 mod forms;
 mod markdown;
 mod ops;
 mod pages;
+mod sheets;
 mod tus;
 mod view;
 

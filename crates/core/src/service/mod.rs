@@ -65,6 +65,7 @@ pub struct Khlang {
     pub(crate) innovations: Option<Arc<dyn crate::innovations::InnovationStore>>,
     /// Form template versions (see [`crate::forms`]).
     pub(crate) templates: Arc<dyn crate::forms::TemplateStore>,
+    registry_import: Option<Arc<dyn crate::registry_tables::ports::RegistryImportStore>>,
     /// The person register's storage (see [`crate::people`]).
     pub(crate) people: Option<Arc<dyn crate::people::PeopleStore>>,
     /// Picture copies without metadata (see [`crate::media`]); None: pictures are shown to
@@ -93,6 +94,7 @@ impl Khlang {
             extractor: None,
             innovations: None,
             templates: Arc::new(crate::forms::ports::MemoryTemplates::default()),
+            registry_import: None,
             people: None,
             media: None,
         }
@@ -133,6 +135,21 @@ impl Khlang {
             deriver, store,
         )));
         self
+    }
+
+    /// Lets innovations be imported many at a time, in one transaction.
+    pub fn with_registry_import(
+        mut self,
+        store: Arc<dyn crate::registry_tables::ports::RegistryImportStore>,
+    ) -> Self {
+        self.registry_import = Some(store);
+        self
+    }
+
+    pub(crate) fn registry_import(
+        &self,
+    ) -> Option<&Arc<dyn crate::registry_tables::ports::RegistryImportStore>> {
+        self.registry_import.as_ref()
     }
 
     /// Lets several processes on one database share leases and tell each other of changes

@@ -16,6 +16,7 @@ mod openapi;
 mod operations;
 mod organisation;
 mod people;
+mod registry_tables;
 mod revisions;
 mod search;
 mod setup;

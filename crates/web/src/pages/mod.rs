@@ -7,6 +7,7 @@ pub(crate) mod geo;
 pub(crate) mod innovations;
 mod items;
 pub(crate) mod people;
+mod registry_tables;
 pub(crate) mod search;
 mod session;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(forms::routes())
         .merge(search::routes())
         .merge(innovations::routes())
+        .merge(registry_tables::routes())
         .merge(geo::routes())
         .merge(people::routes())
 }
