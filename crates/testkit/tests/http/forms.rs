@@ -564,6 +564,11 @@ async fn an_added_field_is_a_new_version_and_old_entries_still_render_and_diff()
     )
     .await;
     assert_eq!(res.status(), 303);
+    // Readers keep the published answers; the revision shows what would change.
+    let public = body(app.client().get(app.url(&itempage)).send().await.unwrap()).await;
+    assert!(!public.contains("ผู้สูงอายุ ๓๐ คนเดินได้เอง"));
+    let own = body(officer.get(app.url(&itempage)).send().await.unwrap()).await;
+    assert!(own.contains("ผู้สูงอายุ ๓๐ คนเดินได้เอง"), "revision changes");
     let res = post_form(
         &app,
         &officer,
