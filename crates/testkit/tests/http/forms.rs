@@ -564,6 +564,11 @@ async fn an_added_field_is_a_new_version_and_old_entries_still_render_and_diff()
     )
     .await;
     assert_eq!(res.status(), 303);
+    // Readers keep the published answers; the revision shows what would change.
+    let public = body(app.client().get(app.url(&itempage)).send().await.unwrap()).await;
+    assert!(!public.contains("ผู้สูงอายุ ๓๐ คนเดินได้เอง"));
+    let own = body(officer.get(app.url(&itempage)).send().await.unwrap()).await;
+    assert!(own.contains("ผู้สูงอายุ ๓๐ คนเดินได้เอง"), "revision changes");
     let res = post_form(
         &app,
         &officer,
@@ -598,5 +603,50 @@ async fn an_added_field_is_a_new_version_and_old_entries_still_render_and_diff()
     );
     let stored = item(&app, id).await;
     assert_eq!(stored.fields.entry.unwrap().version, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn template_admin_refuses_bad_edits_and_unknown_templates_are_not_found() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for path in ["/admin/templates/nope", "/items/new/nope"] {
+        let res = admin.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    let tv = app.core().template("innovation").await.unwrap();
+    let mut form: Vec<(String, String)> = Vec::new();
+    for (_, f) in tv.fields() {
+        let label = if f.key == "area" {
+            String::new()
+        } else {
+            f.label.clone()
+        };
+        form.push((format!("label.{}", f.key), label));
+    }
+    form.push(("retired.name".into(), "1".into()));
+    form.push(("new.section".into(), "9".into()));
+    form.push(("new.label".into(), "คำถามใหม่".into()));
+    form.push(("new.kind".into(), "choice".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let res = post_form(
+        &app,
+        &admin,
+        "/admin/templates/innovation",
+        "/admin/templates/innovation",
+        &pairs,
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = body(res).await;
+    for m in [
+        "กรุณาใส่ชื่อคำถาม",
+        "เป็นคำถามที่ต้องตอบ จึงเลิกใช้ไม่ได้",
+        "กรุณาเลือกหัวข้อที่จะเพิ่มคำถาม",
+        "ตัวเลือกอย่างน้อย 2 ข้อ",
+    ] {
+        assert!(html.contains(m), "{m}");
+    }
+    assert_eq!(app.core().template("innovation").await.unwrap().version, 1);
     app.stop().await;
 }

@@ -418,7 +418,7 @@ struct RevisionSection {
     by: String,
     at: String,
     /// Field label, published value, revised value.
-    changes: Vec<(&'static str, String, String)>,
+    changes: Vec<(String, String, String)>,
     files: Vec<FileRow>,
     may_edit: bool,
     may_submit: bool,
@@ -477,11 +477,36 @@ async fn item_view(
             status_label: r.revision.status.label_th(),
             by: state.core.person_name(r.revision.updated_by).await?,
             at: format_be_datetime(r.revision.updated_at),
-            changes: r
-                .changes
-                .iter()
-                .map(|c| (c.label_th, excerpt(&c.before, 400), excerpt(&c.after, 400)))
-                .collect(),
+            changes: {
+                let mut changes: Vec<(String, String, String)> = r
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.label_th.to_string(),
+                            excerpt(&c.before, 400),
+                            excerpt(&c.after, 400),
+                        )
+                    })
+                    .collect();
+                // A form entry's answers, each side read with its own template version.
+                let published = khlang_core::item::Snapshot {
+                    fields: item.fields.clone(),
+                    files: v.files.iter().filter(|f| f.current).map(|f| f.id).collect(),
+                };
+                for c in state
+                    .core
+                    .entry_changes(
+                        &published,
+                        &r.revision.snapshot,
+                        khlang_core::forms::Audience::Editors,
+                    )
+                    .await?
+                {
+                    changes.push((c.label, excerpt(&c.before, 400), excerpt(&c.after, 400)));
+                }
+                changes
+            },
             files: r.files.iter().map(file_row).collect(),
             may_edit: r.may_edit,
             may_submit: r.may_submit,
