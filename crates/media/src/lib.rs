@@ -52,6 +52,8 @@ pub struct Copy {
 pub enum Refused {
     #[error("picture of {width}×{height} pixels is over the budget of {max} pixels")]
     TooManyPixels { width: u32, height: u32, max: u64 },
+    #[error("decoding would need more than the memory budget: {0}")]
+    TooMuchMemory(String),
     #[error("not a picture khlang can read")]
     NotAPicture,
     #[error("damaged picture: {0}")]
@@ -66,6 +68,9 @@ impl Refused {
                 "รูปภาพใหญ่เกินไป ({width} × {height} พิกเซล เกินกำหนด {} ล้านพิกเซล) ระบบจึงไม่ทำภาพย่อให้ — กรุณาย่อขนาดรูปแล้วอัปโหลดใหม่",
                 max / 1_000_000
             ),
+            Refused::TooMuchMemory(_) => {
+                "รูปภาพนี้ใหญ่เกินไปสำหรับระบบ (ต้องใช้หน่วยความจำมากเกินกำหนด) ระบบจึงไม่ทำภาพย่อให้ — กรุณาย่อขนาดรูปแล้วอัปโหลดใหม่".to_string()
+            }
             Refused::NotAPicture => {
                 "ไฟล์นี้ไม่ใช่รูปภาพที่ระบบอ่านได้ (รองรับ JPEG, PNG, WebP และ GIF)".to_string()
             }
@@ -103,6 +108,14 @@ pub fn copies(bytes: &[u8], long_edges: &[u32], limits: &Limits) -> Result<Vec<C
             max: limits.max_pixels,
         });
     }
+    // Not every decoder keeps to `max_alloc`; the decoded picture itself must fit.
+    let decoded = decoder.total_bytes();
+    if decoded > limits.max_alloc {
+        return Err(Refused::TooMuchMemory(format!(
+            "{decoded} bytes decoded over {}",
+            limits.max_alloc
+        )));
+    }
     // A damaged EXIF block costs the orientation, not the picture.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut current = DynamicImage::from_decoder(decoder).map_err(refusal)?;
@@ -127,11 +140,7 @@ pub fn copies(bytes: &[u8], long_edges: &[u32], limits: &Limits) -> Result<Vec<C
 /// Why the decoder stopped, as a refusal.
 fn refusal(e: ImageError) -> Refused {
     match e {
-        ImageError::Limits(_) => Refused::TooManyPixels {
-            width: 0,
-            height: 0,
-            max: Limits::default().max_pixels,
-        },
+        ImageError::Limits(e) => Refused::TooMuchMemory(e.to_string()),
         ImageError::Unsupported(_) => Refused::NotAPicture,
         other => Refused::Damaged(other.to_string()),
     }
@@ -248,6 +257,19 @@ mod tests {
         let e = copies(&bomb, &[480], &Limits::default()).unwrap_err();
         assert!(matches!(e, Refused::TooManyPixels { .. }), "{e:?}");
         assert!(e.thai().contains("ใหญ่เกินไป"));
+    }
+
+    #[test]
+    fn a_picture_over_the_memory_budget_is_refused() {
+        let tight = Limits {
+            max_pixels: 1 << 40,
+            max_alloc: 1000,
+        };
+        for bytes in [fixtures::png(100, 100, true), fixtures::jpeg(100, 100, 1)] {
+            let e = copies(&bytes, &[50], &tight).unwrap_err();
+            assert!(matches!(e, Refused::TooMuchMemory(_)), "{e:?}");
+            assert!(e.thai().contains("ใหญ่เกินไป"));
+        }
     }
 
     #[test]
