@@ -107,35 +107,35 @@ const browser = await chromium.launch({
 });
 
 let itemId = null;
-let personId = null;
 let photoIds = [];
 try {
   const officer = await newPhone(browser);
   const reviewer = await newPhone(browser);
   const visitor = await newPhone(browser);
 
-  await step("officer signs in and records the volunteer in the person register", async () => {
+  await step("officer signs in", async () => {
     const page = (current = officer.page);
     await login(page, OFFICER);
-    await page.goto(`${BASE}/people/new`);
-    await page.locator('input[name$="name"]').first().fill(PERSON);
-    await page.locator('input[name$="phone"]').first().fill(PHONE_NO);
-    await page.locator('input[name$="education"]').first().fill("ประถมศึกษา");
-    const province = page.locator('[name$="province"]').first();
-    if ((await province.evaluate((e) => e.tagName)) === "SELECT") await province.selectOption("40");
-    else await province.fill("40");
-    const village = page.locator('input[name$="village"]').first();
-    if (await village.count()) await village.fill(VILLAGE);
-    await page.locator('input[name$="consent_purpose"]').first().fill("บันทึกและเผยแพร่นวัตกรรมของ อสม.");
-    await page.locator('input[name$="consent_date"]').first().fill("5/2/2567");
-    await shot(page, "01-person");
-    await page.locator("main form button.primary, main form button[type=submit]").last().click();
-    await page.waitForURL(/\/people\/\d+/);
-    personId = new URL(page.url()).pathname.split("/")[2];
-    return `person ${personId}`;
   });
 
-  await step("/innovations/new → the 7-section wizard, step 1 (the innovator)", async () => {
+  /** Picks a province (and district) in a place picker, by select when the page has them. */
+  async function pickPlace(page, prefix, province, district) {
+    const sel = page.locator(`select[name="${prefix}.province"]`);
+    await sel.selectOption(province);
+    // geo.js loads the districts on change; without it the เลือก button re-renders the step
+    const d = page.locator(`select[name="${prefix}.district"]`);
+    await page.waitForFunction((n) => {
+      const e = document.querySelector(`select[name="${n}.district"]`);
+      return e && e.options.length > 1;
+    }, prefix, { timeout: 10000 }).catch(() => null);
+    if ((await d.count()) === 0 || (await d.locator("option").count()) <= 1) {
+      await page.locator(`button[name="${prefix}.pick"][value="province"]`).click();
+      await page.waitForLoadState("load");
+    }
+    if (district) await page.locator(`select[name="${prefix}.district"]`).selectOption(district);
+  }
+
+  await step("/innovations/new → the 7-section wizard, step 1: the volunteer (no account) recorded inline", async () => {
     const page = (current = officer.page);
     await page.goto(`${BASE}/innovations/new`);
     if (await page.locator('select#unit').count()) {
@@ -147,19 +147,34 @@ try {
     await page.waitForURL(/\/items\/\d+\/form\/1/);
     itemId = new URL(page.url()).pathname.split("/")[2];
     expect((await progress(page)).startsWith("ขั้นที่ 1 จาก 7"), `progress: ${await progress(page)}`);
-    await page.locator('input[name="f.innovators"]').fill(personId);
+    const person = page.locator("fieldset.person-field").first();
+    const prefix = await person.getAttribute("data-person");
+    await person.locator('input[name$=".name"]').first().fill(PERSON);
+    await person.locator('input[name$=".phone"]').first().fill(PHONE_NO);
+    await person.locator('input[name$=".education"]').first().fill("ประถมศึกษา");
+    await person.locator('input[name$=".volunteer_years"]').first().fill("๑๒");
+    await person.locator('input[name$=".consent_purpose"]').first().fill("บันทึกและเผยแพร่นวัตกรรมของ อสม.");
+    await person.locator('input[name$=".consent_date"]').first().fill("5/2/2567");
+    const place = await person.locator('select[name$=".province"]').first().getAttribute("name");
+    await pickPlace(page, place.replace(/\.province$/, ""), "40", "4001");
+    const village = page.locator("fieldset.person-field").first().locator('input[name$=".village"]').first();
+    if (await village.count()) await village.fill(VILLAGE);
     await fillEmpty(page, "อยากให้หมู่บ้านปลอดไข้เลือดออก");
     await shot(page, "02-step1");
     await next(page);
-    return `item ${itemId}`;
+    expect((await progress(page)).startsWith("ขั้นที่ 2 จาก 7"),
+      `still on: ${await progress(page)}; errors: ${await page.locator(".field-error").allInnerTexts()}`);
+    return `item ${itemId}, person prefix ${prefix}`;
   });
 
   await step("step 2: the place and the problem", async () => {
     const page = (current = officer.page);
     expect((await progress(page)).startsWith("ขั้นที่ 2 จาก 7"), `progress: ${await progress(page)}`);
-    await page.locator('[name="f.place.province"]').fill("40");
+    await pickPlace(page, "f.place", "40", "4001");
     await fillEmpty(page, "ไข้เลือดออกระบาดทุกฤดูฝน ลูกน้ำยุงลายในภาชนะรอบบ้าน");
     await next(page);
+    expect((await progress(page)).startsWith("ขั้นที่ 3 จาก 7"),
+      `still on: ${await progress(page)}; errors: ${await page.locator(".field-error").allInnerTexts()}`);
   });
 
   await step("step 3: the innovation, its branch and two photos (one with GPS EXIF)", async () => {
