@@ -37,15 +37,10 @@ impl<'a> ApiCaller<'a> {
                 .await
                 .expect("grant");
         }
-        let (_, secret) = app
-            .core()
-            .create_token_from_console(username)
-            .await
-            .expect("token");
         Self {
             app,
             http: app.client(),
-            token: Some(secret.expose().to_string()),
+            token: Some(app.token_for(username).await),
         }
     }
 

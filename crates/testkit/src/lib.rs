@@ -158,6 +158,30 @@ impl TestApp {
             .expect("create user")
     }
 
+    /// A new account holding `role` on the reference unit `unit_code` (as an administrator would
+    /// grant it), with the test password.
+    pub async fn user_with_role(&self, username: &str, unit_code: &str, role: &str) -> User {
+        let user = self.create_user(username, PASSWORD, false).await;
+        let unit = khlang_core::ids::UnitId(self.unit_id(unit_code).await);
+        let role = khlang_core::org::Role::parse(role).expect("role");
+        self.core()
+            .store
+            .insert_grant(user.id, role, unit)
+            .await
+            .expect("grant");
+        user
+    }
+
+    /// An API token for an existing account; the secret to send as Bearer.
+    pub async fn token_for(&self, username: &str) -> String {
+        let (_, secret) = self
+            .core()
+            .create_token_from_console(username)
+            .await
+            .expect("token");
+        secret.expose().to_string()
+    }
+
     /// Signs in through the real login form and returns the client holding the session.
     pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::Client {
         let client = self.client();

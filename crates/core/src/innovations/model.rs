@@ -449,3 +449,6 @@ mod tests {
         );
     }
 }
+
+/// Applied reports shown per page on an innovation (newest first).
+pub const REPORTS_PER_PAGE: u64 = 20;

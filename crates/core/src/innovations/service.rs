@@ -190,7 +190,9 @@ impl Khlang {
                     .ok_or(DomainError::NotFound)?
             }
         };
-        let reports = store.applied_reports(id, reports_page, 20).await?;
+        let reports = store
+            .applied_reports(id, reports_page, super::model::REPORTS_PER_PAGE)
+            .await?;
         Ok(InnovationView {
             may_report: actor.user_id().is_some() && item.status == ItemStatus::Published,
             row,

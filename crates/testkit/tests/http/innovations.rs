@@ -8,24 +8,14 @@ use super::{body, location, member, post_form};
 use khlang_core::forms::{RawAnswers, Strictness};
 use khlang_core::ids::{ItemId, UnitId};
 use khlang_core::item::Transition;
-use khlang_core::org::{Actor, Role};
+use khlang_core::org::Actor;
 use khlang_testkit::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "รหัสผ่านทดสอบ99";
 const UNIT: &str = "DHSS-PHC-NE";
 
 async fn actor(app: &TestApp, username: &str, role: &str, unit: &str) -> Actor {
-    let user = app.create_user(username, PASSWORD, false).await;
-    app.core()
-        .store
-        .insert_grant(
-            user.id,
-            Role::parse(role).unwrap(),
-            UnitId(app.unit_id(unit).await),
-        )
-        .await
-        .unwrap();
+    let user = app.user_with_role(username, unit, role).await;
     app.core().actor_for(&user).await.unwrap()
 }
 
@@ -543,6 +533,39 @@ async fn signed_in_people_report_applying_it_and_anonymous_cannot() {
     assert_eq!(total, 1);
     let audit = app.core().store.recent_audit(50).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "innovation.applied"));
+
+    // Past 20 reports the page pages them, newest first: the first report moves to page 2.
+    for n in 2..=21 {
+        let result = format!("รอบที่ {n} ได้ผลดี");
+        let res = post_form(
+            &app,
+            &volunteer,
+            &page,
+            &action,
+            &[
+                ("place", "บ้านโนนม่วง"),
+                ("province", "40"),
+                ("how", "ทำตามคู่มือ"),
+                ("result", result.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303);
+    }
+    let first = body(anon.get(app.url(&page)).send().await.unwrap()).await;
+    assert!(first.contains("นำไปใช้แล้ว 21 ครั้ง"));
+    assert!(first.contains("หน้า 1 จาก 2"));
+    assert!(first.contains("รอบที่ 21 ได้ผลดี"));
+    assert!(!first.contains("ลูกน้ำยุงลายลดลงครึ่งหนึ่ง"));
+    let second = body(
+        anon.get(app.url(&format!("{page}?page=2")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(second.contains("หน้า 2 จาก 2"));
+    assert!(second.contains("ลูกน้ำยุงลายลดลงครึ่งหนึ่ง"));
     app.stop().await;
 }
 

@@ -59,17 +59,7 @@ pub async fn body(res: Response) -> String {
 
 /// Creates a user in `unit_code` with `role` there, through the core, and signs them in.
 pub async fn member(app: &TestApp, username: &str, unit_code: &str, role: &str) -> Client {
-    use khlang_core::ids::UnitId;
-    use khlang_core::org::Role;
-    let user = app
-        .create_user(username, khlang_testkit::PASSWORD, false)
-        .await;
-    let unit = UnitId(app.unit_id(unit_code).await);
-    app.core()
-        .store
-        .insert_grant(user.id, Role::parse(role).unwrap(), unit)
-        .await
-        .unwrap();
+    app.user_with_role(username, unit_code, role).await;
     app.sign_in(username, khlang_testkit::PASSWORD).await
 }
 

@@ -4,12 +4,12 @@
 //! download URL — while the item's editors still get the original, byte for byte.
 
 use bytes::Bytes;
-use khlang_core::ids::{FileId, ItemId, UnitId};
+use khlang_core::ids::{FileId, ItemId};
 use khlang_core::item::{ItemInput, Transition};
-use khlang_core::org::{Actor, Role};
+use khlang_core::org::Actor;
 use khlang_media::{fixtures, inspect};
 use khlang_testkit::reqwest::{Client, Response};
-use khlang_testkit::{PASSWORD, TestApp, spawn_app, spawn_node_beside};
+use khlang_testkit::{TestApp, spawn_app, spawn_node_beside};
 use std::time::Duration;
 
 const UNIT: &str = "DHSS-PHC";
@@ -21,25 +21,9 @@ struct Person {
 }
 
 async fn person(app: &TestApp, username: &str, role: &str) -> Person {
-    let user = app.create_user(username, PASSWORD, false).await;
-    app.core()
-        .store
-        .insert_grant(
-            user.id,
-            Role::parse(role).unwrap(),
-            UnitId(app.unit_id(UNIT).await),
-        )
-        .await
-        .unwrap();
+    let user = app.user_with_role(username, UNIT, role).await;
     let actor = app.core().actor_for(&user).await.unwrap();
-    let token = app
-        .core()
-        .create_token_from_console(username)
-        .await
-        .unwrap()
-        .1
-        .expose()
-        .to_string();
+    let token = app.token_for(username).await;
     Person { actor, token }
 }
 

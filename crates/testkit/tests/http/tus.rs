@@ -4,9 +4,9 @@
 
 use bytes::Bytes;
 use futures::StreamExt;
-use khlang_core::ids::{FileId, ItemId, UnitId};
+use khlang_core::ids::{FileId, ItemId};
 use khlang_core::item::ItemInput;
-use khlang_core::org::{Actor, Role};
+use khlang_core::org::Actor;
 use khlang_core::service::items::blob_key;
 use khlang_testkit::reqwest::{Body, Client, Method, RequestBuilder, Response};
 use khlang_testkit::{TestApp, fresh_config, spawn_app, spawn_with};
@@ -23,25 +23,9 @@ struct Person {
 }
 
 async fn person(app: &TestApp, username: &str, role: &str) -> Person {
-    let user = app.create_user(username, PASSWORD, false).await;
-    app.core()
-        .store
-        .insert_grant(
-            user.id,
-            Role::parse(role).unwrap(),
-            UnitId(app.unit_id(UNIT).await),
-        )
-        .await
-        .unwrap();
+    let user = app.user_with_role(username, UNIT, role).await;
     let actor = app.core().actor_for(&user).await.unwrap();
-    let token = app
-        .core()
-        .create_token_from_console(username)
-        .await
-        .unwrap()
-        .1
-        .expose()
-        .to_string();
+    let token = app.token_for(username).await;
     Person { actor, token }
 }
 

@@ -263,9 +263,35 @@ struct ShowPage {
     sections: Vec<SectionView>,
     applied: String,
     reports: Vec<ReportView>,
+    /// "หน้า 2 จาก 3" and its links, when the reports take more than one page.
+    reports_pager: Option<ReportsPager>,
     may_report: bool,
     signed_in: bool,
     provinces: Vec<(String, String, bool)>,
+}
+
+/// Pages of applied reports on an innovation's page.
+struct ReportsPager {
+    page: u64,
+    pages: u64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl ReportsPager {
+    fn new(id: i64, page: u64, reports: u64) -> Option<Self> {
+        let per = khlang_core::innovations::model::REPORTS_PER_PAGE;
+        let pages = reports.div_ceil(per).max(1);
+        (pages > 1).then(|| {
+            let link = |n: u64| format!("/innovations/{id}?page={n}#applied");
+            Self {
+                page,
+                pages,
+                prev: (page > 1).then(|| link(page - 1)),
+                next: (page < pages).then(|| link(page + 1)),
+            }
+        })
+    }
 }
 
 /// What LINE and Facebook read to show a link's preview.
@@ -291,9 +317,14 @@ struct Loaded {
     status: ItemStatus,
 }
 
-async fn load(state: &AppState, actor: &Actor, id: ItemId) -> Result<Loaded, WebError> {
+async fn load(
+    state: &AppState,
+    actor: &Actor,
+    id: ItemId,
+    reports_page: u64,
+) -> Result<Loaded, WebError> {
     let core = &state.core;
-    let view = core.innovation(actor, id, 1).await?;
+    let view = core.innovation(actor, id, reports_page).await?;
     let item = core.item_view(actor, id).await?;
     let tree = core.unit_tree().await?;
     let vocab = core.vocabulary().await?;
@@ -366,9 +397,10 @@ async fn show(
     flash: Option<&'static str>,
     errors: Errors,
     form: AppliedInput,
+    reports_page: u64,
 ) -> Result<ShowPage, WebError> {
     let actor = visitor.actor();
-    let l = load(state, &actor, id).await?;
+    let l = load(state, &actor, id, reports_page).await?;
     let base = state
         .config
         .public_base_url
@@ -424,6 +456,7 @@ async fn show(
         photos: l.photos,
         innovators: l.innovators,
         sections: l.sections,
+        reports_pager: ReportsPager::new(id.0, reports_page, l.row.applied_count),
         reports: l.reports,
         may_report: l.may_report,
         provinces,
@@ -440,6 +473,7 @@ async fn innovation_page(
         "applied" => Some("ขอบคุณที่รายงาน — นับเป็นการนำไปใช้แล้วของนวัตกรรมนี้"),
         _ => done.message(),
     };
+    let reports_page = crate::forms::page_link_param(done.page.as_deref())?.get();
     let page = show(
         &state,
         &visitor,
@@ -447,6 +481,7 @@ async fn innovation_page(
         flash,
         Errors::default(),
         AppliedInput::default(),
+        reports_page,
     )
     .await?;
     if page.may_report {
@@ -487,6 +522,7 @@ async fn report_applied(
                 None,
                 Errors(errors),
                 form.report,
+                1,
             )
             .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
@@ -523,7 +559,7 @@ async fn sheet(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let actor = visitor.actor();
-    let l = load(&state, &actor, ItemId(id)).await?;
+    let l = load(&state, &actor, ItemId(id), 1).await?;
     let base = state
         .config
         .public_base_url
