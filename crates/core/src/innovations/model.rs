@@ -359,6 +359,9 @@ pub struct AppliedReport {
     pub at: OffsetDateTime,
 }
 
+/// Applied reports shown per page on an innovation (newest first).
+pub const REPORTS_PER_PAGE: u64 = 20;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,6 +452,3 @@ mod tests {
         );
     }
 }
-
-/// Applied reports shown per page on an innovation (newest first).
-pub const REPORTS_PER_PAGE: u64 = 20;
