@@ -39,4 +39,12 @@ id! {
     PersonId,
     /// A form template (แบบฟอร์ม); its versions share the id.
     TemplateId,
+    /// การคัดเลือก: one contest of a year (อสม.ดีเด่น ปี 2568), made of rounds.
+    ContestId,
+    /// รอบการคัดเลือก: one level of a contest (province, zone, region, nation).
+    RoundId,
+    /// ผลงานที่ส่งเข้าประกวด: one entrant's entry in one round and branch.
+    EntryId,
+    /// เกียรติบัตร: a certificate with a public verification code.
+    CertificateId,
 }

@@ -2,6 +2,8 @@
 //! SQL and object storage. Everything outside talks to it through [`ports`].
 
 pub mod account;
+pub mod certificates;
+pub mod contests;
 pub mod error;
 pub mod field;
 pub mod file;

@@ -333,10 +333,11 @@ impl Role {
                     | ManageUnits
                     | ManageMembers
                     | ManagePeople
+                    | RunContest
             ),
             Role::KmOfficer => matches!(
                 action,
-                ViewUnitContent | Contribute | ManageKnowledge | ManagePeople
+                ViewUnitContent | Contribute | ManageKnowledge | ManagePeople | RunContest
             ),
             Role::Reviewer => matches!(action, ViewUnitContent | Contribute | Review),
             Role::Contributor => matches!(action, ViewUnitContent | Contribute),
@@ -382,6 +383,10 @@ pub enum Action {
     /// Download an item's pictures as uploaded, EXIF (GPS) and all: its editors. Every other
     /// reader gets copies without metadata.
     ReadOriginalFile,
+    /// Run the unit's contests (การคัดเลือก): set up rounds, register entrants and hand out
+    /// their entry links, assign judges, publish results, issue and revoke certificates.
+    /// Judges score by assignment, not by role (see [`crate::contests::rules`]).
+    RunContest,
 }
 
 impl Action {
@@ -394,7 +399,7 @@ impl Action {
         Action::ReadOriginalFile,
     ];
 
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewUnitContent,
         Action::Contribute,
         Action::Review,
@@ -404,6 +409,7 @@ impl Action {
         Action::ManageOwnAccount,
         Action::ManageSite,
         Action::ManagePeople,
+        Action::RunContest,
     ];
 }
 

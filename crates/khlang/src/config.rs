@@ -25,6 +25,10 @@ pub struct Config {
     pub session_lifetime: String,
     /// `text` for people, `json` for log collectors.
     pub log_format: String,
+    /// For rehearsals and browser tests only: a file holding a number of seconds to add to
+    /// the clock (re-read every second), so a deadline can be passed without waiting.
+    /// Empty: the system clock.
+    pub clock_offset_file: String,
 }
 
 impl Default for Config {
@@ -38,6 +42,7 @@ impl Default for Config {
             upload_limit: "2GiB".into(),
             session_lifetime: "7d".into(),
             log_format: "text".into(),
+            clock_offset_file: String::new(),
         }
     }
 }

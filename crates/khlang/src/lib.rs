@@ -2,6 +2,7 @@
 //! The binary and the test kit both start khlang through here, so tests run the real thing.
 
 pub mod backup;
+pub mod clock;
 pub mod config;
 pub mod extract;
 pub mod lock;
@@ -10,7 +11,6 @@ pub mod media;
 pub use config::Config;
 
 use khlang_blobs::{Location, ObjectBlobs};
-use khlang_core::ports::SystemClock;
 use khlang_core::service::setup::Bootstrap;
 use khlang_core::service::{Khlang, Policy};
 use khlang_store::SeaStore;
@@ -63,13 +63,15 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
         store.clone(),
         store.clone(),
         blobs.clone(),
-        Arc::new(SystemClock),
+        clock::from_config(&config.clock_offset_file),
         policy,
     )
     .with_innovations(store.clone())
     .with_templates(store.clone())
     .with_registry_import(store.clone())
     .with_people(store.clone())
+    .with_contests(store.clone(), store.clone())
+    .with_certificates(store.clone())
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_media(Arc::new(media::PictureCopies::default()), store);

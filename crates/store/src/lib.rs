@@ -1,6 +1,8 @@
 //! khlang's database adapter. One code path (SeaORM over sqlx) for the embedded SQLite file
 //! and for PostgreSQL; driver errors are mapped onto [`PortError`] here and nowhere else.
 
+mod certificates;
+mod contests;
 mod entities;
 mod forms;
 mod innovations;
@@ -14,6 +16,7 @@ mod m0009_forms;
 mod m0010_people;
 mod m0011_innovations;
 mod m0012_media;
+mod m0013_contests;
 mod media;
 mod migration;
 mod nodes;

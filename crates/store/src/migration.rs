@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0010_people::Migration),
             Box::new(crate::m0011_innovations::Migration),
             Box::new(crate::m0012_media::Migration),
+            Box::new(crate::m0013_contests::Migration),
         ]
     }
 }

@@ -74,11 +74,14 @@ pub async fn fresh_config() -> Config {
         }
         _ => data_dir.join("files").display().to_string(),
     };
+    // Every test app's clock can be moved (see `TestApp::move_clock`); no file: no offset.
+    let clock_offset_file = data_dir.join("clock-offset").display().to_string();
     Config {
         listen: "127.0.0.1:0".into(),
         data_dir,
         database_url,
         storage_url,
+        clock_offset_file,
         ..Config::default()
     }
 }
@@ -133,6 +136,17 @@ pub async fn spawn_with(mut config: Config) -> TestApp {
 }
 
 impl TestApp {
+    /// Moves the app's clock (the core's Clock port) `secs` seconds from the real time: a
+    /// deadline is passed without sleeping. Nodes beside this one share the file and so
+    /// the time.
+    pub fn move_clock(&self, secs: i64) {
+        let file = &self.runtime.config.clock_offset_file;
+        // Written whole under another name first: a reader never sees half a number.
+        let tmp = format!("{file}.new");
+        std::fs::write(&tmp, secs.to_string()).expect("write the clock offset");
+        std::fs::rename(&tmp, file).expect("move the clock offset into place");
+    }
+
     pub fn core(&self) -> &Khlang {
         &self.runtime.core
     }

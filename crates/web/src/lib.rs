@@ -12,6 +12,7 @@ mod forms;
 mod markdown;
 mod ops;
 mod pages;
+mod qr;
 mod sheets;
 mod tus;
 mod view;

@@ -71,6 +71,12 @@ pub struct Khlang {
     /// Picture copies without metadata (see [`crate::media`]); None: pictures are shown to
     /// editors only.
     pub(crate) media: Option<Arc<crate::media::service::MediaParts>>,
+    /// Contests, rounds, entries and their documents (see [`crate::contests`]).
+    pub(crate) contest_rounds: Option<Arc<dyn crate::contests::RoundStore>>,
+    /// Judges, scores and results of contests (see [`crate::contests`]).
+    pub(crate) contest_judging: Option<Arc<dyn crate::contests::JudgingStore>>,
+    /// Certificates with their verification codes (see [`crate::certificates`]).
+    pub(crate) certificates: Option<Arc<dyn crate::certificates::CertificateStore>>,
 }
 
 impl Khlang {
@@ -97,7 +103,30 @@ impl Khlang {
             registry_import: None,
             people: None,
             media: None,
+            contest_rounds: None,
+            contest_judging: None,
+            certificates: None,
         }
+    }
+
+    /// Gives certificates (เกียรติบัตร) their storage.
+    pub fn with_certificates(
+        mut self,
+        store: Arc<dyn crate::certificates::CertificateStore>,
+    ) -> Self {
+        self.certificates = Some(store);
+        self
+    }
+
+    /// Gives the contests (การคัดเลือก) their storage: rounds and entries, judging.
+    pub fn with_contests(
+        mut self,
+        rounds: Arc<dyn crate::contests::RoundStore>,
+        judging: Arc<dyn crate::contests::JudgingStore>,
+    ) -> Self {
+        self.contest_rounds = Some(rounds);
+        self.contest_judging = Some(judging);
+        self
     }
 
     /// Gives the person register (ทะเบียนบุคคล) its storage.

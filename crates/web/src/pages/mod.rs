@@ -2,6 +2,8 @@
 
 mod account;
 mod admin;
+mod certificates;
+mod contests;
 mod forms;
 pub(crate) mod geo;
 pub(crate) mod innovations;
@@ -39,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .merge(registry_tables::routes())
         .merge(geo::routes())
         .merge(people::routes())
+        .merge(contests::routes())
+        .merge(certificates::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.

@@ -1,0 +1,1 @@
+//! Judges, scores, conflicts, results and promotion (use-cases over [`super::JudgingStore`]).

@@ -1,0 +1,1 @@
+//! Contests, rounds, entrants, entry links and documents (use-cases over [`super::RoundStore`]).

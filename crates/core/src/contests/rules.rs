@@ -1,0 +1,1 @@
+//! The pure rules of judging: weighted totals, declared tie-breaks, z-scores, conflicts.

@@ -1,0 +1,8 @@
+//! Contest pages: rounds.
+
+use crate::AppState;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
