@@ -4,7 +4,7 @@
 //! Uploads may now be for an entry's document, from an entrant without an account: their
 //! user and item become optional.
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -431,10 +431,13 @@ impl MigrationTrait for Migration {
                 r#"ALTER TABLE "uploads" ADD COLUMN "requirement" varchar(100) NULL"#,
             ],
         };
-        for sql in statements {
-            db.execute(Statement::from_string(backend, sql.to_string()))
-                .await?;
-        }
+        // One script on one connection: the SQLite pool's connections would otherwise each
+        // run a statement, and a later one may not yet see the table an earlier one dropped.
+        let script = match backend {
+            DbBackend::Sqlite => format!("BEGIN; {}; COMMIT;", statements.join("; ")),
+            _ => statements.join("; "),
+        };
+        db.execute_unprepared(&script).await?;
         Ok(())
     }
 
