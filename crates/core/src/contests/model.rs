@@ -407,3 +407,40 @@ pub fn parse_title(raw: &str, field: &'static str) -> Result<String, FieldError>
     }
     Ok(t.to_string())
 }
+
+// --- judging helper ---
+
+/// A conflict of interest a judge declared for one entry (the organiser sees it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredConflict {
+    pub entry_id: EntryId,
+    pub judge: UserId,
+    pub reason: String,
+    pub declared_at: OffsetDateTime,
+}
+
+/// A judge's score sheet for one entry: its version guards against two saves at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetState {
+    pub entry_id: EntryId,
+    pub judge: UserId,
+    /// 1 after the first save, one more after each save.
+    pub version: i64,
+    pub saved_at: OffsetDateTime,
+}
+
+/// One row of a published result sheet, frozen at publication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultRow {
+    pub entry_id: EntryId,
+    pub round_id: RoundId,
+    pub branch: TermId,
+    pub rank: u32,
+    /// The entry's weighted total (0–100).
+    pub total: f64,
+    /// Why this rank, in Thai.
+    pub reason: String,
+    /// Copied into the next round.
+    pub advanced: bool,
+    pub published_at: OffsetDateTime,
+}

@@ -1,7 +1,10 @@
 //! What the contest needs from storage, in two parts: rounds and entries ([`RoundStore`]),
 //! and judging and results ([`JudgingStore`]). Times are stored as Unix milliseconds.
 
-use super::model::{Contest, ContestKind, Entry, Judge, Round, RoundStatus, Score};
+use super::model::{
+    Contest, ContestKind, DeclaredConflict, Entry, Judge, ResultRow, Round, RoundStatus, Score,
+    SheetState,
+};
 use crate::ids::{ContestId, EntryId, RoundId, TermId, UnitId, UserId};
 use crate::ports::{Page, PortResult};
 use async_trait::async_trait;
@@ -55,4 +58,42 @@ pub trait JudgingStore: Send + Sync {
     async fn round_judges(&self, round: RoundId) -> PortResult<Vec<Judge>>;
     /// Every score of every entry of one branch of a round.
     async fn branch_scores(&self, round: RoundId, branch: TermId) -> PortResult<Vec<Score>>;
+
+    // --- judging helper ---
+    /// Every round and branch a user judges.
+    async fn judge_assignments(&self, user: UserId) -> PortResult<Vec<Judge>>;
+    /// Conflict when the user already judges that branch of the round.
+    async fn add_judge(&self, judge: &Judge) -> PortResult<()>;
+    async fn remove_judge(&self, round: RoundId, branch: TermId, user: UserId) -> PortResult<()>;
+    /// The version of every sheet saved in a round.
+    async fn round_sheets(&self, round: RoundId) -> PortResult<Vec<SheetState>>;
+    /// Every judge's scores of one entry.
+    async fn entry_scores(&self, entry: EntryId) -> PortResult<Vec<Score>>;
+    /// Replaces a judge's sheet for an entry when its version is still `expected` (0: never
+    /// saved) and returns the new version; Conflict when someone saved it in between. One
+    /// transaction: on Conflict nothing changes.
+    async fn save_sheet(
+        &self,
+        entry: EntryId,
+        judge: UserId,
+        expected: i64,
+        scores: &[Score],
+        at: OffsetDateTime,
+    ) -> PortResult<i64>;
+    /// Records (or rewords) a conflict a judge declared.
+    async fn declare_conflict(&self, conflict: &DeclaredConflict) -> PortResult<()>;
+    async fn round_conflicts(&self, round: RoundId) -> PortResult<Vec<DeclaredConflict>>;
+    /// The chair's order of entries still tied in a branch, first = best.
+    async fn chair_order(&self, round: RoundId, branch: TermId) -> PortResult<Vec<EntryId>>;
+    async fn set_chair_order(
+        &self,
+        round: RoundId,
+        branch: TermId,
+        order: &[EntryId],
+    ) -> PortResult<()>;
+    /// Stores a round's result sheet in one transaction; Conflict when a row exists already
+    /// (the round was published).
+    async fn insert_results(&self, rows: &[ResultRow]) -> PortResult<()>;
+    /// A round's published result sheet (empty before publication), by branch and rank.
+    async fn round_results(&self, round: RoundId) -> PortResult<Vec<ResultRow>>;
 }
