@@ -166,6 +166,8 @@ impl MigrationTrait for Migration {
                 // so that a reused link says "revoked", not "not found".
                 .col(text_null("link_hash", 64))
                 .col(big_null("link_revoked_ms"))
+                // The link a reissue replaced, so that it too says "revoked".
+                .col(text_null("old_link_hash", 64))
                 .col(big("created_by"))
                 .col(big("created_ms"))
                 .col(big("updated_ms"))
@@ -187,6 +189,14 @@ impl MigrationTrait for Migration {
             "contest_entries",
             &["link_hash"],
             true,
+        )
+        .await?;
+        index(
+            m,
+            "ix_contest_entries_old_link",
+            "contest_entries",
+            &["old_link_hash"],
+            false,
         )
         .await?;
         index(

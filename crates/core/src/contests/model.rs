@@ -408,6 +408,87 @@ pub fn parse_title(raw: &str, field: &'static str) -> Result<String, FieldError>
     Ok(t.to_string())
 }
 
+// --- rounds helper ---
+
+/// An entry about to be stored: the store gives it its receipt number (เลขที่รับ).
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub round_id: RoundId,
+    pub branch: TermId,
+    pub entrant: Entrant,
+    pub name: String,
+    pub unit_id: UnitId,
+    pub province: Option<ProvinceCode>,
+    pub answers: Option<crate::forms::model::Entry>,
+    /// SHA-256 (hex) of the entry link's secret.
+    pub link_hash: String,
+    pub created_by: UserId,
+    pub at: OffsetDateTime,
+}
+
+/// A document about to be stored for an entry (its bytes are already a blob).
+#[derive(Debug, Clone)]
+pub struct NewEntryDocument {
+    pub entry_id: EntryId,
+    pub requirement: String,
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+    pub mime: String,
+    pub kind: crate::file::FileKind,
+    pub at: OffsetDateTime,
+}
+
+/// The state of an entry's link as the store keeps it (only the secret's hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryLinkState {
+    pub entry: EntryId,
+    /// Whether the link that was looked up is the entry's current one (false: an older link
+    /// that a reissue replaced).
+    pub current: bool,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// Which entries of a round the organiser's list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryFilter {
+    pub branch: Option<TermId>,
+    pub province: Option<ProvinceCode>,
+    /// Some(true): entries with every required document; Some(false): those missing one.
+    pub complete: Option<bool>,
+}
+
+/// One cell of the organiser's table: entries of one branch from one province.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryCount {
+    pub branch: TermId,
+    pub province: Option<ProvinceCode>,
+    pub entries: u64,
+    pub complete: u64,
+}
+
+/// The organiser's numbers for one round.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoundStats {
+    pub cells: Vec<EntryCount>,
+    pub entries: u64,
+    /// Entries with every required document.
+    pub complete: u64,
+    pub documents: u64,
+    /// Bytes of the round's documents, each distinct file (SHA-256) counted once.
+    pub bytes: u64,
+}
+
+/// The keys of a round's required (not optional) documents.
+pub fn required_keys(settings: &RoundSettings) -> Vec<String> {
+    settings
+        .documents
+        .iter()
+        .filter(|d| d.required)
+        .map(|d| d.key.clone())
+        .collect()
+}
+
 // --- judging helper ---
 
 /// A conflict of interest a judge declared for one entry (the organiser sees it).

@@ -2,7 +2,8 @@
 //! and judging and results ([`JudgingStore`]). Times are stored as Unix milliseconds.
 
 use super::model::{
-    Contest, ContestKind, DeclaredConflict, Entry, Judge, ResultRow, Round, RoundStatus, Score,
+    Contest, ContestKind, DeclaredConflict, Entry, EntryDocument, EntryFilter, EntryLinkState,
+    Judge, NewEntry, NewEntryDocument, ResultRow, Round, RoundStats, RoundStatus, Score,
     SheetState,
 };
 use crate::ids::{ContestId, EntryId, RoundId, TermId, UnitId, UserId};
@@ -48,6 +49,55 @@ pub trait RoundStore: Send + Sync {
     ) -> PortResult<()>;
 
     async fn get_entry(&self, id: EntryId) -> PortResult<Entry>;
+
+    // --- rounds helper ---
+    /// Every entry of one branch of a round, unpaged (for ranking), oldest first.
+    async fn round_entries(&self, round: RoundId, branch: TermId) -> PortResult<Vec<Entry>>;
+    /// Promotion: a new entry in `next_round` with `promoted_from = entry`, the same entrant,
+    /// branch, province and answers, a new receipt and no link; its document rows are copied
+    /// with the same SHA-256 (no new bytes). One transaction.
+    async fn copy_entry_into(
+        &self,
+        entry: EntryId,
+        next_round: RoundId,
+        at: OffsetDateTime,
+    ) -> PortResult<EntryId>;
+    /// Stores a new entry with the next receipt number of its round (`R12-0007`).
+    async fn insert_entry(&self, new: &NewEntry) -> PortResult<Entry>;
+    /// The entry whose current (or previous, replaced) link has this hash.
+    async fn entry_by_link(&self, link_hash: &str) -> PortResult<EntryLinkState>;
+    /// Whether the entry has a link, and whether it is revoked (None: no link at all).
+    async fn entry_link(&self, entry: EntryId) -> PortResult<Option<EntryLinkState>>;
+    /// Gives the entry a new link; the old one is remembered as replaced.
+    async fn set_entry_link(
+        &self,
+        entry: EntryId,
+        link_hash: &str,
+        at: OffsetDateTime,
+    ) -> PortResult<()>;
+    async fn revoke_entry_link(&self, entry: EntryId, at: OffsetDateTime) -> PortResult<()>;
+    async fn insert_document(&self, doc: &NewEntryDocument) -> PortResult<EntryDocument>;
+    /// Removes one document of an entry and returns it; NotFound when it is not that entry's.
+    async fn remove_document(
+        &self,
+        entry: EntryId,
+        document: i64,
+        at: OffsetDateTime,
+    ) -> PortResult<EntryDocument>;
+    /// Oldest first.
+    async fn entry_documents(&self, entry: EntryId) -> PortResult<Vec<EntryDocument>>;
+    /// A round's entries, newest first; `required` are the keys of the required documents
+    /// (for the complete/incomplete filter).
+    async fn list_entries(
+        &self,
+        round: RoundId,
+        filter: &EntryFilter,
+        required: &[String],
+        page: u64,
+        per_page: u64,
+    ) -> PortResult<Page<Entry>>;
+    /// Entries by branch and province, completeness, documents and deduplicated bytes.
+    async fn round_stats(&self, round: RoundId, required: &[String]) -> PortResult<RoundStats>;
 }
 
 /// Judges, score sheets, conflicts, results and promotion.

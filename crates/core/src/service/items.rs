@@ -677,42 +677,7 @@ impl Khlang {
         let name = sniffed.name_for(&name);
         accept(sniffed.kind, name.as_str())?;
 
-        let hasher = Arc::new(Mutex::new(Sha256::new()));
-        let h = hasher.clone();
-        let mut seen = 0u64;
-        let counted = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(head) })
-            .chain(rest)
-            .map(move |chunk| {
-                let chunk = chunk?;
-                seen += chunk.len() as u64;
-                if seen > limit {
-                    return Err(std::io::Error::other(TOO_LARGE));
-                }
-                if let Ok(mut h) = h.lock() {
-                    h.update(&chunk);
-                }
-                Ok(chunk)
-            })
-            .boxed();
-        let temp = format!("incoming/{}", crate::account::Secret::generate("").expose());
-        let size = match self.blobs.put(&temp, counted).await {
-            Ok(n) => n,
-            Err(e) if e.to_string().contains(TOO_LARGE) => {
-                return Err(DomainError::TooLarge(format!(
-                    "ไฟล์ใหญ่เกิน {} — ลองย่อวิดีโอหรือแบ่งเป็นหลายไฟล์",
-                    crate::file::human_size(limit)
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let sha = hex::encode(
-            hasher
-                .lock()
-                .map_err(|_| DomainError::internal("hasher poisoned"))?
-                .clone()
-                .finalize(),
-        );
-        self.store_blob(&temp, &sha, size, sniffed.mime).await?;
+        let (sha, size) = self.store_content(head, rest, limit, sniffed.mime).await?;
         let file = self
             .knowledge
             .insert_file(NewFile {
@@ -747,6 +712,57 @@ impl Khlang {
         )
         .await?;
         Ok(file)
+    }
+
+    /// Streams a body (its first bytes already read) into storage under its SHA-256: the
+    /// bytes are kept once however many files name them. Refused past `limit` bytes with
+    /// nothing kept. Item files and contest entry documents both store their bytes here.
+    pub(crate) async fn store_content(
+        &self,
+        head: Bytes,
+        rest: ByteStream,
+        limit: u64,
+        mime: &str,
+    ) -> DomainResult<(String, u64)> {
+        let hasher = Arc::new(Mutex::new(Sha256::new()));
+        let h = hasher.clone();
+        let mut seen = 0u64;
+        let counted = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(head) })
+            .chain(rest)
+            .map(move |chunk| {
+                let chunk = chunk?;
+                seen += chunk.len() as u64;
+                if seen > limit {
+                    return Err(std::io::Error::other(TOO_LARGE));
+                }
+                if let Ok(mut h) = h.lock() {
+                    h.update(&chunk);
+                }
+                Ok(chunk)
+            })
+            .boxed();
+        let temp = format!("incoming/{}", crate::account::Secret::generate("").expose());
+        let size = match self.blobs.put(&temp, counted).await {
+            Ok(n) => n,
+            Err(e) if e.to_string().contains(TOO_LARGE) => {
+                // A partial temporary file is not kept.
+                let _ = self.blobs.delete(&temp).await;
+                return Err(DomainError::TooLarge(format!(
+                    "ไฟล์ใหญ่เกิน {} — ลองย่อวิดีโอหรือแบ่งเป็นหลายไฟล์",
+                    crate::file::human_size(limit)
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let sha = hex::encode(
+            hasher
+                .lock()
+                .map_err(|_| DomainError::internal("hasher poisoned"))?
+                .clone()
+                .finalize(),
+        );
+        self.store_blob(&temp, &sha, size, mime).await?;
+        Ok((sha, size))
     }
 
     /// Keeps one object per content: a duplicate upload drops its temporary copy.
@@ -845,7 +861,7 @@ const TOO_LARGE: &str = "khlang: upload over the limit";
 
 /// Reads until [`SNIFF_BYTES`] are in hand (or the stream ends) so the type can be checked
 /// before anything is stored.
-async fn read_head(mut body: ByteStream) -> DomainResult<(Bytes, ByteStream)> {
+pub(crate) async fn read_head(mut body: ByteStream) -> DomainResult<(Bytes, ByteStream)> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     let mut ended = false;
     while head.len() < SNIFF_BYTES {
