@@ -440,6 +440,31 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
         303
     );
 
+    // j3 declares a conflict with B after scoring it: B leaves j3's list, j3's sheet stops
+    // counting, and the organiser sees why.
+    let res = post_form(
+        &app,
+        &j3,
+        "/judging",
+        &format!("/judging/entries/{}/conflict", b.id),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(res.status(), 422, "a reason is needed");
+    let res = post_form(
+        &app,
+        &j3,
+        "/judging",
+        &format!("/judging/entries/{}/conflict", b.id),
+        &[("reason", "เป็นญาติของผู้สมัคร")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let (status, _) = get(&app, &j3, &format!("/judging/entries/{}", b.id)).await;
+    assert_eq!(status, 404);
+    let (_, html) = get(&app, &s.organiser, &judges_page).await;
+    assert!(html.contains("เป็นญาติของผู้สมัคร"));
+
     // Branch 2: j3 gives C and D the same on every criterion: left for the chair.
     for e in [c.id, d.id] {
         assert_eq!(
@@ -544,6 +569,43 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
     assert!(!html.contains("ผู้ใช้ judge"), "judges are not named publicly");
     assert!(html.contains("70.00") && html.contains("ประธานกรรมการตัดสิน"));
     assert!(!html.contains(PHONE) && !html.contains(ADDRESS));
+
+    // The national round's judge sees the earlier round's scores of a promoted entry.
+    app.user_with_role("judge4", "DHSS-HSS10", "contributor")
+        .await;
+    let next_judges = format!("/contests/rounds/{}/judges", s.next);
+    let res = post_form(
+        &app,
+        &s.organiser,
+        &next_judges,
+        &next_judges,
+        &[
+            ("username", "judge4"),
+            ("province", "50"),
+            ("branch", &b1.0.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    for (from, to) in [
+        (RoundStatus::Draft, RoundStatus::Open),
+        (RoundStatus::Open, RoundStatus::Closed),
+        (RoundStatus::Closed, RoundStatus::Judging),
+    ] {
+        s.store
+            .set_round_status(s.next, from, to, time::OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+    }
+    let promoted = s.store.round_entries(s.next, b1).await.unwrap();
+    let j4 = app.sign_in("judge4", PASSWORD).await;
+    let (status, html) = get(&app, &j4, &format!("/judging/entries/{}", promoted[0].id)).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("คะแนนรอบก่อน") && html.contains("อันดับที่ 1 · คะแนนรวม 70.00"),
+        "{html}"
+    );
+    assert!(html.contains("แบบประวัติ.pdf"), "the same documents");
 
     app.stop().await;
 }
