@@ -309,7 +309,7 @@ fn entry_page_view(
             round_title: e.round_title,
             result: e
                 .result
-                .map(|r| format!("อันดับที่ {} · คะแนนรวม {:.2} · {}", r.rank, r.total, r.reason))
+                .map(|r| format!("อันดับที่ {} · {}", r.rank, r.reason))
                 .unwrap_or_default(),
             sheets: e
                 .sheets

@@ -32,7 +32,8 @@ struct Row {
     rank: String,
     name: String,
     province: String,
-    sheets: Vec<String>,
+    /// (judge heading, their total)
+    sheets: Vec<(String, String)>,
     total: String,
     z: String,
     reason: String,
@@ -78,7 +79,8 @@ fn branch(b: &BranchRanking, public: bool) -> Branch {
             sheets: r
                 .sheets
                 .iter()
-                .map(|s| s.map(fmt_total).unwrap_or_else(|| "—".into()))
+                .zip(&b.judges)
+                .map(|(s, j)| (j.clone(), s.map(fmt_total).unwrap_or_else(|| "—".into())))
                 .collect(),
             total: r.ranked.total.map(fmt_total).unwrap_or_else(|| "—".into()),
             z: r.ranked
