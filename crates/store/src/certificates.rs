@@ -8,7 +8,7 @@ use khlang_core::certificates::{Certificate, CertificateQuery, CertificateStore,
 use khlang_core::error::PortError;
 use khlang_core::ids::{CertificateId, UnitId, UserId};
 use khlang_core::ports::{Page, PortResult};
-use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait, Value};
+use sea_orm::{QueryResult, TransactionTrait, Value};
 use time::OffsetDateTime;
 
 const COLUMNS: &str = "id, code, holder, title, unit_id, source, issued_by, issued_ms, \

@@ -236,6 +236,12 @@ async fn certificates_are_revoked_once_by_the_issuing_units_officers_only() {
         "the officer sees the revoke form"
     );
     assert!(html.contains(&format!("/c/{code}/print")));
+    assert!(!html.contains("id=\"revoke\" open"));
+    let (_, html) = page(&officer, &app, &format!("/c/{code}?revoke=1")).await;
+    assert!(
+        html.contains("id=\"revoke\" open"),
+        "the list's link opens the form"
+    );
     let (status, _, html) = revoke(&app, &officer, &code, "   ").await;
     assert_eq!(status, 422);
     assert!(html.contains("กรุณาใส่เหตุผลที่เพิกถอน"), "{html}");
@@ -349,7 +355,7 @@ async fn certificates_list_shows_officers_their_units_certificates() {
     assert_eq!(status, 200);
     assert!(html.contains(HOLDER) && html.contains("นายสมชาย รักดี"));
     assert!(html.contains(&format!("/c/{}/print", certs[0].code)));
-    assert!(html.contains(&format!("/c/{}#revoke", certs[0].code)));
+    assert!(html.contains(&format!("/c/{}?revoke=1#revoke", certs[0].code)));
 
     let res = officer
         .get(app.url("/certificates"))

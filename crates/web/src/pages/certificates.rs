@@ -90,6 +90,8 @@ struct VerifyPage {
     errors: Errors,
     /// Why the revocation was refused (already revoked).
     refused: Option<String>,
+    /// The revoke form starts open (come from the list's revoke link, or an error in it).
+    open_revoke: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -116,6 +118,7 @@ async fn verify_form(visitor: Visitor, Query(q): Query<CodeQuery>) -> Result<Res
         reason: String::new(),
         errors: Errors::default(),
         refused: None,
+        open_revoke: false,
     };
     let status = if asked {
         StatusCode::NOT_FOUND
@@ -138,6 +141,9 @@ fn layout(title: &str, visitor: &Visitor) -> Layout {
 struct DoneQuery {
     #[serde(default)]
     done: String,
+    /// `?revoke=1`: the list's revoke link.
+    #[serde(default)]
+    revoke: String,
 }
 
 /// The page a certificate's QR code leads to.
@@ -154,7 +160,7 @@ async fn verify_page(
     }
     let flash = (done.done == "revoked")
         .then_some("เพิกถอนเกียรติบัตรแล้ว ผู้ที่ตรวจสอบรหัสนี้จะเห็นวันที่และเหตุผลการเพิกถอน");
-    let (status, page) = verification(
+    let (status, mut page) = verification(
         &state,
         &visitor,
         &code,
@@ -164,6 +170,7 @@ async fn verify_page(
         None,
     )
     .await?;
+    page.open_revoke = done.revoke == "1";
     let res = (status, render(&page)).into_response();
     Ok(if page.may_revoke {
         visitor.finish_form(res)
@@ -211,6 +218,7 @@ async fn verification(
             cert: cert.map(|c| view(&tree, c)),
             may_revoke,
             reason,
+            open_revoke: !errors.0.is_empty(),
             errors,
             refused,
         },
