@@ -7,5 +7,5 @@ pub mod model;
 pub mod ports;
 pub mod service;
 
-pub use model::{Certificate, NewCertificate};
-pub use ports::CertificateStore;
+pub use model::{Certificate, CertificateCode, NewCertificate, Revocation, Verification};
+pub use ports::{CertificateQuery, CertificateStore};

@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod backup;
 mod contest_judging;
+mod certificates;
 mod forms;
 mod hardening_access;
 mod hardening_robust;
