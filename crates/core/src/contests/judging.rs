@@ -140,6 +140,8 @@ pub struct RankRow {
     pub sheets: Vec<Option<f64>>,
     pub advanced: bool,
     pub earlier: Option<EarlierScores>,
+    /// Verification codes of the certificates issued for this entry and not revoked.
+    pub certificates: Vec<String>,
 }
 
 /// One branch of the ranking or result sheet.
@@ -839,7 +841,19 @@ impl Khlang {
                 let (public_name, province_name) =
                     public_names.remove(&entry.id).unwrap_or_default();
                 let frozen = results.iter().find(|x| x.entry_id == entry.id);
+                let certificates =
+                    if round.status == RoundStatus::Published && self.certificates.is_some() {
+                        self.certificates_of_source(&format!("contest_entry:{}", entry.id))
+                            .await?
+                            .into_iter()
+                            .filter(|c| c.revoked.is_none())
+                            .map(|c| c.code)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
                 rows.push(RankRow {
+                    certificates,
                     advanced: frozen.map_or(advancing.contains(&r.entry), |f| f.advanced),
                     sheets: cells.remove(&r.entry).unwrap_or_default(),
                     earlier: self.jdg_earlier(&entry).await?,
@@ -1057,7 +1071,8 @@ impl Khlang {
     }
 
     /// Issues certificates after publication: winners (advanced, or ranks 1–3) and
-    /// participants, the holder being the entry's name.
+    /// participants, the holder being the entry's name. Entries that already hold a
+    /// certificate (not revoked) are skipped, so the button may be pressed again safely.
     pub async fn issue_round_certificates(
         &self,
         actor: &Actor,
@@ -1076,6 +1091,16 @@ impl Khlang {
         let mut batch = Vec::new();
         for r in judging.round_results(round.id).await? {
             let entry = rounds.get_entry(r.entry_id).await?;
+            let source = format!("contest_entry:{}", entry.id);
+            // Pressing the button again issues only what is missing (or was revoked).
+            if self
+                .certificates_of_source(&source)
+                .await?
+                .iter()
+                .any(|c| c.revoked.is_none())
+            {
+                continue;
+            }
             let branch = names
                 .iter()
                 .find(|(b, _)| *b == r.branch)
@@ -1095,7 +1120,7 @@ impl Khlang {
                 holder: entry.name.clone(),
                 title: format!("{what} สาขา{branch} {} {}", contest.title, round.title),
                 unit_id: round.unit_id,
-                source: format!("contest_entry:{}", entry.id),
+                source,
             });
         }
         let n = batch.len();

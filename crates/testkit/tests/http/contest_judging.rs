@@ -570,6 +570,39 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
     assert!(html.contains("70.00") && html.contains("ประธานกรรมการตัดสิน"));
     assert!(!html.contains(PHONE) && !html.contains(ADDRESS));
 
+    // Certificates for every entry (winners and participants), once.
+    let certs = format!("/contests/rounds/{}/certificates", s.round);
+    let res = post_form(&app, &s.organiser, &ranking, &certs, &[]).await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        location(&res).ends_with("done=certificates&n=4"),
+        "{}",
+        location(&res)
+    );
+    let res = post_form(&app, &s.organiser, &ranking, &certs, &[]).await;
+    assert!(
+        location(&res).ends_with("n=0"),
+        "pressed again: nothing new"
+    );
+    let (_, html) = get(
+        &app,
+        &app.client(),
+        &format!("/contests/rounds/{}/results", s.round),
+    )
+    .await;
+    let code = html
+        .split("href=\"/c/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a certificate link on the result sheet")
+        .to_string();
+    let (status, html) = get(&app, &app.client(), &format!("/c/{code}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("นางสมศรี ใจดี") && html.contains("รางวัลชนะเลิศ"),
+        "{html}"
+    );
+
     // The national round's judge sees the earlier round's scores of a promoted entry.
     app.user_with_role("judge4", "DHSS-HSS10", "contributor")
         .await;

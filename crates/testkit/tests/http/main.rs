@@ -4,8 +4,8 @@
 mod accounts;
 mod api;
 mod backup;
-mod contest_judging;
 mod certificates;
+mod contest_judging;
 mod forms;
 mod hardening_access;
 mod hardening_robust;

@@ -42,6 +42,8 @@ struct Row {
     /// The chair's position, for the chair's order form.
     position: String,
     earlier: String,
+    /// Verification codes of the entry's certificates.
+    certificates: Vec<String>,
 }
 
 struct Branch {
@@ -88,6 +90,7 @@ fn branch(b: &BranchRanking, public: bool) -> Branch {
                 .map(|z| format!("{z:+.2}"))
                 .unwrap_or_else(|| "—".into()),
             reason: r.ranked.reason.clone(),
+            certificates: r.certificates.clone(),
             tied: r.ranked.tied,
             advanced: r.advanced,
             position: b
