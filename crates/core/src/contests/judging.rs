@@ -55,6 +55,8 @@ pub struct JudgesPage {
     pub conflicts: Vec<ConflictView>,
     /// Judges may still be changed (the round is not judging yet).
     pub editable: bool,
+    /// Accounts of the organising unit and below, to pick a judge from: (username, name).
+    pub members: Vec<(String, String)>,
 }
 
 /// What the organiser types to assign a judge.
@@ -283,7 +285,29 @@ impl Khlang {
                 judge_name,
             });
         }
+        let tree = self.unit_tree().await?;
+        let units: Vec<crate::ids::UnitId> = tree
+            .units()
+            .iter()
+            .filter(|u| tree.is_within(u.id, round.unit_id))
+            .map(|u| u.id)
+            .collect();
+        let members = self
+            .store
+            .list_users(Some(&units), 1, 500)
+            .await?
+            .items
+            .into_iter()
+            .filter(|u| !u.disabled)
+            .map(|u| {
+                (
+                    u.username.as_str().to_string(),
+                    u.display_name.as_str().to_string(),
+                )
+            })
+            .collect();
         Ok(JudgesPage {
+            members,
             branches: self.jdg_branches(&round).await?,
             editable: round.status < RoundStatus::Judging,
             round,
@@ -543,12 +567,23 @@ impl Khlang {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (rounds, judging) = self.jdg_ports()?;
         let entry = rounds.get_entry(entry).await?;
-        let judge = judging
+        let in_round: Vec<Judge> = judging
             .judge_assignments(me)
             .await?
             .into_iter()
-            .find(|j| j.round_id == entry.round_id && j.branch == entry.branch)
-            .ok_or(DomainError::NotFound)?;
+            .filter(|j| j.round_id == entry.round_id)
+            .collect();
+        if in_round.is_empty() {
+            return Err(DomainError::NotFound);
+        }
+        // A judge of the round, but of other branches: told so (the entry's branch is no
+        // secret among the round's judges); nothing else is shown.
+        let judge = in_round
+            .into_iter()
+            .find(|j| j.branch == entry.branch)
+            .ok_or_else(|| {
+                DomainError::Conflict("ผลงานนี้อยู่ในสาขาที่คุณไม่ได้เป็นกรรมการ จึงเปิดดูและให้คะแนนไม่ได้".into())
+            })?;
         let round = rounds.get_round(entry.round_id).await?;
         let declared = judging.round_conflicts(round.id).await?;
         if Self::jdg_conflict(&round, &judge, &entry, &declared).is_some() {

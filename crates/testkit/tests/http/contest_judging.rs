@@ -389,7 +389,8 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
 
     // Outside the branch: j1 judges branch 1 only; C is branch 2.
     let res = score(&app, &j1, c.id, "0", ("1", "1", "1")).await;
-    assert_eq!(res.status(), 404);
+    assert_eq!(res.status(), 409);
+    assert!(body(res).await.contains("ผลงานนี้อยู่ในสาขาที่คุณไม่ได้เป็นกรรมการ"));
     // Points above the maximum: refused, typed values kept, nothing saved.
     let res = score(&app, &j1, b.id, "0", ("11", "0", "5")).await;
     assert_eq!(res.status(), 422);

@@ -466,6 +466,8 @@ struct JudgesPageView {
     branches: Vec<(i64, String, bool)>,
     provinces: Vec<(String, String, bool)>,
     conflicts: Vec<ConflictRow>,
+    /// (username, name) of the organising unit's accounts, offered as suggestions.
+    members: Vec<(String, String)>,
     form_username: String,
     form_chair: bool,
     errors: Errors,
@@ -548,6 +550,7 @@ async fn judges_view(
                 at: format_be_datetime(c.conflict.declared_at),
             })
             .collect(),
+        members: p.members.clone(),
         form_username: form.username.clone(),
         form_chair: form.chair.is_some(),
         errors,
