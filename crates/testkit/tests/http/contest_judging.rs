@@ -467,12 +467,32 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
     assert!(html.contains("เป็นญาติของผู้สมัคร"));
 
     // Branch 2: j3 gives C and D the same on every criterion: left for the chair.
-    for e in [c.id, d.id] {
-        assert_eq!(
-            score(&app, &j3, e, "0", ("8", "6", "4")).await.status(),
-            303
-        );
-    }
+    // Two saves of C's sheet at once from the same loaded form: one wins, the other is told.
+    let (r1, r2) = tokio::join!(
+        score(&app, &j3, c.id, "0", ("8", "6", "4")),
+        score(&app, &j3, c.id, "0", ("8", "6", "4")),
+    );
+    let mut statuses = [r1.status().as_u16(), r2.status().as_u16()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [303, 409],
+        "exactly one of two simultaneous saves"
+    );
+    assert_eq!(
+        score(&app, &j3, d.id, "0", ("8", "6", "4")).await.status(),
+        303
+    );
+    let sheets = app
+        .core()
+        .round_sheet_states(&officer, s.round)
+        .await
+        .unwrap();
+    let c_sheet = sheets
+        .iter()
+        .find(|x| x.entry_id == c.id)
+        .expect("C's sheet");
+    assert_eq!(c_sheet.version, 1, "the losing save changed nothing");
 
     let ranking = format!("/contests/rounds/{}/ranking", s.round);
     let (status, html) = get(&app, &s.organiser, &ranking).await;
