@@ -130,6 +130,17 @@ pub struct ScoreInput {
     pub comment: String,
 }
 
+/// One judge's sheet of one entry as the ranking shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SheetCell {
+    /// The judge may not score the entry (automatic or declared conflict).
+    Excluded,
+    /// Not every criterion scored yet: does not count.
+    Incomplete,
+    /// The sheet's weighted total.
+    Total(f64),
+}
+
 /// One row of a branch's ranking or result sheet.
 #[derive(Debug, Clone)]
 pub struct RankRow {
@@ -138,8 +149,8 @@ pub struct RankRow {
     /// The name and province as the public may see them.
     pub public_name: String,
     pub province_name: Option<String>,
-    /// Each of the branch's judges' sheet totals (None: excluded, or incomplete).
-    pub sheets: Vec<Option<f64>>,
+    /// Each of the branch's judges' sheet for this entry.
+    pub sheets: Vec<SheetCell>,
     pub advanced: bool,
     pub earlier: Option<EarlierScores>,
     /// Verification codes of the certificates issued for this entry and not revoked.
@@ -820,14 +831,14 @@ impl Khlang {
             let mut sheets_expected = 0;
             let mut sheets_done = 0;
             let mut per_entry: Vec<EntrySheets> = Vec::new();
-            let mut cells: BTreeMap<EntryId, Vec<Option<f64>>> = BTreeMap::new();
+            let mut cells: BTreeMap<EntryId, Vec<SheetCell>> = BTreeMap::new();
             let mut public_names: BTreeMap<EntryId, (String, Option<String>)> = BTreeMap::new();
             for e in &entries {
                 let mut sheets = Vec::new();
                 let mut row = Vec::new();
                 for j in &bjudges {
                     if Self::jdg_conflict(round, &j.judge, e, &declared).is_some() {
-                        row.push(None);
+                        row.push(SheetCell::Excluded);
                         continue;
                     }
                     sheets_expected += 1;
@@ -840,7 +851,7 @@ impl Khlang {
                     if total.is_some() {
                         sheets_done += 1;
                     }
-                    row.push(total);
+                    row.push(total.map_or(SheetCell::Incomplete, SheetCell::Total));
                     sheets.push(Sheet {
                         judge: j.judge.user_id,
                         points,

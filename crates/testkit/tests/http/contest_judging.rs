@@ -407,7 +407,17 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
     // Tie on 70.00 between A and B in branch 1, broken by ผลลัพธ์ (A 30.0, B 0.0).
     let j2 = app.sign_in("judge2", PASSWORD).await;
     let j3 = app.sign_in("judge3", PASSWORD).await;
-    let res = score(&app, &j1, b.id, "0", ("10", "0", "5")).await;
+    // A part-done sheet is kept but does not count yet; the organiser sees it as such.
+    let res = score(&app, &j1, b.id, "0", ("10", "", "")).await;
+    assert_eq!(res.status(), 303, "j1 saves part of B");
+    let (_, html) = get(
+        &app,
+        &s.organiser,
+        &format!("/contests/rounds/{}/ranking", s.round),
+    )
+    .await;
+    assert!(html.contains("data-label=\"ผู้ใช้ judge1\">ไม่ครบ<"), "{html}");
+    let res = score(&app, &j1, b.id, "1", ("10", "0", "5")).await;
     assert_eq!(res.status(), 303, "j1 scores B");
     assert!(location(&res).ends_with("done=saved"));
     for j in [&j2, &j3] {

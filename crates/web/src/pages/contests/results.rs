@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use khlang_core::DomainError;
-use khlang_core::contests::judging::{BranchRanking, RankingView};
+use khlang_core::contests::judging::{BranchRanking, RankingView, SheetCell};
 use khlang_core::contests::rules::fmt_total;
 use khlang_core::ids::{EntryId, RoundId, TermId};
 use serde::Deserialize;
@@ -82,7 +82,14 @@ fn branch(b: &BranchRanking, public: bool) -> Branch {
                 .sheets
                 .iter()
                 .zip(&b.judges)
-                .map(|(s, j)| (j.clone(), s.map(fmt_total).unwrap_or_else(|| "—".into())))
+                .map(|(s, j)| {
+                    let cell = match s {
+                        SheetCell::Total(t) => fmt_total(*t),
+                        SheetCell::Incomplete => "ไม่ครบ".into(),
+                        SheetCell::Excluded => "—".into(),
+                    };
+                    (j.clone(), cell)
+                })
                 .collect(),
             total: r.ranked.total.map(fmt_total).unwrap_or_else(|| "—".into()),
             z: r.ranked
