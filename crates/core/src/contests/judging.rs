@@ -151,6 +151,9 @@ pub struct RankRow {
     pub province_name: Option<String>,
     /// Each of the branch's judges' sheet for this entry.
     pub sheets: Vec<SheetCell>,
+    /// Each judge's points per criterion of the rubric, [judge][criterion] (None: excluded
+    /// or not scored).
+    pub points: Vec<Vec<Option<u32>>>,
     pub advanced: bool,
     pub earlier: Option<EarlierScores>,
     /// Verification codes of the certificates issued for this entry and not revoked.
@@ -183,6 +186,17 @@ pub struct RankingView {
     pub published: bool,
     /// There is a chair's decision among the declared tie-breaks.
     pub chair_rule: bool,
+}
+
+/// Scores grouped into sheets: (entry, judge) → points by criterion.
+fn sheets_of(scores: Vec<Score>) -> BTreeMap<(EntryId, UserId), BTreeMap<String, u32>> {
+    let mut out: BTreeMap<(EntryId, UserId), BTreeMap<String, u32>> = BTreeMap::new();
+    for s in scores {
+        out.entry((s.entry_id, s.judge))
+            .or_default()
+            .insert(s.criterion, s.points);
+    }
+    out
 }
 
 /// The two contest stores judging needs.
@@ -491,16 +505,12 @@ impl Khlang {
         let names = self.jdg_branches(round).await?;
         let mut items = Vec::new();
         for a in assignments {
-            let scores = judging.branch_scores(round.id, a.branch).await?;
+            let mut by_sheet = sheets_of(judging.branch_scores(round.id, a.branch).await?);
             for entry in rounds.round_entries(round.id, a.branch).await? {
                 if Self::jdg_conflict(round, a, &entry, &declared).is_some() {
                     continue;
                 }
-                let points: BTreeMap<String, u32> = scores
-                    .iter()
-                    .filter(|s| s.entry_id == entry.id && s.judge == a.user_id)
-                    .map(|s| (s.criterion.clone(), s.points))
-                    .collect();
+                let points = by_sheet.remove(&(entry.id, a.user_id)).unwrap_or_default();
                 items.push(WorkItem {
                     scored: rules::sheet_total(&round.settings.rubric, &points).is_some(),
                     branch_name: names
@@ -833,6 +843,7 @@ impl Khlang {
             let mut per_entry: Vec<EntrySheets> = Vec::new();
             let mut cells: BTreeMap<EntryId, Vec<SheetCell>> = BTreeMap::new();
             let mut public_names: BTreeMap<EntryId, (String, Option<String>)> = BTreeMap::new();
+            let mut by_sheet = sheets_of(scores);
             for e in &entries {
                 let mut sheets = Vec::new();
                 let mut row = Vec::new();
@@ -842,11 +853,9 @@ impl Khlang {
                         continue;
                     }
                     sheets_expected += 1;
-                    let points: BTreeMap<String, u32> = scores
-                        .iter()
-                        .filter(|s| s.entry_id == e.id && s.judge == j.judge.user_id)
-                        .map(|s| (s.criterion.clone(), s.points))
-                        .collect();
+                    let points = by_sheet
+                        .remove(&(e.id, j.judge.user_id))
+                        .unwrap_or_default();
                     let total = rules::sheet_total(&round.settings.rubric, &points);
                     if total.is_some() {
                         sheets_done += 1;
@@ -898,7 +907,25 @@ impl Khlang {
                     } else {
                         Vec::new()
                     };
+                let sheets_of_entry = per_entry
+                    .iter()
+                    .find(|x| x.entry == entry.id)
+                    .map(|x| x.sheets.as_slice())
+                    .unwrap_or_default();
+                let points = bjudges
+                    .iter()
+                    .map(|j| {
+                        let sheet = sheets_of_entry.iter().find(|x| x.judge == j.judge.user_id);
+                        round
+                            .settings
+                            .rubric
+                            .iter()
+                            .map(|c| sheet.and_then(|x| x.points.get(&c.key).copied()))
+                            .collect()
+                    })
+                    .collect();
                 rows.push(RankRow {
+                    points,
                     certificates,
                     advanced: frozen.map_or(advancing.contains(&r.entry), |f| f.advanced),
                     sheets: cells.remove(&r.entry).unwrap_or_default(),

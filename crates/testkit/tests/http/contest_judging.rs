@@ -600,6 +600,7 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
     assert!(!html.contains("ผู้ใช้ judge"), "judges are not named publicly");
     assert!(html.contains("70.00") && html.contains("ประธานกรรมการตัดสิน"));
     assert!(!html.contains(PHONE) && !html.contains(ADDRESS));
+    assert!(html.contains("คะแนนรายเกณฑ์ของนางสมศรี ใจดี") && html.contains("ผลลัพธ์ (เต็ม 10)"));
 
     // Certificates for every entry (winners and participants), once.
     let certs = format!("/contests/rounds/{}/certificates", s.round);

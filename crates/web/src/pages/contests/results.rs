@@ -44,6 +44,8 @@ struct Row {
     earlier: String,
     /// Verification codes of the entry's certificates.
     certificates: Vec<String>,
+    /// (criterion, each judge's points) for the details under the row.
+    details: Vec<(String, Vec<String>)>,
 }
 
 struct Branch {
@@ -58,10 +60,20 @@ struct Branch {
 }
 
 fn branches(v: &RankingView, public: bool) -> Vec<Branch> {
-    v.branches.iter().map(|b| branch(b, public)).collect()
+    let criteria: Vec<String> = v
+        .round
+        .settings
+        .rubric
+        .iter()
+        .map(|c| format!("{} (เต็ม {})", c.name, c.max_points))
+        .collect();
+    v.branches
+        .iter()
+        .map(|b| branch(b, &criteria, public))
+        .collect()
 }
 
-fn branch(b: &BranchRanking, public: bool) -> Branch {
+fn branch(b: &BranchRanking, criteria: &[String], public: bool) -> Branch {
     let rows: Vec<Row> = b
         .rows
         .iter()
@@ -98,6 +110,26 @@ fn branch(b: &BranchRanking, public: bool) -> Branch {
                 .unwrap_or_else(|| "—".into()),
             reason: r.ranked.reason.clone(),
             certificates: r.certificates.clone(),
+            details: criteria
+                .iter()
+                .enumerate()
+                .map(|(ci, name)| {
+                    (
+                        name.clone(),
+                        r.points
+                            .iter()
+                            .map(|judge| {
+                                judge
+                                    .get(ci)
+                                    .copied()
+                                    .flatten()
+                                    .map(|p| p.to_string())
+                                    .unwrap_or_else(|| "—".into())
+                            })
+                            .collect(),
+                    )
+                })
+                .collect(),
             tied: r.ranked.tied,
             advanced: r.advanced,
             position: b
