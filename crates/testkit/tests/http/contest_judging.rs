@@ -530,6 +530,27 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
     .await;
     assert_eq!(status, 404, "nothing public before publication");
 
+    // Another region's officer does not run this round.
+    let other = super::member(&app, "north", "DHSS-PHC-N", "km_officer").await;
+    let (status, _) = get(&app, &other, &ranking).await;
+    assert_eq!(status, 403);
+    // The same place twice: refused, nothing ordered.
+    let chair_order = format!("/contests/rounds/{}/chair-order", s.round);
+    let res = post_form(
+        &app,
+        &s.organiser,
+        &ranking,
+        &chair_order,
+        &[
+            ("branch", &b2.0.to_string()),
+            (&format!("pos.{}", d.id), "1"),
+            (&format!("pos.{}", c.id), "1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(body(res).await.contains("ลำดับซ้ำกัน"));
+
     // The chair puts D first.
     let res = post_form(
         &app,
