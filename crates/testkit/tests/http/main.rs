@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod backup;
+mod contest_rounds;
 mod forms;
 mod hardening_access;
 mod hardening_robust;
