@@ -349,6 +349,7 @@ async fn contest_round_from_setup_to_deadline() {
     let res = phone.get(app.url(&link)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = body(res).await;
+    let phone_csrf = khlang_testkit::csrf_in(&html).unwrap();
     assert!(
         html.contains(&format!("R{}-0001", s.round)),
         "receipt number"
@@ -468,7 +469,17 @@ async fn contest_round_from_setup_to_deadline() {
     assert_eq!(documents(&s, entry).await, 3);
     let after = (s.closes_at - OffsetDateTime::now_utc()).whole_seconds() + 1;
     app.move_clock(after);
-    let res = send(app, &phone, &link, &action, "photo", "สาย.png", png()).await;
+    // The page has no form any more: the token the phone already holds is sent.
+    let form = Form::new()
+        .text("csrf", phone_csrf.clone())
+        .text("requirement", "photo")
+        .part("file", Part::bytes(png()).file_name("สาย.png"));
+    let res = phone
+        .post(app.url(&action))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     let html = body(res).await;
     assert!(html.contains("หมดเวลาส่งผลงานแล้ว (ปิดรับเมื่อ "), "{html}");
@@ -488,15 +499,14 @@ async fn contest_round_from_setup_to_deadline() {
         .unwrap();
     assert!(!v.editable);
     let doc = v.documents[0].id;
-    let res = post_form(
-        app,
-        &phone,
-        &link,
-        &format!("{link}/documents/{doc}/remove"),
-        &[],
-    )
-    .await;
+    let res = phone
+        .post(app.url(&format!("{link}/documents/{doc}/remove")))
+        .form(&[("csrf", phone_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 409);
+    assert!(body(res).await.contains("หมดเวลาส่งผลงานแล้ว"));
     assert_eq!(documents(&s, entry).await, 3);
 }
 
