@@ -6,6 +6,7 @@ mod api;
 mod backup;
 mod certificates;
 mod contest_judging;
+mod contest_rounds;
 mod forms;
 mod hardening_access;
 mod hardening_robust;
