@@ -127,13 +127,19 @@ async fn certificates_verify_in_public_however_the_code_is_typed() {
         );
     }
     // A non-canonical link is sent to the canonical page.
-    let res = anon
-        .get(app.url(&format!("/c/{}", with_digit.code.to_lowercase())))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 308);
-    assert_eq!(location(&res), format!("/c/{}", with_digit.code));
+    for path in [
+        format!("/c/{}", with_digit.code.to_lowercase()),
+        format!("/c/{}", thai_digits(&with_digit.code)),
+        format!("/c/{}/print", with_digit.code.replace('-', "")),
+    ] {
+        let res = anon.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 308, "{path}");
+        assert!(
+            location(&res).starts_with(&format!("/c/{}", with_digit.code)),
+            "{path}"
+        );
+    }
+    assert!(html.contains("noindex"), "names are not for search engines");
 
     // Unknown codes, well-formed or not, say the same and nothing more.
     let mut unknown = String::from("KH-2222-3333-4444");
