@@ -29,7 +29,11 @@ fn new(app_unit: i64, holder: &str, source: &str) -> NewCertificate {
 
 /// Certificates issued by a (new) officer of `UNIT` through the core.
 async fn issue(app: &TestApp, holders: &[&str]) -> Vec<Certificate> {
-    let officer = app.user_with_role("issuer", UNIT, "km_officer").await;
+    static ISSUERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = ISSUERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let officer = app
+        .user_with_role(&format!("issuer{n}"), UNIT, "km_officer")
+        .await;
     let unit = app.unit_id(UNIT).await;
     let batch = holders
         .iter()
@@ -339,6 +343,17 @@ async fn certificates_print_on_a4_with_a_qr_code_and_a_revocation_across_it() {
     )
     .await;
     assert!(css.contains("size:A4 landscape"));
+
+    // A long name and title get smaller type, so that the date and QR code stay on the page.
+    let long = issue(&app, &["ศรีสุวรรณวงศ์ไพบูลย์ ".repeat(6).trim()]).await;
+    let (_, html) = page(&anon, &app, &format!("/c/{}/print", long[0].code)).await;
+    assert!(html.contains("cert-name xlong"), "{html}");
+    assert!(
+        !page(&anon, &app, &format!("/c/{code}/print"))
+            .await
+            .1
+            .contains("xlong")
+    );
 
     let (status, _) = page(&anon, &app, "/c/KH-2222-3333-4444/print").await;
     assert_eq!(status, 404);
