@@ -403,6 +403,24 @@ async fn certificates_list_shows_officers_their_units_certificates() {
     assert_eq!(res.status(), 200);
     assert!(body(res).await.contains("ไม่พบผลลัพธ์"));
 
+    // A page holds 25, newest first.
+    let names: Vec<String> = (1..=24).map(|i| format!("อาสาสมัครลำดับ {i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    issue(&app, &names).await;
+    let (_, html) = page(&officer, &app, "/certificates").await;
+    assert!(
+        html.contains("ทั้งหมด 26 ฉบับ") && html.contains("หน้า 1 จาก 2"),
+        "{html}"
+    );
+    assert!(html.contains("/certificates?page=2"));
+    let (_, html) = page(&officer, &app, "/certificates?page=2").await;
+    assert!(html.contains("หน้า 2 จาก 2"));
+    assert_eq!(
+        html.matches("class=\"cert-links\"").count(),
+        1,
+        "26 - 25 on page 2"
+    );
+
     // Officers elsewhere see none of them; people who run nothing may not look.
     let other = member(&app, "otherofficer", OTHER, "km_officer").await;
     let (status, html) = page(&other, &app, "/certificates").await;
