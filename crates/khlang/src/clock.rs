@@ -41,10 +41,10 @@ impl ShiftedClock {
             return 0;
         };
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((seen, secs)) = *last {
-            if seen == modified {
-                return secs;
-            }
+        if let Some((seen, secs)) = *last
+            && seen == modified
+        {
+            return secs;
         }
         let secs = std::fs::read_to_string(&self.path)
             .ok()
