@@ -29,7 +29,11 @@ fn new(app_unit: i64, holder: &str, source: &str) -> NewCertificate {
 
 /// Certificates issued by a (new) officer of `UNIT` through the core.
 async fn issue(app: &TestApp, holders: &[&str]) -> Vec<Certificate> {
-    let officer = app.user_with_role("issuer", UNIT, "km_officer").await;
+    static ISSUERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = ISSUERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let officer = app
+        .user_with_role(&format!("issuer{n}"), UNIT, "km_officer")
+        .await;
     let unit = app.unit_id(UNIT).await;
     let batch = holders
         .iter()
@@ -127,13 +131,19 @@ async fn certificates_verify_in_public_however_the_code_is_typed() {
         );
     }
     // A non-canonical link is sent to the canonical page.
-    let res = anon
-        .get(app.url(&format!("/c/{}", with_digit.code.to_lowercase())))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 308);
-    assert_eq!(location(&res), format!("/c/{}", with_digit.code));
+    for path in [
+        format!("/c/{}", with_digit.code.to_lowercase()),
+        format!("/c/{}", thai_digits(&with_digit.code)),
+        format!("/c/{}/print", with_digit.code.replace('-', "")),
+    ] {
+        let res = anon.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 308, "{path}");
+        assert!(
+            location(&res).starts_with(&format!("/c/{}", with_digit.code)),
+            "{path}"
+        );
+    }
+    assert!(html.contains("noindex"), "names are not for search engines");
 
     // Unknown codes, well-formed or not, say the same and nothing more.
     let mut unknown = String::from("KH-2222-3333-4444");
@@ -334,6 +344,17 @@ async fn certificates_print_on_a4_with_a_qr_code_and_a_revocation_across_it() {
     .await;
     assert!(css.contains("size:A4 landscape"));
 
+    // A long name and title get smaller type, so that the date and QR code stay on the page.
+    let long = issue(&app, &["ศรีสุวรรณวงศ์ไพบูลย์ ".repeat(6).trim()]).await;
+    let (_, html) = page(&anon, &app, &format!("/c/{}/print", long[0].code)).await;
+    assert!(html.contains("cert-name xlong"), "{html}");
+    assert!(
+        !page(&anon, &app, &format!("/c/{code}/print"))
+            .await
+            .1
+            .contains("xlong")
+    );
+
     let (status, _) = page(&anon, &app, "/c/KH-2222-3333-4444/print").await;
     assert_eq!(status, 404);
 
@@ -381,6 +402,24 @@ async fn certificates_list_shows_officers_their_units_certificates() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert!(body(res).await.contains("ไม่พบผลลัพธ์"));
+
+    // A page holds 25, newest first.
+    let names: Vec<String> = (1..=24).map(|i| format!("อาสาสมัครลำดับ {i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    issue(&app, &names).await;
+    let (_, html) = page(&officer, &app, "/certificates").await;
+    assert!(
+        html.contains("ทั้งหมด 26 ฉบับ") && html.contains("หน้า 1 จาก 2"),
+        "{html}"
+    );
+    assert!(html.contains("/certificates?page=2"));
+    let (_, html) = page(&officer, &app, "/certificates?page=2").await;
+    assert!(html.contains("หน้า 2 จาก 2"));
+    assert_eq!(
+        html.matches("class=\"cert-links\"").count(),
+        1,
+        "26 - 25 on page 2"
+    );
 
     // Officers elsewhere see none of them; people who run nothing may not look.
     let other = member(&app, "otherofficer", OTHER, "km_officer").await;

@@ -291,6 +291,18 @@ struct PrintPage {
     issued_th: String,
     verify_url: String,
     qr: String,
+    /// "", "long" or "xlong": smaller type for long names and titles, so that the date and
+    /// the QR code always stay on the one page.
+    name_size: &'static str,
+    title_size: &'static str,
+}
+
+fn size_class(text: &str, long: usize, xlong: usize) -> &'static str {
+    match khlang_core::text::grapheme_len(text) {
+        n if n > xlong => "xlong",
+        n if n > long => "long",
+        _ => "",
+    }
 }
 
 /// An inline QR code: the XML prolog dropped, the picture sized by the stylesheet.
@@ -321,6 +333,8 @@ async fn print_page(
     let tree = state.core.unit_tree().await?;
     let verify_url = absolute(&state, &format!("/c/{}", cert.code));
     let page = PrintPage {
+        name_size: size_class(&cert.holder, 35, 80),
+        title_size: size_class(&cert.title, 120, 250),
         issued_th: thai_digits(&format_be_date_long(cert.issued_at)),
         qr: inline_qr(&verify_url),
         verify_url,
