@@ -844,6 +844,25 @@ impl Khlang {
             let mut cells: BTreeMap<EntryId, Vec<SheetCell>> = BTreeMap::new();
             let mut public_names: BTreeMap<EntryId, (String, Option<String>)> = BTreeMap::new();
             let mut by_sheet = sheets_of(scores);
+            // Persons' public names in one look-up; a merged person (whose public id is the
+            // one kept) falls back to a look-up of its own below.
+            let persons: Vec<crate::ids::PersonId> = entries
+                .iter()
+                .filter_map(|e| match e.entrant {
+                    Entrant::Person(p) => Some(p),
+                    Entrant::Office(_) => None,
+                })
+                .collect();
+            let known: BTreeMap<crate::ids::PersonId, (String, Option<String>)> =
+                if persons.is_empty() || self.people.is_none() {
+                    BTreeMap::new()
+                } else {
+                    self.people_public(&persons)
+                        .await?
+                        .into_iter()
+                        .map(|p| (p.id, (p.name, p.province_name)))
+                        .collect()
+                };
             for e in &entries {
                 let mut sheets = Vec::new();
                 let mut row = Vec::new();
@@ -868,7 +887,10 @@ impl Khlang {
                 }
                 cells.insert(e.id, row);
                 // Reasons name the other tied entries: by the name the public may see.
-                let public = self.jdg_public_name(e).await?;
+                let public = match e.entrant {
+                    Entrant::Person(p) if known.contains_key(&p) => known[&p].clone(),
+                    _ => self.jdg_public_name(e).await?,
+                };
                 per_entry.push(EntrySheets {
                     entry: e.id,
                     name: public.0.clone(),
