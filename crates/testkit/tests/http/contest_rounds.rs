@@ -322,6 +322,13 @@ async fn contest_round_from_setup_to_deadline() {
             .await
             .contains("แก้ไขการตั้งค่าได้เฉพาะตอนเป็นฉบับร่างเท่านั้น")
     );
+    // The frozen settings are still shown, read-only, with no form to change them.
+    let html = body(s.officer.get(app.url(&edit)).send().await.unwrap()).await;
+    assert!(html.contains("การตั้งค่าที่ใช้อยู่"));
+    assert!(html.contains("ผลลัพธ์ต่อชุมชน"));
+    assert!(html.contains("<li>คะแนนเกณฑ์ &#34;ผลลัพธ์ต่อชุมชน&#34; สูงกว่า</li>"));
+    assert!(html.contains("<li>ประธานกรรมการตัดสิน</li>"));
+    assert!(!html.contains("name=\"doc_name_0\""));
 
     // A volunteer from outside the round's area is refused.
     let page = format!("/contests/rounds/{}/entrants/new", s.round);
