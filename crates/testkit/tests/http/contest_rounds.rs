@@ -771,3 +771,114 @@ async fn contest_entry_documents_resume_over_tus() {
     assert_eq!(res.status(), 409);
     assert_eq!(documents(&s, entry).await, 1);
 }
+
+#[tokio::test]
+async fn contest_promotion_copies_an_entry_without_new_bytes() {
+    use khlang_core::contests::RoundStore;
+    use khlang_core::contests::rounds::RoundInput;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let s = open_round().await;
+    let app = &s.app;
+    let (entry, link) = register(&s, "นางสมศรี ใจดี").await;
+    let phone = app.client();
+    let action = format!("{link}/documents");
+    let res = send(
+        app,
+        &phone,
+        &link,
+        &action,
+        "profile",
+        "ประวัติ.pdf",
+        pdf("winner"),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+
+    // The regional round the winners go on to.
+    let round = app
+        .core()
+        .round_for_organiser(&s.actor, RoundId(s.round))
+        .await
+        .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let regional = app
+        .core()
+        .create_round(
+            &s.actor,
+            round.contest_id,
+            &RoundInput {
+                title: "ระดับภาคตะวันออกเฉียงเหนือ".into(),
+                level: "region".into(),
+                unit: round.unit_id.to_string(),
+                area: "r:ne".into(),
+                opens: local_input(now + Duration::days(10)),
+                closes: local_input(now + Duration::days(20)),
+                advance: "1".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+
+    let store = khlang_store::SeaStore::new(app.runtime.db.clone());
+    let blobs = || async {
+        let db = &app.runtime.db;
+        let r = db
+            .query_one(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM blobs",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        r.try_get::<i64>("", "n").unwrap()
+    };
+    let before = blobs().await;
+    let copied = store
+        .copy_entry_into(EntryId(entry), regional.id, now)
+        .await
+        .unwrap();
+    assert_eq!(blobs().await, before, "no new bytes");
+
+    let from = store.get_entry(EntryId(entry)).await.unwrap();
+    let to = store.get_entry(copied).await.unwrap();
+    assert_eq!(to.round_id, regional.id);
+    assert_eq!(to.promoted_from, Some(from.id));
+    assert_eq!(
+        (to.entrant, to.branch, to.province),
+        (from.entrant, from.branch, from.province)
+    );
+    assert_eq!(to.name, from.name);
+    assert_eq!(to.receipt, format!("R{}-0001", regional.id));
+    assert_eq!(store.entry_link(copied).await.unwrap(), None, "no link");
+    let (a, b) = (
+        store.entry_documents(EntryId(entry)).await.unwrap(),
+        store.entry_documents(copied).await.unwrap(),
+    );
+    assert_eq!(b.len(), 1);
+    assert_eq!(
+        (&b[0].sha256, b[0].size, &b[0].requirement),
+        (&a[0].sha256, a[0].size, &a[0].requirement)
+    );
+    let ranked = store
+        .round_entries(regional.id, khlang_core::ids::TermId(s.branch))
+        .await
+        .unwrap();
+    assert_eq!(
+        ranked.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![copied]
+    );
+
+    // The promoted entry's documents download from the shared bytes.
+    let res = s
+        .officer
+        .get(app.url(&format!("/contests/entries/{copied}/zip")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let zip = res.bytes().await.unwrap();
+    let needle = pdf("winner");
+    assert!(zip.windows(needle.len()).any(|w| w == needle.as_slice()));
+}
