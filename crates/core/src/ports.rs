@@ -278,13 +278,19 @@ pub struct NewFile {
 #[derive(Debug, Clone)]
 pub struct Upload {
     pub id: String,
-    pub user_id: UserId,
-    pub item_id: crate::ids::ItemId,
+    /// Who started it; None for an entrant without an account (through an entry link).
+    pub user_id: Option<UserId>,
+    /// The item the file is for; None for a contest entry's document.
+    pub item_id: Option<crate::ids::ItemId>,
     pub filename: String,
     pub length: u64,
     pub offset: u64,
     pub created_at: OffsetDateTime,
+    /// Once complete: the attached item file, or for an entry the stored document's id.
     pub file_id: Option<crate::ids::FileId>,
+    /// The contest entry the document is for, and which required document it answers.
+    pub entry_id: Option<crate::ids::EntryId>,
+    pub requirement: Option<String>,
 }
 
 /// Items, their files, versions and conversation; taxonomies.

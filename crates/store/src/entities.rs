@@ -385,13 +385,15 @@ pub mod upload {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: String,
-        pub user_id: i64,
-        pub item_id: i64,
+        pub user_id: Option<i64>,
+        pub item_id: Option<i64>,
         pub filename: String,
         pub length: i64,
         pub offset: i64,
         pub created_at: TimeDateTimeWithTimeZone,
         pub file_id: Option<i64>,
+        pub entry_id: Option<i64>,
+        pub requirement: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

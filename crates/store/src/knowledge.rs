@@ -126,13 +126,15 @@ fn to_version(m: item_version::Model) -> PortResult<Version> {
 fn to_upload(m: upload::Model) -> Upload {
     Upload {
         id: m.id,
-        user_id: UserId(m.user_id),
-        item_id: ItemId(m.item_id),
+        user_id: m.user_id.map(UserId),
+        item_id: m.item_id.map(ItemId),
         filename: m.filename,
         length: m.length.max(0) as u64,
         offset: m.offset.max(0) as u64,
         created_at: m.created_at,
         file_id: m.file_id.map(FileId),
+        entry_id: m.entry_id.map(khlang_core::ids::EntryId),
+        requirement: m.requirement,
     }
 }
 
@@ -758,8 +760,10 @@ impl KnowledgeStore for SeaStore {
     async fn insert_upload(&self, u: &Upload) -> PortResult<()> {
         upload::ActiveModel {
             id: Set(u.id.clone()),
-            user_id: Set(u.user_id.0),
-            item_id: Set(u.item_id.0),
+            user_id: Set(u.user_id.map(|x| x.0)),
+            item_id: Set(u.item_id.map(|x| x.0)),
+            entry_id: Set(u.entry_id.map(|x| x.0)),
+            requirement: Set(u.requirement.clone()),
             filename: Set(u.filename.clone()),
             length: Set(u.length as i64),
             offset: Set(u.offset as i64),

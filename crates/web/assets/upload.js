@@ -1,27 +1,35 @@
 // Resumable uploads (tus 1.0) for people on weak mobile connections. Without this script the
 // form still works as a plain upload; with it, files go in 2 MB pieces, show progress, and
 // carry on from where they stopped when the connection drops or the page is reopened.
+// The item files page has one such form (#upload-form, for an item); a contest entry's page
+// has one per required document (form[data-tus]: its own endpoint, requirement and page to
+// return to).
 (function () {
   "use strict";
-  var form = document.getElementById("upload-form");
-  if (!form || !window.XMLHttpRequest || !window.Blob || !Blob.prototype.slice) return;
+  if (!window.XMLHttpRequest || !window.Blob || !Blob.prototype.slice) return;
+  Array.prototype.forEach.call(document.querySelectorAll("form#upload-form, form[data-tus]"), wire);
+
+  function wire(form) {
   var input = form.querySelector("input[type=file]");
-  var status = document.getElementById("upload-status");
-  var item = form.dataset.item, csrf = form.dataset.csrf, limit = Number(form.dataset.limit);
+  var status = form.querySelector(".upload-status") || document.getElementById("upload-status");
+  var item = form.dataset.item, csrf = form.dataset.csrf || "", limit = Number(form.dataset.limit);
+  var endpoint = form.dataset.tus || "/files/tus/";
+  var meta = item ? ",item_id " + b64(String(item)) : ",requirement " + b64(form.dataset.requirement || "");
+  var scope = item || endpoint + (form.dataset.requirement || "");
   var CHUNK = 2 * 1024 * 1024, WAITS = [1000, 3000, 5000, 10000, 20000];
 
   function th(n) { return n.toLocaleString("th-TH"); }
   function mb(n) { return (n / 1048576).toFixed(1) + " MB"; }
   function b64(s) { return btoa(unescape(encodeURIComponent(s))); }
   function say(html) { status.innerHTML = html; }
-  function key(f) { return "khlang-tus:" + item + ":" + f.name + ":" + f.size + ":" + f.lastModified; }
+  function key(f) { return "khlang-tus:" + scope + ":" + f.name + ":" + f.size + ":" + f.lastModified; }
 
   function request(method, url, headers, body, onProgress) {
     return new Promise(function (resolve, reject) {
       var x = new XMLHttpRequest();
       x.open(method, url);
       x.setRequestHeader("Tus-Resumable", "1.0.0");
-      x.setRequestHeader("X-CSRF-Token", csrf);
+      if (csrf) x.setRequestHeader("X-CSRF-Token", csrf);
       Object.keys(headers).forEach(function (h) { x.setRequestHeader(h, headers[h]); });
       if (onProgress && x.upload) x.upload.onprogress = function (e) { onProgress(e.loaded); };
       x.onload = function () { resolve(x); };
@@ -35,9 +43,9 @@
   }
 
   async function create(f) {
-    var x = await request("POST", "/files/tus/", {
+    var x = await request("POST", endpoint, {
       "Upload-Length": String(f.size),
-      "Upload-Metadata": "filename " + b64(f.name) + ",item_id " + b64(String(item))
+      "Upload-Metadata": "filename " + b64(f.name) + meta
     });
     if (x.status !== 201) throw new Error(problem(x));
     var url = x.getResponseHeader("Location");
@@ -93,10 +101,11 @@
       for (var i = 0; i < files.length; i++) await send(files[i], i + 1, files.length);
       say("<p>อัปโหลดสำเร็จ " + th(files.length) + " ไฟล์</p>");
       var wizard = /[?&]wizard=1/.test(location.search) ? "wizard=1&" : "";
-      location.href = "/items/" + item + "/files?" + wizard + "done=uploaded";
+      location.href = form.dataset.done || "/items/" + item + "/files?" + wizard + "done=uploaded";
     } catch (e) {
       say("<p class=\"field-error\">" + e.message.replace(/[<>&]/g, "") + "</p>");
       button.disabled = false;
     }
   });
+  }
 })();

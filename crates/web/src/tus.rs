@@ -21,8 +21,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{head, options};
 use futures::StreamExt;
 use khlang_core::DomainError;
+use khlang_core::org::Actor;
 use khlang_core::ports::ByteStream;
-use khlang_core::service::uploads::{Appended, NewUpload};
+use khlang_core::service::uploads::{Appended, NewUpload, UploadCaller};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -55,7 +56,33 @@ pub fn routes() -> Router<AppState> {
                 .delete(terminate)
                 .options(capabilities),
         )
+        // A contest entry's documents, from an entrant without an account: the link's
+        // secret is the key, for that entry only.
+        .route("/e/{secret}/tus", options(capabilities).post(entry_create))
+        .route("/e/{secret}/tus/", options(capabilities).post(entry_create))
+        .route(
+            "/e/{secret}/tus/{id}",
+            head(entry_progress)
+                .patch(entry_append)
+                .delete(entry_terminate)
+                .options(capabilities),
+        )
         .layer(middleware::from_fn(protocol))
+}
+
+/// Who works on an upload, owned (it moves into the task that writes the bytes).
+enum Who {
+    User(Actor),
+    EntryLink(String),
+}
+
+impl Who {
+    fn caller(&self) -> UploadCaller<'_> {
+        match self {
+            Who::User(a) => UploadCaller::User(a),
+            Who::EntryLink(s) => UploadCaller::EntryLink(s),
+        }
+    }
 }
 
 /// Every response says which tus version it speaks; every request but OPTIONS must speak it.
@@ -289,6 +316,47 @@ async fn create(State(state): State<AppState>, caller: ApiCaller, headers: Heade
     Ok(res)
 }
 
+/// POST `/e/{secret}/tus/`: starts an upload of one of the entry's documents. Metadata:
+/// `filename` and `requirement` (the required document's key).
+async fn entry_create(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    headers: HeaderMap,
+) -> TusResult {
+    let length = header_u64(&headers, &UPLOAD_LENGTH)
+        .ok()
+        .flatten()
+        .ok_or_else(|| TusError::bad_request("กรุณาระบุขนาดไฟล์ (Upload-Length) เป็นจำนวนไบต์"))?;
+    let meta = headers
+        .get(&UPLOAD_METADATA)
+        .and_then(|v| v.to_str().ok())
+        .map(parse_metadata)
+        .unwrap_or_else(|| Ok(HashMap::new()))
+        .map_err(|_| TusError::bad_request("Upload-Metadata ไม่ถูกต้อง (ต้องเป็นคู่ชื่อกับค่าแบบ base64)"))?;
+    let text = |k: &str| {
+        meta.get(k)
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let filename = text("filename")
+        .ok_or_else(|| TusError::bad_request("กรุณาระบุชื่อไฟล์ (filename) ใน Upload-Metadata"))?;
+    let requirement = text("requirement").ok_or_else(|| {
+        TusError::bad_request("กรุณาระบุเอกสารที่จะส่ง (requirement) ใน Upload-Metadata")
+    })?;
+    let upload = state
+        .core
+        .start_entry_upload(&secret, &requirement, &filename, length)
+        .await?;
+    let location = HeaderValue::from_str(&format!("/e/{secret}/tus/{}", upload.id))
+        .map_err(DomainError::internal)?;
+    let mut res = StatusCode::CREATED.into_response();
+    res.headers_mut().insert(header::LOCATION, location);
+    res.headers_mut().insert(UPLOAD_OFFSET, number(0));
+    Ok(res)
+}
+
 /// Upload ids are khlang-made (URL-safe base64); anything else is not one of ours and
 /// must never reach a file path.
 fn checked_id(id: &str) -> Result<&str, TusError> {
@@ -352,9 +420,21 @@ async fn progress(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> TusResult {
-    let id = checked_id(&id)?;
-    let lock = lock_upload(&state, id).await?;
-    let upload = state.core.own_upload(&caller.actor, id).await;
+    progress_of(&state, Who::User(caller.actor), &id).await
+}
+
+/// HEAD of an entry document's upload (`/e/{secret}/tus/{id}`).
+async fn entry_progress(
+    State(state): State<AppState>,
+    Path((secret, id)): Path<(String, String)>,
+) -> TusResult {
+    progress_of(&state, Who::EntryLink(secret), &id).await
+}
+
+async fn progress_of(state: &AppState, who: Who, id: &str) -> TusResult {
+    let id = checked_id(id)?;
+    let lock = lock_upload(state, id).await?;
+    let upload = state.core.caller_upload(&who.caller(), id).await;
     state.core.release(lock).await;
     let upload = upload?;
     let mut res = StatusCode::OK.into_response();
@@ -414,6 +494,26 @@ async fn append(
     headers: HeaderMap,
     body: Body,
 ) -> TusResult {
+    append_as(state, Who::User(caller.actor), id, headers, body).await
+}
+
+/// PATCH of an entry document's upload (`/e/{secret}/tus/{id}`).
+async fn entry_append(
+    State(state): State<AppState>,
+    Path((secret, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> TusResult {
+    append_as(state, Who::EntryLink(secret), id, headers, body).await
+}
+
+async fn append_as(
+    state: AppState,
+    who: Who,
+    id: String,
+    headers: HeaderMap,
+    body: Body,
+) -> TusResult {
     let id = checked_id(&id)?.to_string();
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -434,12 +534,18 @@ async fn append(
     let declared = header_u64(&headers, &header::CONTENT_LENGTH)
         .map_err(|_| TusError::bad_request("Content-Length ไม่ถูกต้อง"))?;
     let lock = lock_upload(&state, &id).await?;
-    let actor = caller.actor;
     let work = tokio::spawn(async move {
         let limit = state.config.upload_limit;
         let appended = state
             .core
-            .append_upload(&actor, &id, claimed, declared, quiet_ends(body), limit)
+            .append_upload_as(
+                &who.caller(),
+                &id,
+                claimed,
+                declared,
+                quiet_ends(body),
+                limit,
+            )
             .await;
         state.core.release(lock).await;
         appended
@@ -456,6 +562,9 @@ async fn append(
         Appended::Attached { file, length } => {
             res.headers_mut().insert(UPLOAD_OFFSET, number(length));
             res.headers_mut().insert(FILE_ID, HeaderValue::from(file.0));
+        }
+        Appended::Stored { length, .. } => {
+            res.headers_mut().insert(UPLOAD_OFFSET, number(length));
         }
         Appended::Interrupted(_) => {
             return Err(TusError::bad_request(
@@ -512,9 +621,21 @@ async fn terminate(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> TusResult {
-    let id = checked_id(&id)?;
-    let lock = lock_upload(&state, id).await?;
-    let cancelled = state.core.cancel_upload(&caller.actor, id).await;
+    terminate_as(&state, Who::User(caller.actor), &id).await
+}
+
+/// DELETE of an entry document's upload (`/e/{secret}/tus/{id}`).
+async fn entry_terminate(
+    State(state): State<AppState>,
+    Path((secret, id)): Path<(String, String)>,
+) -> TusResult {
+    terminate_as(&state, Who::EntryLink(secret), &id).await
+}
+
+async fn terminate_as(state: &AppState, who: Who, id: &str) -> TusResult {
+    let id = checked_id(id)?;
+    let lock = lock_upload(state, id).await?;
+    let cancelled = state.core.cancel_upload_as(&who.caller(), id).await;
     state.core.release(lock).await;
     cancelled?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -1332,6 +1332,44 @@ impl Khlang {
         .await
     }
 
+    /// The entry a link (unrevoked) opens.
+    pub(crate) async fn entry_of_link(&self, secret: &str) -> DomainResult<EntryId> {
+        let (entry, _, _) = self.entry_access(&EntryAccess::Link(secret), None).await?;
+        Ok(entry.id)
+    }
+
+    /// Checks a resumable upload before it starts: the link works, the window is open, the
+    /// requirement exists and `length` is within its limit. Returns the entry and the key.
+    pub(crate) async fn entry_upload_target(
+        &self,
+        secret: &str,
+        requirement: &str,
+        length: u64,
+    ) -> DomainResult<(EntryId, String)> {
+        let (entry, round, _) = self.entry_access(&EntryAccess::Link(secret), None).await?;
+        if let Some(why) = closed_reason(&round, self.clock.now()) {
+            return Err(DomainError::Conflict(why));
+        }
+        let Some(req) = round
+            .settings
+            .documents
+            .iter()
+            .find(|d| d.key == requirement)
+        else {
+            return Err(DomainError::invalid(
+                "requirement",
+                "กรุณาเลือกเอกสารที่จะส่งจากรายการ",
+            ));
+        };
+        if length > req.max_bytes {
+            return Err(DomainError::TooLarge(format!(
+                "ไฟล์ใหญ่เกิน {} — ลองย่อวิดีโอหรือแบ่งเป็นหลายไฟล์",
+                crate::file::human_size(req.max_bytes)
+            )));
+        }
+        Ok((entry.id, req.key.clone()))
+    }
+
     /// The terms of the branch taxonomy: (id, label).
     pub async fn contest_branches(&self) -> DomainResult<Vec<(TermId, String)>> {
         let vocab = self.vocabulary().await?;

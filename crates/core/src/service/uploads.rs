@@ -59,6 +59,15 @@ pub enum Appended {
         file: crate::ids::FileId,
         length: u64,
     },
+    /// Every byte is in and the entry's document (this id) is stored.
+    Stored { document: i64, length: u64 },
+}
+
+/// Who works on an upload: a signed-in user (item files), or the holder of a contest
+/// entry's link (its documents), who has no account.
+pub enum UploadCaller<'a> {
+    User(&'a Actor),
+    EntryLink(&'a str),
 }
 
 /// How finishing a complete upload went, when nothing broke on the way.
@@ -66,6 +75,8 @@ pub enum Appended {
 enum Completion {
     /// The file is attached to the item; the upload record remembers its id.
     Attached(ItemFile),
+    /// The document (this id) is stored for the entry.
+    Stored(i64),
     /// The content was refused (type, size, permission); the upload record is gone and
     /// the caller should delete the staged bytes and show the error.
     Refused(DomainError),
@@ -148,13 +159,15 @@ impl Khlang {
         self.item_to_upload_to(actor, new.item_id).await?;
         let upload = Upload {
             id: crate::account::Secret::generate("").expose().to_string(),
-            user_id: me,
-            item_id: new.item_id,
+            user_id: Some(me),
+            item_id: Some(new.item_id),
             filename: name.as_str().to_string(),
             length: new.length,
             offset: 0,
             created_at: self.clock.now(),
             file_id: None,
+            entry_id: None,
+            requirement: None,
         };
         self.knowledge.insert_upload(&upload).await?;
         Ok(upload)
@@ -164,9 +177,60 @@ impl Khlang {
     pub async fn own_upload(&self, actor: &Actor, id: &str) -> DomainResult<Upload> {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let upload = self.knowledge.get_upload(id).await?;
-        if upload.user_id != me {
+        if upload.user_id != Some(me) || upload.item_id.is_none() {
             return Err(DomainError::NotFound);
         }
+        Ok(upload)
+    }
+
+    /// An upload the caller may see and continue: a user's own item upload, or an upload
+    /// for the entry whose (unrevoked) link the caller holds.
+    pub async fn caller_upload(&self, who: &UploadCaller<'_>, id: &str) -> DomainResult<Upload> {
+        match who {
+            UploadCaller::User(actor) => self.own_upload(actor, id).await,
+            UploadCaller::EntryLink(secret) => {
+                let entry = self.entry_of_link(secret).await?;
+                let upload = self.knowledge.get_upload(id).await?;
+                if upload.entry_id != Some(entry) {
+                    return Err(DomainError::NotFound);
+                }
+                Ok(upload)
+            }
+        }
+    }
+
+    /// Starts a resumable upload of an entry's document through its link: refused outside
+    /// the submission window, for an unknown requirement, or over the requirement's limit.
+    pub async fn start_entry_upload(
+        &self,
+        secret: &str,
+        requirement: &str,
+        filename: &str,
+        length: u64,
+    ) -> DomainResult<Upload> {
+        let (entry, req) = self
+            .entry_upload_target(secret, requirement, length)
+            .await?;
+        if length == 0 {
+            return Err(DomainError::invalid(
+                "file",
+                "ไฟล์ว่างเปล่า กรุณาเลือกไฟล์ที่มีข้อมูลแล้วอัปโหลดใหม่",
+            ));
+        }
+        let name = FileName::parse(filename)?;
+        let upload = Upload {
+            id: crate::account::Secret::generate("").expose().to_string(),
+            user_id: None,
+            item_id: None,
+            filename: name.as_str().to_string(),
+            length,
+            offset: 0,
+            created_at: self.clock.now(),
+            file_id: None,
+            entry_id: Some(entry),
+            requirement: Some(req),
+        };
+        self.knowledge.insert_upload(&upload).await?;
         Ok(upload)
     }
 
@@ -195,16 +259,44 @@ impl Khlang {
         body: ByteStream,
         limit: u64,
     ) -> DomainResult<Appended> {
-        let mut upload = self.own_upload(actor, id).await?;
+        self.append_upload_as(
+            &UploadCaller::User(actor),
+            id,
+            claimed,
+            declared,
+            body,
+            limit,
+        )
+        .await
+    }
+
+    /// [`Self::append_upload`] for any caller (a user, or an entry link's holder).
+    pub async fn append_upload_as(
+        &self,
+        who: &UploadCaller<'_>,
+        id: &str,
+        claimed: u64,
+        declared: Option<u64>,
+        body: ByteStream,
+        limit: u64,
+    ) -> DomainResult<Appended> {
+        let mut upload = self.caller_upload(who, id).await?;
         check_chunk(&upload, claimed, declared)?;
         if let Some(file) = upload.file_id {
             // Already attached: a client repeating the last request gets the same answer.
             if declared.unwrap_or(0) > 0 {
                 return Err(chunk_too_large(&upload));
             }
-            return Ok(Appended::Attached {
-                file,
-                length: upload.length,
+            return Ok(if upload.entry_id.is_some() {
+                Appended::Stored {
+                    document: file.0,
+                    length: upload.length,
+                }
+            } else {
+                Appended::Attached {
+                    file,
+                    length: upload.length,
+                }
             });
         }
         let start = upload.offset;
@@ -245,11 +337,15 @@ impl Khlang {
             return Ok(Appended::Progress(upload.offset));
         }
         let staged = self.staged_bytes(&upload).await?;
-        let outcome = self.finish_upload(actor, &upload, staged, limit).await?;
+        let outcome = self.finish_upload(who, &upload, staged, limit).await?;
         self.delete_parts(id).await;
         match outcome {
             Completion::Attached(file) => Ok(Appended::Attached {
                 file: file.id,
+                length: upload.length,
+            }),
+            Completion::Stored(document) => Ok(Appended::Stored {
+                document,
                 length: upload.length,
             }),
             Completion::Refused(e) => Err(e),
@@ -340,7 +436,7 @@ impl Khlang {
     /// storage or database is an `Err` and keeps the upload, so the client may ask again.
     async fn finish_upload(
         &self,
-        actor: &Actor,
+        who: &UploadCaller<'_>,
         upload: &Upload,
         body: ByteStream,
         limit: u64,
@@ -351,15 +447,34 @@ impl Khlang {
                 upload.offset, upload.length
             )));
         }
-        match self
-            .attach_file(actor, upload.item_id, &upload.filename, body, limit)
-            .await
-        {
-            Ok(file) => {
+        let done = match (who, upload.item_id, upload.entry_id) {
+            (UploadCaller::User(actor), Some(item), _) => self
+                .attach_file(actor, item, &upload.filename, body, limit)
+                .await
+                .map(Completion::Attached),
+            (UploadCaller::EntryLink(secret), None, Some(entry)) => self
+                .add_entry_document(
+                    &crate::contests::rounds::EntryAccess::Link(secret),
+                    Some(entry),
+                    upload.requirement.as_deref().unwrap_or_default(),
+                    &upload.filename,
+                    body,
+                )
+                .await
+                .map(|d| Completion::Stored(d.id)),
+            _ => Err(DomainError::NotFound),
+        };
+        match done {
+            Ok(c) => {
+                let file = match &c {
+                    Completion::Attached(f) => Some(f.id),
+                    Completion::Stored(d) => Some(crate::ids::FileId(*d)),
+                    Completion::Refused(_) => None,
+                };
                 self.knowledge
-                    .set_upload_offset(&upload.id, upload.length, Some(file.id))
+                    .set_upload_offset(&upload.id, upload.length, file)
                     .await?;
-                Ok(Completion::Attached(file))
+                Ok(c)
             }
             Err(
                 e @ (DomainError::Invalid(_)
@@ -371,13 +486,23 @@ impl Khlang {
                 self.knowledge.delete_upload(&upload.id).await?;
                 Ok(Completion::Refused(e))
             }
+            // An entry's deadline passed, or its link was revoked, meanwhile.
+            Err(e @ DomainError::Conflict(_)) if upload.entry_id.is_some() => {
+                self.knowledge.delete_upload(&upload.id).await?;
+                Ok(Completion::Refused(e))
+            }
             Err(e) => Err(e),
         }
     }
 
     /// Ends one of the actor's uploads (tus termination) with its staged bytes.
     pub async fn cancel_upload(&self, actor: &Actor, id: &str) -> DomainResult<Upload> {
-        let upload = self.own_upload(actor, id).await?;
+        self.cancel_upload_as(&UploadCaller::User(actor), id).await
+    }
+
+    /// [`Self::cancel_upload`] for any caller.
+    pub async fn cancel_upload_as(&self, who: &UploadCaller<'_>, id: &str) -> DomainResult<Upload> {
+        let upload = self.caller_upload(who, id).await?;
         self.knowledge.delete_upload(&upload.id).await?;
         self.delete_parts(&upload.id).await;
         Ok(upload)
@@ -492,13 +617,15 @@ mod tests {
     fn upload(offset: u64, length: u64) -> Upload {
         Upload {
             id: "u".into(),
-            user_id: UserId(1),
-            item_id: ItemId(1),
+            user_id: Some(UserId(1)),
+            item_id: Some(ItemId(1)),
             filename: "a.pdf".into(),
             length,
             offset,
             created_at: OffsetDateTime::UNIX_EPOCH,
             file_id: None,
+            entry_id: None,
+            requirement: None,
         }
     }
 

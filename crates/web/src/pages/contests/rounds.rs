@@ -1070,6 +1070,7 @@ pub struct CheckView {
     pub done: bool,
     pub accepts: String,
     pub max: String,
+    pub max_bytes: u64,
     /// `accept` attribute of the file input.
     pub accept_attr: String,
     pub docs: Vec<(i64, String, String)>,
@@ -1095,6 +1096,7 @@ pub fn checklist(v: &EntryView) -> Vec<CheckView> {
                         .join(" หรือ ")
                 },
                 max: human_size(d.max_bytes),
+                max_bytes: d.max_bytes,
                 accept_attr: accept_attr(&kinds),
                 docs: docs
                     .iter()
