@@ -23,7 +23,15 @@
 # the reviewer approves; an anonymous visitor finds it in /innovations and /search, sees no
 # address or phone, and gets photos without EXIF.
 #
-# Knobs: E2E_FLOWS ("flow innovation": which browser flows run; without "flow" there is no
+# Then contest.mjs (issue 11): an organiser sets up a zone round and a regional round of the
+# volunteer contest, registers two volunteers; one opens her entry link on a phone without an
+# account and uploads three documents (one resumed after a cut connection), and is refused
+# after the deadline (the servers' clock is moved through a shared offset file, not by
+# sleeping); three judges score, one is excluded by province, a tie is broken by the declared
+# criterion; results are published, the winner shows in the regional round with the same
+# documents, and her certificate's verification page says valid, then revoked.
+#
+# Knobs: E2E_FLOWS ("flow innovation contest": which browser flows run; without "flow" there is no
 #        upload and no RSS check), CARGO_TARGET_DIR, CHROMIUM, E2E_SHOTS (screenshots, kept), E2E_VIDEO_MB (200),
 #        E2E_RSS_LIMIT_MB (100), E2E_TIMEOUT (seconds for the browser flow, 900), E2E_SKIP_BUILD=1,
 #        E2E_NODES (1 or 2).
@@ -37,7 +45,7 @@ VIDEO_MB="${E2E_VIDEO_MB:-200}"
 RSS_LIMIT_MB="${E2E_RSS_LIMIT_MB:-100}"
 FLOW_TIMEOUT="${E2E_TIMEOUT:-900}"
 NODES="${E2E_NODES:-1}"
-FLOWS="${E2E_FLOWS:-flow innovation}"
+FLOWS="${E2E_FLOWS:-flow innovation contest}"
 wants() { case " $FLOWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export E2E_SHOTS="${E2E_SHOTS:-${TMPDIR:-/tmp}/khlang-e2e-shots}"
@@ -102,6 +110,9 @@ trap 'exit 143' TERM
 # applies, and with nothing but its data directory and address configured.
 unset KHLANG_CONFIG KHLANG_DATABASE_URL KHLANG_STORAGE_URL KHLANG_PUBLIC_BASE_URL KHLANG_UPLOAD_LIMIT
 export KHLANG_DATA_DIR="$WORK/data1"
+# Every node reads "now" as the system clock plus the seconds in this file (contest.mjs moves
+# it past a deadline); no file: no offset.
+export KHLANG_CLOCK_OFFSET_FILE="$WORK/clock-offset"
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 PORT="$(free_port)"
 export KHLANG_LISTEN="127.0.0.1:$PORT"
@@ -129,6 +140,10 @@ echo "$CONTRIB_PW" | "$BIN" user create somsri --password-stdin --display-name '
 echo "$REVIEWER_PW" | "$BIN" user create wichai --password-stdin --display-name 'วิชัย กลั่นกรอง' 2>"$WORK/reviewer.txt" || { cat "$WORK/reviewer.txt"; die "user create reviewer failed"; }
 OFFICER_PW="$(secret)"
 echo "$OFFICER_PW" | "$BIN" user create boonchu --password-stdin --display-name 'บุญชู เจ้าหน้าที่' 2>"$WORK/officer.txt" || { cat "$WORK/officer.txt"; die "user create officer failed"; }
+JUDGE_PW="$(secret)"
+for j in judge1 judge2 judge3; do
+  echo "$JUDGE_PW" | "$BIN" user create "$j" --password-stdin --display-name "กรรมการ ${j#judge}" 2>"$WORK/$j.txt" || { cat "$WORK/$j.txt"; die "user create $j failed"; }
+done
 CONTRIB_ID="$(user_id "$WORK/contrib.txt")"; REVIEWER_ID="$(user_id "$WORK/reviewer.txt")"; OFFICER_ID="$(user_id "$WORK/officer.txt")"
 [ -n "$CONTRIB_ID" ] && [ -n "$REVIEWER_ID" ] || die "could not read the new users' ids: $(cat "$WORK"/*.txt)"
 TOKEN="$("$BIN" user token create e2e_admin)"
@@ -227,6 +242,12 @@ api -H 'Content-Type: application/json' -d "{\"role\":\"km_officer\",\"unit_id\"
 api -H 'Content-Type: application/json' -d "{\"role\":\"reviewer\",\"unit_id\":$CENTRE_ID}" \
   "$BASE/api/v1/users/$REVIEWER_ID/grants" >/dev/null
 echo "officer boonchu and reviewer wichai on DHSS-PHC-NE (unit $CENTRE_ID)"
+ZONE7_ID="$(echo "$UNITS" | json 'd.find(u => u.code === "DHSS-HSS07")?.id')" || die "no unit DHSS-HSS07"
+for j in judge1 judge2 judge3; do
+  api -H 'Content-Type: application/json' -d "{\"role\":\"viewer\",\"unit_id\":$ZONE7_ID}" \
+    "$BASE/api/v1/users/$(user_id "$WORK/$j.txt")/grants" >/dev/null
+done
+echo "judges judge1-3: viewers of DHSS-HSS07 (unit $ZONE7_ID), their unit for conflicts of interest"
 
 say "test files (${VIDEO_MB} MiB video)"
 mkdir -p "$WORK/in"
@@ -284,6 +305,15 @@ if wants innovation; then
   E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
     timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/innovation.mjs" 2>&1 | tee "$WORK/innovation.out"
   INNOVATION_STATUS=${PIPESTATUS[0]}
+fi
+CONTEST_STATUS=0
+if wants contest; then
+  say "browser flow: volunteer contest"
+  E2E_BASE_URL="$BASE" E2E_CLOCK_FILE="$KHLANG_CLOCK_OFFSET_FILE" \
+  E2E_OFFICER=boonchu E2E_OFFICER_PASSWORD="$OFFICER_PW" \
+  E2E_JUDGE_PASSWORD="$JUDGE_PW" E2E_PDF="$PDF" \
+    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/contest.mjs" 2>&1 | tee "$WORK/contest.out"
+  CONTEST_STATUS=${PIPESTATUS[0]}
 fi
 set -e
 
@@ -374,9 +404,10 @@ counts() {
   [ "$2" -eq 0 ] || [ "$f" -gt 0 ] || f=1
   echo "${p:-0} $f"
 }
-FLOW_PASS=0; FLOW_FAIL=0; INNOVATION_PASS=0; INNOVATION_FAIL=0
+FLOW_PASS=0; FLOW_FAIL=0; INNOVATION_PASS=0; INNOVATION_FAIL=0; CONTEST_PASS=0; CONTEST_FAIL=0
 if wants flow; then read -r FLOW_PASS FLOW_FAIL < <(counts "$WORK/flow.out" "$FLOW_STATUS"); fi
 if wants innovation; then read -r INNOVATION_PASS INNOVATION_FAIL < <(counts "$WORK/innovation.out" "$INNOVATION_STATUS"); fi
+if wants contest; then read -r CONTEST_PASS CONTEST_FAIL < <(counts "$WORK/contest.out" "$CONTEST_STATUS"); fi
 echo "screenshots: $E2E_SHOTS"
-echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + RSS_FAIL + NODE_FAIL )) failed"
-[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]
+echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + RSS_FAIL + NODE_FAIL )) failed"
+[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]

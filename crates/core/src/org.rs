@@ -660,11 +660,18 @@ mod tests {
                     ManageUnits,
                     ManageMembers,
                     ManagePeople,
+                    RunContest,
                 ],
             ),
             (
                 Role::KmOfficer,
-                &[ViewUnitContent, Contribute, ManageKnowledge, ManagePeople],
+                &[
+                    ViewUnitContent,
+                    Contribute,
+                    ManageKnowledge,
+                    ManagePeople,
+                    RunContest,
+                ],
             ),
             (Role::Reviewer, &[ViewUnitContent, Contribute, Review]),
             (Role::Contributor, &[ViewUnitContent, Contribute]),
@@ -702,7 +709,7 @@ mod tests {
                 assert!(authorize(&actor, action, &Target::Site).is_err());
             }
         }
-        assert_eq!(checked, 5 * 9 * 5);
+        assert_eq!(checked, 5 * Action::ALL.len() * 5);
     }
 
     #[test]
