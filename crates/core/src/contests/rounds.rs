@@ -500,6 +500,9 @@ pub struct EntryView {
     pub documents: Vec<EntryDocument>,
     /// Each requirement with the documents answering it.
     pub checklist: Vec<(RequiredDocument, Vec<EntryDocument>)>,
+    /// Documents that answer no requirement of this round: brought up from the round below
+    /// (whose requirements may differ), kept and shown, never lost.
+    pub others: Vec<EntryDocument>,
     /// Required documents still missing.
     pub missing: usize,
     /// Open and within the window: documents may be added and removed.
@@ -1125,6 +1128,17 @@ impl Khlang {
             .iter()
             .filter(|(d, docs)| d.required && docs.is_empty())
             .count();
+        let others = documents
+            .iter()
+            .filter(|x| {
+                !round
+                    .settings
+                    .documents
+                    .iter()
+                    .any(|d| d.key == x.requirement)
+            })
+            .cloned()
+            .collect();
         let now = self.clock.now();
         let closed_reason = closed_reason(&round, now);
         let link = match officer {
@@ -1143,6 +1157,7 @@ impl Khlang {
             contest,
             documents,
             checklist,
+            others,
             missing,
         })
     }

@@ -2,7 +2,7 @@
 //! documents still missing, one upload per requirement, the receipt number, the deadline and
 //! the time left in Thai; refused after the deadline or once the link is revoked.
 
-use super::rounds::{CheckView, checklist, document_response, read_upload};
+use super::rounds::{CheckView, checklist, document_response, other_documents, read_upload};
 use crate::AppState;
 use crate::auth::Visitor;
 use crate::error::WebError;
@@ -46,6 +46,8 @@ struct EntryPage {
     missing: usize,
     total_required: usize,
     checks: Vec<CheckView>,
+    /// Documents that answer no requirement of this round (from the round below): (id, name, size).
+    others: Vec<(i64, String, String)>,
 }
 
 async fn view(
@@ -85,6 +87,7 @@ async fn view(
         missing: v.missing,
         total_required: v.checklist.iter().filter(|(d, _)| d.required).count(),
         checks: checklist(&v),
+        others: other_documents(&v),
     })
 }
 

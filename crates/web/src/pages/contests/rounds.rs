@@ -1076,6 +1076,14 @@ pub struct CheckView {
     pub docs: Vec<(i64, String, String)>,
 }
 
+/// (id, name, size) of the documents no requirement of the round asks for.
+pub fn other_documents(v: &EntryView) -> Vec<(i64, String, String)> {
+    v.others
+        .iter()
+        .map(|x| (x.id, x.name.clone(), human_size(x.size)))
+        .collect()
+}
+
 pub fn checklist(v: &EntryView) -> Vec<CheckView> {
     v.checklist
         .iter()
@@ -1148,6 +1156,8 @@ struct EntryPage {
     link_state: &'static str,
     link_active: bool,
     checks: Vec<CheckView>,
+    /// Documents that answer no requirement of this round (from the round below): (id, name, size).
+    others: Vec<(i64, String, String)>,
     has_documents: bool,
 }
 
@@ -1190,6 +1200,7 @@ async fn entry_view_page(
         link_state,
         link_active,
         checks: checklist(&v),
+        others: other_documents(&v),
         has_documents: !v.documents.is_empty(),
     })
 }
