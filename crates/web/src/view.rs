@@ -17,6 +17,8 @@ pub struct Layout {
     pub can_contribute: bool,
     /// Officers who keep a person register (ทะเบียนบุคคล) somewhere.
     pub can_manage_people: bool,
+    /// Officers who run contests (การคัดเลือก) somewhere.
+    pub can_run_contests: bool,
     pub csrf: String,
     pub nav: &'static str,
     /// What the search box in the header shows.
@@ -42,6 +44,7 @@ impl Layout {
             can_review: actor.may_somewhere(Action::Review),
             can_contribute: actor.may_somewhere(Action::Contribute),
             can_manage_people: actor.may_somewhere(Action::ManagePeople),
+            can_run_contests: actor.may_somewhere(Action::RunContest),
             csrf: csrf.to_string(),
             nav,
             search: String::new(),
