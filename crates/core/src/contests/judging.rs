@@ -1139,8 +1139,15 @@ impl Khlang {
                 });
             }
         }
+        // Winners first: copying is idempotent, so if anything below fails the round stays in
+        // judging and publishing again finishes the job without a second copy.
+        if let Some(next) = round.next_round {
+            for e in advancing {
+                rounds.copy_entry_into(e, next, now).await?;
+            }
+        }
         judging
-            .insert_results(&results)
+            .insert_results(round.id, &results, now)
             .await
             .map_err(|e| match e {
                 crate::error::PortError::Conflict(_) => {
@@ -1148,14 +1155,6 @@ impl Khlang {
                 }
                 other => other.into(),
             })?;
-        rounds
-            .set_round_status(round.id, RoundStatus::Judging, RoundStatus::Published, now)
-            .await?;
-        if let Some(next) = round.next_round {
-            for e in advancing {
-                rounds.copy_entry_into(e, next, now).await?;
-            }
-        }
         self.audit(
             actor.user_id(),
             "contest.results_published",

@@ -55,7 +55,8 @@ pub trait RoundStore: Send + Sync {
     async fn round_entries(&self, round: RoundId, branch: TermId) -> PortResult<Vec<Entry>>;
     /// Promotion: a new entry in `next_round` with `promoted_from = entry`, the same entrant,
     /// branch, province and answers, a new receipt and no link; its document rows are copied
-    /// with the same SHA-256 (no new bytes). One transaction.
+    /// with the same SHA-256 (no new bytes). One transaction. Idempotent: the entry already
+    /// copied into `next_round` is returned as it is.
     async fn copy_entry_into(
         &self,
         entry: EntryId,
@@ -141,9 +142,15 @@ pub trait JudgingStore: Send + Sync {
         branch: TermId,
         order: &[EntryId],
     ) -> PortResult<()>;
-    /// Stores a round's result sheet in one transaction; Conflict when a row exists already
-    /// (the round was published).
-    async fn insert_results(&self, rows: &[ResultRow]) -> PortResult<()>;
+    /// Publishes a round: stores its result sheet and moves it from judging to published, in
+    /// one transaction; Conflict when it is no longer judging or a row exists already (another
+    /// organiser published it first), and then nothing is stored.
+    async fn insert_results(
+        &self,
+        round: RoundId,
+        rows: &[ResultRow],
+        at: OffsetDateTime,
+    ) -> PortResult<()>;
     /// A round's published result sheet (empty before publication), by branch and rank.
     async fn round_results(&self, round: RoundId) -> PortResult<Vec<ResultRow>>;
 }

@@ -327,8 +327,23 @@ impl JudgingStore for SeaStore {
         Ok(())
     }
 
-    async fn insert_results(&self, results: &[ResultRow]) -> PortResult<()> {
+    async fn insert_results(
+        &self,
+        round: RoundId,
+        results: &[ResultRow],
+        at: OffsetDateTime,
+    ) -> PortResult<()> {
         let txn = self.connection().begin().await.map_err(map_err)?;
+        let moved = exec(
+            &txn,
+            "UPDATE contest_rounds SET status = 'published', updated_ms = ? \
+             WHERE id = ? AND status = 'judging'",
+            vec![ms(at).into(), round.0.into()],
+        )
+        .await?;
+        if moved != 1 {
+            return Err(PortError::Conflict("the round is not judging".into()));
+        }
         for r in results {
             exec(
                 &txn,

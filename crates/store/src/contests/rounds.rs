@@ -510,6 +510,16 @@ impl RoundStore for SeaStore {
     ) -> PortResult<EntryId> {
         let from = self.one_entry(entry).await?;
         self.get_round(next_round).await?;
+        // Once only: publishing again after a failure finds the copy it already made.
+        let made = rows(
+            self.connection(),
+            "SELECT id FROM contest_entries WHERE round_id = ? AND promoted_from = ?",
+            vec![next_round.0.into(), entry.0.into()],
+        )
+        .await?;
+        if let Some(r) = made.first() {
+            return Ok(EntryId(r.try_get("", "id").map_err(map_err)?));
+        }
         let answers = from
             .answers
             .as_ref()

@@ -840,6 +840,12 @@ async fn contest_promotion_copies_an_entry_without_new_bytes() {
         .await
         .unwrap();
     assert_eq!(blobs().await, before, "no new bytes");
+    // Publishing again after a failure copies nothing twice.
+    let again = store
+        .copy_entry_into(EntryId(entry), regional.id, now)
+        .await
+        .unwrap();
+    assert_eq!(again, copied, "the entry was copied a second time");
 
     let from = store.get_entry(EntryId(entry)).await.unwrap();
     let to = store.get_entry(copied).await.unwrap();
