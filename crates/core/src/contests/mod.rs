@@ -8,11 +8,13 @@
 //! - [`rounds`]: contests, rounds and their settings, entrants, entry links, documents,
 //!   the organiser's tables and the ZIP of an entry.
 //! - [`judging`]: judges, scores, conflicts, ranking, results, promotion.
+//! - [`public`]: what anyone may read: the rounds with published results.
 //! - [`rules`]: the pure rules of judging (weighted totals, tie-breaks, z-scores, conflicts).
 
 pub mod judging;
 pub mod model;
 pub mod ports;
+pub mod public;
 pub mod rounds;
 pub mod rules;
 

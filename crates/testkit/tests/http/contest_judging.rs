@@ -529,6 +529,12 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
     )
     .await;
     assert_eq!(status, 404, "nothing public before publication");
+    let (status, html) = get(&app, &app.client(), "/contests/results").await;
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains(&format!("/contests/rounds/{}/results", s.round)),
+        "the public index lists an unpublished round"
+    );
 
     // Another region's officer does not run this round.
     let other = super::member(&app, "north", "DHSS-PHC-N", "km_officer").await;
@@ -622,6 +628,13 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
     assert!(html.contains("70.00") && html.contains("ประธานกรรมการตัดสิน"));
     assert!(!html.contains(PHONE) && !html.contains(ADDRESS));
     assert!(html.contains("คะแนนรายเกณฑ์ของนางสมศรี ใจดี") && html.contains("ผลลัพธ์ (เต็ม 10)"));
+    // …and anyone finds it from the public index.
+    let (status, html) = get(&app, &app.client(), "/contests/results").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("/contests/rounds/{}/results", s.round)),
+        "the public index does not list the published round"
+    );
 
     // Certificates for every entry (winners and participants), once.
     let certs = format!("/contests/rounds/{}/certificates", s.round);

@@ -25,6 +25,68 @@ pub fn routes() -> Router<AppState> {
         .route("/contests/rounds/{id}/publish", post(publish))
         .route("/contests/rounds/{id}/certificates", post(certificates))
         .route("/contests/rounds/{id}/results", get(results_page))
+        .route("/contests/results", get(results_index))
+}
+
+#[derive(Template)]
+#[template(path = "contests/results_index.html")]
+struct ResultsIndex {
+    layout: Layout,
+    /// (title, fiscal year, rounds: (id, title, level, published on))
+    contests: Vec<PublishedView>,
+    page: u64,
+    pages: u64,
+}
+
+struct PublishedView {
+    title: String,
+    year: i32,
+    rounds: Vec<(i64, String, &'static str, String)>,
+}
+
+#[derive(Deserialize)]
+struct IndexQuery {
+    page: Option<String>,
+}
+
+/// The public index of published results: the way in for people who were not sent a link.
+async fn results_index(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<IndexQuery>,
+) -> Result<Response, WebError> {
+    let page = crate::forms::page_link_param(q.page.as_deref())?.get();
+    let (published, pages) = state.core.published_results(page).await?;
+    let html = ResultsIndex {
+        layout: Layout::new(
+            "ผลการคัดเลือก",
+            "results",
+            visitor.session.as_ref(),
+            visitor.csrf(),
+        ),
+        contests: published
+            .into_iter()
+            .map(|c| PublishedView {
+                title: c.contest.title,
+                year: c.contest.fiscal_year,
+                rounds: c
+                    .rounds
+                    .into_iter()
+                    .map(|r| {
+                        (
+                            r.id.0,
+                            r.title,
+                            r.level.label_th(),
+                            khlang_core::text::format_be_date(r.updated_at),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        page,
+        pages,
+    };
+    Ok(visitor.finish(render(&html)))
 }
 
 struct Row {
