@@ -2,7 +2,7 @@
 //! documents still missing, one upload per requirement, the receipt number, the deadline and
 //! the time left in Thai; refused after the deadline or once the link is revoked.
 
-use super::rounds::{CheckView, checklist, document_response, other_documents, read_upload};
+use super::entries::{CheckView, checklist, document_response, other_documents, read_upload};
 use crate::AppState;
 use crate::auth::Visitor;
 use crate::error::WebError;
