@@ -381,9 +381,10 @@ try {
     expect(!after.includes("ไม่สามารถ") && !(await page.locator(".flash.error").count()), `publish refused: ${after.slice(0, 300)}`);
   });
 
-  await step("public result sheet: A first, B second, no phone or address", async () => {
+  await step("public result sheet, found from ผลการคัดเลือก: A first, B second", async () => {
     const page = (current = visitor.page);
-    await page.goto(`${BASE}/contests/rounds/${zoneRound}/results`);
+    await page.goto(`${BASE}/contests/results`);
+    await press(page, page.locator(`a[href="/contests/rounds/${zoneRound}/results"]`));
     const text = await page.locator("main").innerText();
     const a = text.indexOf(A), b = text.indexOf(B);
     expect(a >= 0 && b >= 0 && a < b, `A is not above B: ${text.slice(0, 600)}`);
