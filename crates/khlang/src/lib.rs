@@ -2,6 +2,7 @@
 //! The binary and the test kit both start khlang through here, so tests run the real thing.
 
 pub mod backup;
+pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod extract;

@@ -16,7 +16,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use khlang::Config;
+use khlang::bench::{self, Served, measure, pct};
 use khlang_core::contests::RoundStatus;
 use khlang_core::contests::judging::{JudgeInput, ScoreInput};
 use khlang_core::contests::rounds::{
@@ -24,7 +24,7 @@ use khlang_core::contests::rounds::{
 };
 use khlang_core::ids::RoundId;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio_util::bytes::Bytes;
 
 #[derive(Parser)]
@@ -67,26 +67,12 @@ fn fail(what: &str) -> impl FnOnce(khlang_core::DomainError) -> anyhow::Error + 
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    if args.database_url.is_none()
-        && std::fs::read_dir(&args.data_dir).is_ok_and(|mut d| d.next().is_some())
-    {
-        bail!(
-            "{} is not empty; give a fresh directory",
-            args.data_dir.display()
-        );
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let config = Config {
-        listen: addr.to_string(),
-        data_dir: args.data_dir.clone(),
-        database_url: args.database_url.clone().unwrap_or_default(),
-        ..Config::default()
-    };
-    let shown = khlang_store::redact_url(&config.database_url());
-    let rt = std::sync::Arc::new(khlang::open(config).await?);
-    rt.bootstrap().await?;
-    println!("khlang-contest-bench: database {shown}");
+    let (rt, listener) = bench::fresh(
+        "khlang-contest-bench",
+        &args.data_dir,
+        args.database_url.as_deref(),
+    )
+    .await?;
     let core = &rt.core;
 
     let admin = core
@@ -267,16 +253,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .map_err(fail("score"))?;
     }
 
-    let server_rt = rt.clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let _ = server_rt
-            .serve(listener, async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    let base = format!("http://{addr}");
+    let served = Served::start(rt.clone(), listener)?;
+    let base = served.base.clone();
     let organiser = signed_in(&base, "contest-bench").await?;
     let judge_client = signed_in(&base, "contest-judge").await?;
     let id = round.id;
@@ -304,8 +282,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         args.requests,
     )
     .await?;
-    let _ = stop.send(());
-    let _ = server.await;
+    served.stop().await;
     Ok(())
 }
 
@@ -343,51 +320,8 @@ async fn signed_in(base: &str, username: &str) -> anyhow::Result<reqwest::Client
     Ok(client)
 }
 
-async fn measure(
-    client: &reqwest::Client,
-    base: &str,
-    name: &str,
-    path: &str,
-    requests: usize,
-) -> anyhow::Result<()> {
-    let mut times = Vec::with_capacity(requests);
-    let mut bytes = 0;
-    for i in 0..requests + 5 {
-        let t = Instant::now();
-        let res = client.get(format!("{base}{path}")).send().await?;
-        let status = res.status();
-        let body = res.bytes().await?;
-        let took = t.elapsed();
-        if !status.is_success() {
-            bail!("{path}: {status}");
-        }
-        bytes = body.len();
-        if i >= 5 {
-            times.push(took);
-        }
-    }
-    times.sort();
-    println!(
-        "{name:<28} p50 {:>8.2?}  p95 {:>8.2?}  ({} requests, {} bytes)",
-        pct(&times, 50),
-        pct(&times, 95),
-        times.len(),
-        bytes
-    );
-    Ok(())
-}
-
 /// Bytes that are a PDF by their signature (what the round's kind check reads); nobody
 /// opens them here.
 fn bench_pdf() -> Vec<u8> {
     b"%PDF-1.4\n% khlang contest bench\n".to_vec()
-}
-
-fn pct(sorted: &[Duration], p: usize) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() * p).div_ceil(100))
-        .saturating_sub(1)
-        .min(sorted.len() - 1)]
 }

@@ -15,7 +15,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use khlang::Config;
+use khlang::bench::{self, Served, measure, pct};
 use khlang_core::registry_tables::import_service::ImportRequest;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -66,26 +66,12 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    if args.database_url.is_none()
-        && std::fs::read_dir(&args.data_dir).is_ok_and(|mut d| d.next().is_some())
-    {
-        bail!(
-            "{} is not empty; give a fresh directory",
-            args.data_dir.display()
-        );
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let config = Config {
-        listen: addr.to_string(),
-        data_dir: args.data_dir.clone(),
-        database_url: args.database_url.clone().unwrap_or_default(),
-        ..Config::default()
-    };
-    let shown = khlang_store::redact_url(&config.database_url());
-    let rt = std::sync::Arc::new(khlang::open(config).await?);
-    rt.bootstrap().await?;
-    println!("khlang-registry-bench: database {shown}");
+    let (rt, listener) = bench::fresh(
+        "khlang-registry-bench",
+        &args.data_dir,
+        args.database_url.as_deref(),
+    )
+    .await?;
 
     let admin = rt
         .core
@@ -172,17 +158,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         pct(&batch_times, 95)
     );
 
-    let server_rt = rt.clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let _ = server_rt
-            .serve(listener, async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let served = Served::start(rt.clone(), listener)?;
+    let base = served.base.clone();
     let client = reqwest::Client::new();
-    let base = format!("http://{addr}");
     let unit = centres[1].0;
     for (name, path) in [
         ("statistics, all", "/innovations/statistics".to_string()),
@@ -197,45 +175,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
         ("catalogue, page 1", "/innovations".to_string()),
         ("catalogue, page 50", "/innovations?page=50".to_string()),
     ] {
-        let mut times = Vec::with_capacity(args.requests);
-        let mut bytes = 0;
-        for i in 0..args.requests + 5 {
-            let t = Instant::now();
-            let res = client.get(format!("{base}{path}")).send().await?;
-            let status = res.status();
-            let body = res.bytes().await?;
-            let took = t.elapsed();
-            if !status.is_success() {
-                bail!("{path}: {status}");
-            }
-            bytes = body.len();
-            if i >= 5 {
-                times.push(took);
-            }
-        }
-        times.sort();
-        println!(
-            "{name:<34} p50 {:>8.2?}  p95 {:>8.2?}  ({} requests, {} bytes)",
-            pct(&times, 50),
-            pct(&times, 95),
-            times.len(),
-            bytes
-        );
+        measure(&client, &base, name, &path, args.requests).await?;
     }
     if args.keep_serving > 0 {
         println!("serving on {base} for {} s", args.keep_serving);
         tokio::time::sleep(Duration::from_secs(args.keep_serving)).await;
     }
-    let _ = stop.send(());
-    let _ = server.await;
+    served.stop().await;
     Ok(())
-}
-
-fn pct(sorted: &[Duration], p: usize) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() * p).div_ceil(100))
-        .saturating_sub(1)
-        .min(sorted.len() - 1)]
 }
