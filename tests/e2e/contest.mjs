@@ -14,82 +14,22 @@
 //
 // Started by run.sh (E2E_FLOWS=contest to run only this one). Prints one line per step and,
 // last, "N passed, N failed[, N skipped]"; exits 1 on failure.
-import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
-import path from "node:path";
-
-function need(name) {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`contest.mjs: ${name} is not set (start it with run.sh)`);
-    process.exit(2);
-  }
-  return v;
-}
+import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { need, expect, story, launch, newPhone, login as signIn } from "./story.mjs";
 
 const BASE = need("E2E_BASE_URL");
 const CLOCK_FILE = need("E2E_CLOCK_FILE");
 const OFFICER = { user: need("E2E_OFFICER"), pass: need("E2E_OFFICER_PASSWORD") };
 const JUDGE_PASS = need("E2E_JUDGE_PASSWORD");
 const PDF = need("E2E_PDF");
-const SHOTS = process.env.E2E_SHOTS || "/tmp/khlang-e2e-shots";
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const PHONE = { width: 390, height: 844 };
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
 const CONTEST = `การคัดเลือก อสม.ดีเด่น ปี 2569 (${stamp})`;
 const A = `นางสมใจ ดีเด่น ${stamp.slice(-4)}`;
 const B = `นางบัวผัน ขยัน ${stamp.slice(-4)}`;
-
-mkdirSync(SHOTS, { recursive: true });
-const results = [];
-let stopped = false;
-let current = null;
-const expect = (cond, message) => {
-  if (!cond) throw new Error(message);
-};
-
-async function step(name, fn) {
-  if (stopped) {
-    results.push("skipped");
-    console.log(`skip ${name}`);
-    return;
-  }
-  const t0 = Date.now();
-  try {
-    const note = await fn();
-    results.push("passed");
-    console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ""}`);
-  } catch (e) {
-    results.push("failed");
-    stopped = true;
-    const lines = String(e.message || e).split("\n").filter((l) => l.trim());
-    console.log(`FAIL ${name}: ${lines[0]}`);
-    for (const l of lines.slice(1, 12)) console.log(`     ${l.trim()}`);
-    if (current && !current.isClosed()) {
-      console.log(`     at ${current.url()}`);
-      await current.screenshot({ path: path.join(SHOTS, "contest-failure.png"), fullPage: true }).catch(() => {});
-    }
-  }
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `contest-${name}.png`), fullPage: true });
-
-async function newPhone(browser) {
-  const context = await browser.newContext({
-    viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-    locale: "th-TH", timezoneId: "Asia/Bangkok",
-  });
-  context.setDefaultTimeout(30_000);
-  return { context, page: await context.newPage() };
-}
-
-async function login(page, who) {
-  await page.goto(`${BASE}/login`);
-  await page.locator("#username").fill(who.user);
-  await page.locator("#password").fill(who.pass);
-  await page.locator('form[action="/login"] button[type=submit]').click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-}
+const run = story("contest");
+const step = run.step;
+const shot = run.shot;
+const login = (page, who) => signIn(BASE, page, who);
 
 /** Submits the form that holds `button` and waits for the next page. */
 async function press(page, button) {
@@ -117,10 +57,7 @@ const PNG = Buffer.from(
 /** A PDF of about 3 MB (the valid one-page PDF, padded with a comment), so that it goes in pieces. */
 const BIG_PDF = Buffer.concat([readFileSync(PDF), Buffer.from("%" + "k".repeat(3 * 1024 * 1024) + "\n")]);
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM, headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
+const browser = await launch();
 
 let contestId = null;
 let zoneRound = null;
@@ -135,7 +72,7 @@ try {
   const visitor = await newPhone(browser);
 
   await step("organiser signs in and creates the contest", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     moveClock(0);
     await login(page, OFFICER);
     await page.goto(`${BASE}/contests`);
@@ -171,14 +108,14 @@ try {
   }
 
   await step("organiser creates the regional round and the zone round that feeds it", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     regionRound = await createRound(page, "ระดับภาคตะวันออกเฉียงเหนือ", "region", "r:ne", null);
     zoneRound = await createRound(page, "ระดับเขตสุขภาพที่ 7", "health_zone", "z:7", regionRound);
     return `zone ${zoneRound} → region ${regionRound}`;
   });
 
   await step("organiser sets the zone round up: window, branch, 3 documents, rubric, tie-breaks", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await page.goto(`${BASE}/contests/rounds/${zoneRound}/edit`);
     await page.locator("#opens").fill(bangkok(-60));
     await page.locator("#closes").fill(bangkok(2 * 24 * 60));
@@ -216,7 +153,7 @@ try {
   });
 
   await step("organiser assigns three judges; one of them from ขอนแก่น", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     for (const [user, province, chair] of [["judge1", "44", true], ["judge2", "45", false], ["judge3", "40", false]]) {
       await page.goto(`${BASE}/contests/rounds/${zoneRound}/judges`);
       const form = page.locator(`form[action="/contests/rounds/${zoneRound}/judges"]`);
@@ -233,7 +170,7 @@ try {
   });
 
   await step("organiser opens the round and registers two volunteers (no accounts)", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await page.goto(`${BASE}/contests/rounds/${zoneRound}`);
     await press(page, page.locator(`form[action="/contests/rounds/${zoneRound}/status"]:has(input[value=open]) button`));
     expect((await page.content()).includes("เปิดรับสมัคร"), "the round did not open");
@@ -253,7 +190,7 @@ try {
   });
 
   await step("volunteer A opens her link on a phone: a checklist of three missing documents", async () => {
-    const page = (current = volunteer.page);
+    const page = (run.current = volunteer.page);
     await page.goto(linkA.replace(/^https?:\/\/[^/]+/, BASE));
     const text = await page.locator("main").innerText();
     expect(text.includes("ยังขาดอีก 3"), `checklist: ${text.slice(0, 300)}`);
@@ -261,7 +198,7 @@ try {
   });
 
   await step("volunteer A uploads three documents; the connection is cut during one and it resumes", async () => {
-    const page = (current = volunteer.page);
+    const page = (run.current = volunteer.page);
     let cut = 0;
     await page.route("**/*", async (route) => {
       const r = route.request();
@@ -291,7 +228,7 @@ try {
   });
 
   await step("organiser sends B's documents on her behalf", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await page.goto(`${BASE}/contests/entries/${entryB}`);
     for (const [key, file] of [
       ["profile", { name: "ประวัติ-บัวผัน.pdf", mimeType: "application/pdf", buffer: readFileSync(PDF) }],
@@ -307,7 +244,7 @@ try {
   });
 
   await step("after the deadline (clock moved 3 days) A's upload is refused and nothing changes", async () => {
-    const page = (current = volunteer.page);
+    const page = (run.current = volunteer.page);
     moveClock(3 * 24 * 3600);
     await page.goto(linkA.replace(/^https?:\/\/[^/]+/, BASE));
     const text = await page.locator("main").innerText();
@@ -328,7 +265,7 @@ try {
   });
 
   await step("organiser closes the round and starts judging", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     for (const to of ["closed", "judging"]) {
       await page.goto(`${BASE}/contests/rounds/${zoneRound}`);
       await press(page, page.locator(`form[action="/contests/rounds/${zoneRound}/status"]:has(input[value=${to}]) button`));
@@ -342,7 +279,7 @@ try {
   for (const judge of ["judge1", "judge2", "judge3"]) {
     await step(`${judge} scores the entries of the branch`, async () => {
       const ctx = await newPhone(browser);
-      const page = (current = ctx.page);
+      const page = (run.current = ctx.page);
       await login(page, { user: judge, pass: JUDGE_PASS });
       await page.goto(`${BASE}/judging/rounds/${zoneRound}`);
       const list = await page.locator("main").innerText();
@@ -371,7 +308,7 @@ try {
   }
 
   await step("organiser: the tie is broken by the declared criterion; results published", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await page.goto(`${BASE}/contests/rounds/${zoneRound}/ranking`);
     const text = await page.locator("main").innerText();
     expect(text.includes("ผลลัพธ์ต่อชุมชน"), `the reason does not name the criterion: ${text.slice(0, 600)}`);
@@ -382,7 +319,7 @@ try {
   });
 
   await step("public result sheet, found from ผลการคัดเลือก: A first, B second", async () => {
-    const page = (current = visitor.page);
+    const page = (run.current = visitor.page);
     await page.goto(`${BASE}/contests/results`);
     await press(page, page.locator(`a[href="/contests/rounds/${zoneRound}/results"]`));
     const text = await page.locator("main").innerText();
@@ -392,7 +329,7 @@ try {
   });
 
   await step("A's entry is in the regional round with the same documents", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await page.goto(`${BASE}/contests/rounds/${regionRound}`);
     const link = page.locator(`tr:has-text("${A}") a[href^="/contests/entries/"]`).first();
     expect(await link.count() === 1, "A is not in the regional round");
@@ -404,7 +341,7 @@ try {
   });
 
   await step("organiser issues certificates; A's QR page verifies", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await page.goto(`${BASE}/contests/rounds/${zoneRound}/ranking`);
     await press(page, page.locator(`form[action="/contests/rounds/${zoneRound}/certificates"] button[type=submit]`));
     await page.goto(`${BASE}/certificates?q=${encodeURIComponent(A)}`);
@@ -415,7 +352,7 @@ try {
     const printed = await page.content();
     expect(printed.includes(`/c/${certCode}`), "the certificate does not carry its verification URL");
     await shot(page, "11-certificate");
-    const v = (current = visitor.page);
+    const v = (run.current = visitor.page);
     await v.goto(`${BASE}/c/${certCode}`);
     const text = await v.locator("main").innerText();
     expect(text.includes(A) && text.includes("ถูกต้อง"), `not verified: ${text.slice(0, 300)}`);
@@ -423,11 +360,11 @@ try {
   });
 
   await step("after revocation the QR page says revoked, and why", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await page.goto(`${BASE}/c/${certCode}?revoke=1#revoke`);
     await page.locator("#reason").fill("ตรวจพบว่าข้อมูลผลงานไม่ถูกต้อง");
     await press(page, page.locator(`form[action$="/revoke"] button[type=submit]`));
-    const v = (current = visitor.page);
+    const v = (run.current = visitor.page);
     await v.goto(`${BASE}/c/${certCode}`);
     const text = await v.locator("main").innerText();
     expect(text.includes("เพิกถอน") && text.includes("ตรวจพบว่าข้อมูลผลงานไม่ถูกต้อง"), `not revoked: ${text.slice(0, 300)}`);
@@ -437,6 +374,4 @@ try {
   moveClock(0);
   await browser.close().catch(() => {});
 }
-const count = (s) => results.filter((r) => r === s).length;
-console.log(`${count("passed")} passed, ${count("failed")} failed${count("skipped") ? `, ${count("skipped")} skipped` : ""}; screenshots in ${SHOTS}`);
-process.exit(count("failed") ? 1 : 0);
+run.finish();

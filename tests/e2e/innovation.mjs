@@ -7,83 +7,22 @@
 //
 // Started by run.sh (E2E_FLOWS=innovation to run only this one). Prints one line per step and,
 // last, "N passed, N failed[, N skipped]"; exits 1 on failure.
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { withGps, hasExif, drawPhoto } from "./exif.mjs";
-
-function need(name) {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`innovation.mjs: ${name} is not set (start it with run.sh)`);
-    process.exit(2);
-  }
-  return v;
-}
+import { need, expect, story, launch, newPhone, login as signIn } from "./story.mjs";
 
 const BASE = need("E2E_BASE_URL");
 const OFFICER = { user: need("E2E_OFFICER"), pass: need("E2E_OFFICER_PASSWORD") };
 const REVIEWER = { user: need("E2E_REVIEWER"), pass: need("E2E_REVIEWER_PASSWORD") };
-const SHOTS = process.env.E2E_SHOTS || "/tmp/khlang-e2e-shots";
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const PHONE = { width: 390, height: 844 };
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
 const TITLE = `ถังขยะเปียกลดยุงลายบ้านโนนม่วง ${stamp}`;
 const PERSON = "นางบุญมี ศรีสุข";
 const PHONE_NO = "0897654321";
 const VILLAGE = "บ้านโนนม่วงใต้";
 const WORD = "ยุงลาย";
-
-mkdirSync(SHOTS, { recursive: true });
-const results = [];
-let stopped = false;
-let current = null;
-const expect = (cond, message) => {
-  if (!cond) throw new Error(message);
-};
-
-async function step(name, fn) {
-  if (stopped) {
-    results.push("skipped");
-    console.log(`skip ${name}`);
-    return;
-  }
-  const t0 = Date.now();
-  try {
-    const note = await fn();
-    results.push("passed");
-    console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ""}`);
-  } catch (e) {
-    results.push("failed");
-    stopped = true;
-    const lines = String(e.message || e).split("\n").filter((l) => l.trim());
-    console.log(`FAIL ${name}: ${lines[0]}`);
-    for (const l of lines.slice(1, 12)) console.log(`     ${l.trim()}`);
-    if (current && !current.isClosed()) {
-      console.log(`     at ${current.url()}`);
-      await current.screenshot({ path: path.join(SHOTS, "innovation-failure.png"), fullPage: true }).catch(() => {});
-    }
-  }
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `innovation-${name}.png`), fullPage: true });
-
-async function newPhone(browser) {
-  const context = await browser.newContext({
-    viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-    locale: "th-TH", timezoneId: "Asia/Bangkok",
-  });
-  context.setDefaultTimeout(30_000);
-  return { context, page: await context.newPage() };
-}
-
-async function login(page, who) {
-  await page.goto(`${BASE}/login`);
-  await page.locator("#username").fill(who.user);
-  await page.locator("#password").fill(who.pass);
-  await page.locator('form[action="/login"] button[type=submit]').click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-}
+const run = story("innovation");
+const step = run.step;
+const shot = run.shot;
+const login = (page, who) => signIn(BASE, page, who);
 
 async function progress(page) {
   return (await page.locator("p.progress").innerText()).replace(/\s+/g, " ").trim();
@@ -101,10 +40,7 @@ async function next(page) {
   await page.waitForLoadState("load");
 }
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM, headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
+const browser = await launch();
 
 let itemId = null;
 let photoIds = [];
@@ -114,7 +50,7 @@ try {
   const visitor = await newPhone(browser);
 
   await step("officer signs in", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await login(page, OFFICER);
   });
 
@@ -136,7 +72,7 @@ try {
   }
 
   await step("/innovations/new → the 7-section wizard, step 1: the volunteer (no account) recorded inline", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     await page.goto(`${BASE}/innovations/new`);
     if (await page.locator('select#unit').count()) {
       await page.getByRole("button", { name: "เริ่มกรอกแบบฟอร์ม" }).click();
@@ -168,7 +104,7 @@ try {
   });
 
   await step("step 2: the place and the problem", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     expect((await progress(page)).startsWith("ขั้นที่ 2 จาก 7"), `progress: ${await progress(page)}`);
     await pickPlace(page, "f.place", "40", "4001");
     await fillEmpty(page, "ไข้เลือดออกระบาดทุกฤดูฝน ลูกน้ำยุงลายในภาชนะรอบบ้าน");
@@ -178,7 +114,7 @@ try {
   });
 
   await step("step 3: the innovation, its branch and two photos (one with GPS EXIF)", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     expect((await progress(page)).startsWith("ขั้นที่ 3 จาก 7"), `progress: ${await progress(page)}`);
     await page.locator('input[name="f.branch"]').first().check();
     await fillEmpty(page, `ถังขยะเปียกจากวัสดุเหลือใช้ ลดแหล่งเพาะพันธุ์${WORD}`);
@@ -200,7 +136,7 @@ try {
   });
 
   await step("leaves at step 4, comes back and finds the draft", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     expect((await progress(page)).startsWith("ขั้นที่ 4 จาก 7"), `progress: ${await progress(page)}`);
     await page.goto(`${BASE}/`);
     await page.goto(`${BASE}/my/items`);
@@ -215,7 +151,7 @@ try {
   });
 
   await step("steps 4–7 and submit for screening", async () => {
-    const page = (current = officer.page);
+    const page = (run.current = officer.page);
     for (let n = 4; n <= 7; n++) {
       await fillEmpty(page, `บันทึกจากการลงพื้นที่ ขั้นที่ ${n} เรื่อง${WORD}`);
       await next(page);
@@ -229,7 +165,7 @@ try {
   });
 
   await step("a reviewer approves", async () => {
-    const page = (current = reviewer.page);
+    const page = (run.current = reviewer.page);
     await login(page, REVIEWER);
     await page.goto(`${BASE}/items/${itemId}`);
     await page.locator("input[name=decision][value=approve]").check();
@@ -239,7 +175,7 @@ try {
   });
 
   await step("anonymous: the catalogue has it, with a thumbnail", async () => {
-    const page = (current = visitor.page);
+    const page = (run.current = visitor.page);
     await page.goto(`${BASE}/innovations`);
     const card = page.locator("article.innovation-card", { hasText: TITLE });
     expect(await card.count() === 1, "not in the catalogue");
@@ -251,7 +187,7 @@ try {
   });
 
   await step("anonymous: the page shows the name and province, never address or phone", async () => {
-    const page = (current = visitor.page);
+    const page = (run.current = visitor.page);
     const html = await page.content();
     expect(html.includes(PERSON), "the innovator's name is missing");
     for (const secret of [PHONE_NO, VILLAGE, "ประถมศึกษา"]) {
@@ -264,7 +200,7 @@ try {
   });
 
   await step("anonymous: the photos served carry no EXIF", async () => {
-    const page = (current = visitor.page);
+    const page = (run.current = visitor.page);
     const sizes = [];
     for (const src of photoIds) {
       for (const url of [src, src.replace("/display", "/thumb"), src.replace("/display", "")]) {
@@ -279,13 +215,11 @@ try {
   });
 
   await step("anonymous: Thai search finds it", async () => {
-    const page = (current = visitor.page);
+    const page = (run.current = visitor.page);
     await page.goto(`${BASE}/search?q=${encodeURIComponent("ถังขยะเปียก")}`);
     expect((await page.content()).includes(TITLE), "not found by ถังขยะเปียก");
   });
 } finally {
   await browser.close().catch(() => {});
 }
-const count = (s) => results.filter((r) => r === s).length;
-console.log(`${count("passed")} passed, ${count("failed")} failed${count("skipped") ? `, ${count("skipped")} skipped` : ""}; screenshots in ${SHOTS}`);
-process.exit(count("failed") ? 1 : 0);
+run.finish();
