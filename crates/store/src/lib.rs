@@ -22,6 +22,7 @@ mod migration;
 mod nodes;
 mod people;
 mod registry_tables;
+mod schema;
 mod search;
 mod store;
 

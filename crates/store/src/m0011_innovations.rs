@@ -2,6 +2,7 @@
 //! write to the item) indexed for the catalogue's filters and the statistics, and the
 //! "นำไปใช้แล้ว" reports.
 
+use crate::schema::{a, big, flag, index};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -10,30 +11,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m0011_innovations"
     }
-}
-
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
-
-fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name)).big_integer().not_null().to_owned()
-}
-
-fn flag(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name))
-        .boolean()
-        .not_null()
-        .default(false)
-        .to_owned()
-}
-
-async fn index(m: &SchemaManager<'_>, name: &str, table: &str, cols: &[&str]) -> Result<(), DbErr> {
-    let mut ix = Index::create().name(name).table(a(table)).to_owned();
-    for c in cols {
-        ix.col(a(c));
-    }
-    m.create_index(ix).await
 }
 
 #[async_trait::async_trait]
@@ -79,6 +56,7 @@ impl MigrationTrait for Migration {
             "ix_innovations_listing",
             "innovations",
             &["status", "published_ms"],
+            false,
         )
         .await?;
         for col in [
@@ -94,6 +72,7 @@ impl MigrationTrait for Migration {
                 &format!("ix_innovations_{col}"),
                 "innovations",
                 &["status", col],
+                false,
             )
             .await?;
         }
@@ -134,6 +113,7 @@ impl MigrationTrait for Migration {
             "ix_innovation_applied_item",
             "innovation_applied",
             &["item_id", "id"],
+            false,
         )
         .await
     }

@@ -4,6 +4,7 @@
 //! Uploads may now be for an entry's document, from an entrant without an account: their
 //! user and item become optional.
 
+use crate::schema::{a, big, big_null, flag, id, index, long, text, text_null};
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
@@ -15,73 +16,12 @@ impl MigrationName for Migration {
     }
 }
 
-fn a(s: &str) -> Alias {
-    Alias::new(s)
-}
-
-fn id() -> ColumnDef {
-    ColumnDef::new(a("id"))
-        .big_integer()
-        .not_null()
-        .auto_increment()
-        .primary_key()
-        .to_owned()
-}
-
-fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name)).big_integer().not_null().to_owned()
-}
-
-fn big_null(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name)).big_integer().null().to_owned()
-}
-
-fn text(name: &str, len: u32) -> ColumnDef {
-    ColumnDef::new(a(name))
-        .string_len(len)
-        .not_null()
-        .to_owned()
-}
-
-fn text_null(name: &str, len: u32) -> ColumnDef {
-    ColumnDef::new(a(name)).string_len(len).null().to_owned()
-}
-
-fn long(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name)).text().not_null().to_owned()
-}
-
-fn flag(name: &str) -> ColumnDef {
-    ColumnDef::new(a(name))
-        .boolean()
-        .not_null()
-        .default(false)
-        .to_owned()
-}
-
 fn fk(from: &str, col: &str, to: &str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(a(from), a(col))
         .to(a(to), a("id"))
         .on_delete(ForeignKeyAction::Cascade)
         .to_owned()
-}
-
-async fn index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: &str,
-    cols: &[&str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut ix = Index::create().name(name).table(a(table)).to_owned();
-    for c in cols {
-        ix.col(a(c));
-    }
-    if unique {
-        ix.unique();
-    }
-    m.create_index(ix).await
 }
 
 #[async_trait::async_trait]

@@ -406,6 +406,7 @@ mod m0001_foundation {
 
 mod m0002_knowledge {
     //! The knowledge repository: taxonomies, items with versions, files, conversation, uploads.
+    use crate::schema::{a, big, id, index, text, ts};
     use sea_orm_migration::prelude::*;
 
     /// Named explicitly: the derive would name every migration in this file alike.
@@ -417,59 +418,11 @@ mod m0002_knowledge {
         }
     }
 
-    fn a(s: &str) -> Alias {
-        Alias::new(s)
-    }
-
-    fn id() -> ColumnDef {
-        ColumnDef::new(a("id"))
-            .big_integer()
-            .not_null()
-            .auto_increment()
-            .primary_key()
-            .to_owned()
-    }
-
-    fn big(name: &str) -> ColumnDef {
-        ColumnDef::new(a(name)).big_integer().not_null().to_owned()
-    }
-
-    fn text(name: &str, len: u32) -> ColumnDef {
-        ColumnDef::new(a(name))
-            .string_len(len)
-            .not_null()
-            .to_owned()
-    }
-
-    fn ts(name: &str) -> ColumnDef {
-        ColumnDef::new(a(name))
-            .timestamp_with_time_zone()
-            .not_null()
-            .to_owned()
-    }
-
     fn fk(from: &str, col: &str, to: &str) -> ForeignKeyCreateStatement {
         ForeignKey::create()
             .from(a(from), a(col))
             .to(a(to), a(if to == "blobs" { "sha256" } else { "id" }))
             .to_owned()
-    }
-
-    async fn index(
-        m: &SchemaManager<'_>,
-        name: &str,
-        table: &str,
-        cols: &[&str],
-        unique: bool,
-    ) -> Result<(), DbErr> {
-        let mut ix = Index::create().name(name).table(a(table)).to_owned();
-        for c in cols {
-            ix.col(a(c));
-        }
-        if unique {
-            ix.unique();
-        }
-        m.create_index(ix).await
     }
 
     #[async_trait::async_trait]
