@@ -15,7 +15,7 @@
 // Started by run.sh (E2E_FLOWS=contest to run only this one). Prints one line per step and,
 // last, "N passed, N failed[, N skipped]"; exits 1 on failure.
 import { readFileSync, writeFileSync, renameSync } from "node:fs";
-import { need, expect, story, launch, newPhone, login as signIn } from "./story.mjs";
+import { need, expect, story, launch, newPhone, login as signIn, SHOTS } from "./story.mjs";
 
 const BASE = need("E2E_BASE_URL");
 const CLOCK_FILE = need("E2E_CLOCK_FILE");
@@ -352,6 +352,14 @@ try {
     const printed = await page.content();
     expect(printed.includes(`/c/${certCode}`), "the certificate does not carry its verification URL");
     await shot(page, "11-certificate");
+    // Printed, it is one A4 landscape page (a desktop browser's print, not the phone view).
+    const desk = await page.context().browser().newPage({ viewport: { width: 1280, height: 900 } });
+    await desk.goto(`${BASE}/c/${certCode}/print`);
+    const pdf = await desk.pdf({ preferCSSPageSize: true, printBackground: true });
+    await desk.close();
+    writeFileSync(`${SHOTS}/contest-certificate.pdf`, pdf);
+    const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+    expect(pages === 1, `the certificate prints on ${pages} pages`);
     const v = (run.current = visitor.page);
     await v.goto(`${BASE}/c/${certCode}`);
     const text = await v.locator("main").innerText();
