@@ -2,30 +2,16 @@
 //! times are Unix milliseconds.
 
 use crate::search::{exec, rows};
-use crate::store::{SeaStore, map_err};
+use crate::store::{SeaStore, from_ms, get, map_err, ms};
 use async_trait::async_trait;
 use khlang_core::certificates::{Certificate, CertificateQuery, CertificateStore, Revocation};
 use khlang_core::error::PortError;
 use khlang_core::ids::{CertificateId, UnitId, UserId};
 use khlang_core::ports::{Page, PortResult};
 use sea_orm::{QueryResult, TransactionTrait, Value};
-use time::OffsetDateTime;
 
 const COLUMNS: &str = "id, code, holder, title, unit_id, source, issued_by, issued_ms, \
      revoked_ms, revoked_reason, revoked_by";
-
-fn ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn from_ms(ms: i64) -> PortResult<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map_err(|e| PortError::Other(format!("stored certificate time is invalid: {e}")))
-}
-
-fn get<T: sea_orm::TryGetable>(r: &QueryResult, col: &str) -> PortResult<T> {
-    r.try_get("", col).map_err(map_err)
-}
 
 fn to_certificate(r: &QueryResult) -> PortResult<Certificate> {
     let revoked = match get::<Option<i64>>(r, "revoked_ms")? {

@@ -2,7 +2,7 @@
 //! (`ON CONFLICT`, `RETURNING`); times are Unix milliseconds.
 
 use crate::search::{exec, rows};
-use crate::store::{SeaStore, map_err};
+use crate::store::{SeaStore, from_ms, get, map_err, ms};
 use async_trait::async_trait;
 use khlang_core::error::PortError;
 use khlang_core::geo::{DistrictCode, ProvinceCode};
@@ -17,15 +17,6 @@ use khlang_core::ports::{Page, PortResult};
 use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait, Value};
 use time::OffsetDateTime;
 
-fn ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn from_ms(ms: i64) -> PortResult<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map_err(|e| corrupt("time", e))
-}
-
 fn corrupt(what: &str, e: impl std::fmt::Display) -> PortError {
     PortError::Other(format!("stored innovation {what} is invalid: {e}"))
 }
@@ -33,10 +24,6 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> PortError {
 const COLUMNS: &str = "item_id, unit_id, status, visibility, title, summary, branch_id, \
      province, district, health_zone, regional_centre, fiscal_year, has_photo, has_video, \
      has_slides, innovators, photo_file_id, applied_count, published_ms, updated_ms";
-
-fn get<T: sea_orm::TryGetable>(r: &QueryResult, col: &str) -> PortResult<T> {
-    r.try_get("", col).map_err(map_err)
-}
 
 fn to_row(r: &QueryResult) -> PortResult<InnovationRow> {
     let mut media = Vec::new();

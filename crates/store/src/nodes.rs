@@ -3,14 +3,10 @@
 //! `RETURNING`).
 
 use crate::search::{exec, rows};
-use crate::store::{SeaStore, map_err};
+use crate::store::{SeaStore, map_err, ms};
 use async_trait::async_trait;
 use khlang_core::ports::{Coordination, PortResult};
 use time::OffsetDateTime;
-
-fn ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
 
 #[async_trait]
 impl Coordination for SeaStore {

@@ -49,6 +49,23 @@ pub(crate) fn utc(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(UtcOffset::UTC)
 }
 
+/// A time as Unix milliseconds: the plain-SQL adapters store times so, and both engines
+/// compare and sort them alike.
+pub(crate) fn ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The inverse of [`ms`]; a value no time can have is a corrupt row, said so.
+pub(crate) fn from_ms(ms: i64) -> PortResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|e| corrupt("time", e))
+}
+
+/// A column of a plain-SQL row, with the driver's error mapped.
+pub(crate) fn get<T: sea_orm::TryGetable>(r: &sea_orm::QueryResult, col: &str) -> PortResult<T> {
+    r.try_get("", col).map_err(map_err)
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> PortError {
     PortError::Other(format!("stored {what} is invalid: {e}"))
 }

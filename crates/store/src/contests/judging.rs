@@ -2,7 +2,7 @@
 //! `judge_id` in sheets, scores and conflicts is the judge's user id.
 
 use crate::search::{exec, rows};
-use crate::store::{SeaStore, map_err};
+use crate::store::{SeaStore, from_ms, get, map_err, ms};
 use async_trait::async_trait;
 use khlang_core::contests::model::{DeclaredConflict, Judge, ResultRow, Score, SheetState};
 use khlang_core::contests::ports::JudgingStore;
@@ -13,21 +13,8 @@ use khlang_core::ports::PortResult;
 use sea_orm::{QueryResult, TransactionTrait, Value};
 use time::OffsetDateTime;
 
-fn ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn from_ms(ms: i64) -> PortResult<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map_err(|e| corrupt("time", e))
-}
-
 fn corrupt(what: &str, e: impl std::fmt::Display) -> PortError {
     PortError::Other(format!("stored contest {what} is invalid: {e}"))
-}
-
-fn get<T: sea_orm::TryGetable>(r: &QueryResult, col: &str) -> PortResult<T> {
-    r.try_get("", col).map_err(map_err)
 }
 
 fn to_judge(r: &QueryResult) -> PortResult<Judge> {

@@ -1,7 +1,7 @@
 //! [`RoundStore`] over the database, in plain SQL that SQLite and PostgreSQL both speak.
 
 use crate::search::{exec, rows};
-use crate::store::{SeaStore, map_err};
+use crate::store::{SeaStore, from_ms, get, map_err, ms};
 use async_trait::async_trait;
 use khlang_core::contests::model::{
     Area, Contest, ContestKind, Entrant, Entry, EntryCount, EntryDocument, EntryFilter,
@@ -16,21 +16,8 @@ use khlang_core::ports::{Page, PortResult};
 use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait, Value};
 use time::OffsetDateTime;
 
-fn ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn from_ms(ms: i64) -> PortResult<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map_err(|e| corrupt("time", e))
-}
-
 fn corrupt(what: &str, e: impl std::fmt::Display) -> PortError {
     PortError::Other(format!("stored contest {what} is invalid: {e}"))
-}
-
-fn get<T: sea_orm::TryGetable>(r: &QueryResult, col: &str) -> PortResult<T> {
-    r.try_get("", col).map_err(map_err)
 }
 
 fn marks(n: usize) -> String {
