@@ -351,6 +351,48 @@ async fn contest_round_from_setup_to_deadline() {
 
     let (entry, link) = register(&s, "นางสมศรี ใจดี").await;
 
+    // Next time she is found in the person register by name and picked, not typed again.
+    let html = body(
+        s.officer
+            .get(app.url(&format!("{page}?q={}", "สมศรี")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        html.contains("นางสมศรี ใจดี") && html.contains("จังหวัดขอนแก่น"),
+        "{html}"
+    );
+    let at = html.find("entrants/new?person=").expect("a เลือก link") + "entrants/new?person=".len();
+    let person: String = html[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let html = body(
+        s.officer
+            .get(app.url(&format!("{page}?person={person}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        html.contains(&format!(
+            "name=\"person_id\" inputmode=\"numeric\" value=\"{person}\""
+        )),
+        "the picked person is not filled in"
+    );
+    let html = body(
+        s.officer
+            .get(app.url(&format!("{page}?q={}", "ไม่มีคนนี้")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(html.contains("ไม่พบ “ไม่มีคนนี้” ในทะเบียน"));
+
     // The volunteer opens the link on a phone: no account, a checklist, the time left.
     let phone = app.client();
     let res = phone.get(app.url(&link)).send().await.unwrap();

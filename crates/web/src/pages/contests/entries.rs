@@ -23,6 +23,7 @@ use khlang_core::contests::rounds::{EntrantInput, EntryAccess, EntryView};
 use khlang_core::file::{FileKind, human_size};
 use khlang_core::geo::Gazetteer;
 use khlang_core::ids::{EntryId, RoundId};
+use khlang_core::paging::PageNumber;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -58,6 +59,11 @@ struct EntrantPage {
     provinces: Vec<(String, String)>,
     units: Vec<(i64, String)>,
     office: bool,
+    /// The name searched for in the person register, and what it found: (id, name, province).
+    q: String,
+    matches: Vec<(i64, String, String)>,
+    /// Why the register could not be searched (the officer keeps no register), if so.
+    search_note: Option<String>,
 }
 
 async fn entrant_view(
@@ -105,22 +111,64 @@ async fn entrant_view(
             .collect(),
         units,
         office: contest.kind == ContestKind::Office,
+        q: String::new(),
+        matches: Vec::new(),
+        search_note: None,
     })
 }
 
+#[derive(Deserialize)]
+struct EntrantQuery {
+    /// A name to look for in the person register.
+    q: Option<String>,
+    /// A person picked from the matches.
+    person: Option<String>,
+}
+
+/// The registration form; `?q=` looks the entrant up in the person register (a plain GET
+/// form, so it works without JavaScript) and `?person=` fills the picked one in.
 async fn entrant_page(
     State(state): State<AppState>,
     member: Member,
     Path(id): Path<i64>,
+    Query(query): Query<EntrantQuery>,
 ) -> Result<Response, WebError> {
-    let p = entrant_view(
-        &state,
-        &member,
-        RoundId(id),
-        EntrantInput::default(),
-        Errors::default(),
-    )
-    .await?;
+    let form = EntrantInput {
+        person_id: query.person.unwrap_or_default().trim().to_string(),
+        ..EntrantInput::default()
+    };
+    let mut p = entrant_view(&state, &member, RoundId(id), form, Errors::default()).await?;
+    let q = query.q.unwrap_or_default();
+    if !q.trim().is_empty() {
+        p.q = q.clone();
+        match state
+            .core
+            .find_people(member.actor(), &q, PageNumber::default())
+            .await
+        {
+            Ok(found) => {
+                let gazetteer = Gazetteer::get();
+                p.matches = found
+                    .items
+                    .into_iter()
+                    .filter(|person| !person.erased && person.merged_into.is_none())
+                    .map(|person| {
+                        let province = person
+                            .place
+                            .as_ref()
+                            .map(|pl| gazetteer.province_name(pl.province))
+                            .unwrap_or_default();
+                        (person.id.0, person.name, province)
+                    })
+                    .collect();
+            }
+            Err(DomainError::Invalid(e)) => p.errors = Errors(e),
+            Err(DomainError::Forbidden) => {
+                p.search_note = Some("บัญชีนี้ไม่ได้ดูแลทะเบียนบุคคล ค้นหาไม่ได้ ใส่ชื่อผู้สมัครใหม่ด้านล่างแทน".into())
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(render(&p))
 }
 
