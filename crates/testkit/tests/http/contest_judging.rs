@@ -450,6 +450,20 @@ async fn contest_judging_scores_ranks_publishes_and_promotes() {
             .status(),
         303
     );
+    // Every saved sheet is in the audit log with its points; the refused one is not.
+    let audit = app.core().store.recent_audit(500).await.unwrap();
+    let saves: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "contest.scores_saved" && e.target == format!("entry:{}", a.id))
+        .collect();
+    assert!(
+        saves.iter().any(|e| e.detail.starts_with("version 2:")),
+        "{saves:?}"
+    );
+    assert!(
+        !saves.iter().any(|e| e.detail.contains("work=0 ")),
+        "{saves:?}"
+    );
 
     // j3 declares a conflict with B after scoring it: B leaves j3's list, j3's sheet stops
     // counting, and the organiser sees why.

@@ -732,6 +732,18 @@ impl Khlang {
                 crate::error::PortError::Conflict(_) => DomainError::Conflict(STALE_SHEET.into()),
                 other => other.into(),
             })?;
+        // Every saved sheet, points and all, so a disputed rank can be traced to who gave what.
+        let points: Vec<String> = scores
+            .iter()
+            .map(|sc| format!("{}={}", sc.criterion, sc.points))
+            .collect();
+        self.audit(
+            Some(judge.user_id),
+            "contest.scores_saved",
+            format!("entry:{}", entry.id),
+            format!("version {new_version}: {}", points.join(" ")),
+        )
+        .await?;
         Ok(new_version)
     }
 
