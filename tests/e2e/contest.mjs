@@ -179,7 +179,7 @@ try {
       await page.locator("#branch").selectOption({ index: 1 });
       await page.locator("#new_name").fill(name);
       await page.locator("#province").selectOption(province);
-      await press(page, page.locator(`form[action="/contests/rounds/${zoneRound}/entrants/new"] button[type=submit]`));
+      await press(page, page.locator(`form[method=post][action="/contests/rounds/${zoneRound}/entrants/new"] button[type=submit]`));
       const url = await page.locator("#entry-url").inputValue();
       const entry = (await page.locator('a[href^="/contests/entries/"]').first().getAttribute("href")).split("/").pop();
       expect(url.includes("/e/"), `no entry link: ${url}`);
