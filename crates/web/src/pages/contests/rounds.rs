@@ -167,6 +167,15 @@ struct RoundRow {
     window: String,
 }
 
+/// "เปิดรับ 3 ธ.ค. 2569 09:00 น. ถึง 5 ธ.ค. 2569 เวลา 16:30 น." (Bangkok time, BE).
+fn window_text(r: &Round) -> String {
+    format!(
+        "เปิดรับ {} ถึง {}",
+        khlang_core::text::format_be_datetime(r.opens_at),
+        deadline_text(r.closes_at)
+    )
+}
+
 fn round_row(r: &Round) -> RoundRow {
     RoundRow {
         id: r.id.0,
@@ -302,6 +311,8 @@ struct EditPage {
     title: String,
     status: &'static str,
     editable: bool,
+    /// The submission window in Thai, for the read-only view of an opened round.
+    window: String,
     f: RoundFormView,
 }
 
@@ -331,6 +342,7 @@ async fn edit_view(
         title: round.title.clone(),
         status: round.status.label_th(),
         editable: round.status == RoundStatus::Draft,
+        window: window_text(round),
         f,
     })
 }
@@ -594,11 +606,7 @@ async fn round_page(
         level: r.level.label_th(),
         area: r.area.label_th(),
         status: r.status.label_th(),
-        window: format!(
-            "เปิดรับ {} ถึง {}",
-            khlang_core::text::format_be_datetime(r.opens_at),
-            deadline_text(r.closes_at)
-        ),
+        window: window_text(r),
         window_note: (r.status == RoundStatus::Open)
             .then(|| closed_reason(r, d.now))
             .flatten(),
