@@ -19,7 +19,7 @@ use time::{Duration, OffsetDateTime};
 /// สสม.ภาคตะวันออกเฉียงเหนือ: organises the round for Khon Kaen.
 const UNIT: &str = "DHSS-PHC-NE";
 
-fn pdf(tag: &str) -> Vec<u8> {
+pub(super) fn pdf(tag: &str) -> Vec<u8> {
     format!(
         "%PDF-1.4\n% {tag}\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
          2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -27,7 +27,7 @@ fn pdf(tag: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-fn png() -> Vec<u8> {
+pub(super) fn png() -> Vec<u8> {
     let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0".to_vec();
     b.extend_from_slice(&[0u8; 64]);
     b
@@ -53,13 +53,13 @@ fn link_in(html: &str) -> String {
     rest[..end].to_string()
 }
 
-struct Setup {
-    app: TestApp,
-    officer: Client,
-    actor: Actor,
-    round: i64,
-    branch: i64,
-    closes_at: OffsetDateTime,
+pub(super) struct Setup {
+    pub(super) app: TestApp,
+    pub(super) officer: Client,
+    pub(super) actor: Actor,
+    pub(super) round: i64,
+    pub(super) branch: i64,
+    pub(super) closes_at: OffsetDateTime,
 }
 
 /// The settings form of a round: two required documents (a PDF profile up to 1 MB, a
@@ -114,7 +114,7 @@ fn settings<'a>(
 
 /// An officer of the regional centre creates a contest and a Khon Kaen round, sets it up
 /// and opens it: submissions close two days from now.
-async fn open_round() -> Setup {
+pub(super) async fn open_round() -> Setup {
     let app = spawn_app().await;
     let user = app.user_with_role("organiser", UNIT, "km_officer").await;
     let actor = app.core().actor_for(&user).await.unwrap();
@@ -232,7 +232,7 @@ async fn open_round() -> Setup {
 }
 
 /// Registers a new volunteer of Khon Kaen; returns the entry id and its link.
-async fn register(s: &Setup, name: &str) -> (i64, String) {
+pub(super) async fn register(s: &Setup, name: &str) -> (i64, String) {
     let page = format!("/contests/rounds/{}/entrants/new", s.round);
     let res = post_form(
         &s.app,
@@ -264,7 +264,7 @@ async fn register(s: &Setup, name: &str) -> (i64, String) {
 }
 
 /// Sends one file from the entry page as a phone would (the form, not the API).
-async fn send(
+pub(super) async fn send(
     app: &TestApp,
     client: &Client,
     page: &str,
@@ -286,7 +286,7 @@ async fn send(
         .expect("upload")
 }
 
-async fn documents(s: &Setup, entry: i64) -> usize {
+pub(super) async fn documents(s: &Setup, entry: i64) -> usize {
     let v = s
         .app
         .core()
@@ -670,263 +670,4 @@ async fn contest_only_organisers_register_entrants() {
         .await
         .unwrap();
     assert_eq!(d.stats.entries, 0);
-}
-
-/// Standard base64, as tus clients encode Upload-Metadata values.
-fn b64(s: &str) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in s.as_bytes().chunks(3) {
-        let n = c
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Starts a tus upload of an entry document through its link.
-async fn tus_create(
-    app: &TestApp,
-    link: &str,
-    requirement: &str,
-    name: &str,
-    length: usize,
-) -> Response {
-    app.client()
-        .post(app.url(&format!("{link}/tus/")))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", length.to_string())
-        .header(
-            "Upload-Metadata",
-            format!("filename {},requirement {}", b64(name), b64(requirement)),
-        )
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn tus_patch(app: &TestApp, url: &str, offset: usize, bytes: Vec<u8>) -> Response {
-    app.client()
-        .patch(app.url(url))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", offset.to_string())
-        .body(bytes)
-        .send()
-        .await
-        .unwrap()
-}
-
-#[tokio::test]
-async fn contest_entry_documents_resume_over_tus() {
-    let s = open_round().await;
-    let app = &s.app;
-    let (entry, link) = register(&s, "นางสมศรี ใจดี").await;
-    let (_, other_link) = register(&s, "นายมานะ ขยัน").await;
-
-    let mut file = pdf("resumed");
-    file.resize(300_000, b' ');
-    let res = tus_create(app, &link, "profile", "ประวัติ.pdf", file.len()).await;
-    assert_eq!(res.status(), 201);
-    let url = location(&res);
-    assert!(url.starts_with(&format!("{link}/tus/")), "{url}");
-
-    // The first half arrives, then the connection is cut; the phone asks where to go on.
-    let half = 120_000;
-    assert_eq!(
-        tus_patch(app, &url, 0, file[..half].to_vec())
-            .await
-            .status(),
-        204
-    );
-    let head = |u: String| async move {
-        app.client()
-            .head(app.url(&u))
-            .header("Tus-Resumable", "1.0.0")
-            .send()
-            .await
-            .unwrap()
-    };
-    let res = head(url.clone()).await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["upload-offset"], half.to_string().as_str());
-    // Another entry's link does not reach this upload.
-    let foreign = url.replace(&link, &other_link);
-    assert_eq!(head(foreign).await.status(), 404);
-    assert_eq!(documents(&s, entry).await, 0);
-
-    let res = tus_patch(app, &url, half, file[half..].to_vec()).await;
-    assert_eq!(res.status(), 204);
-    assert_eq!(
-        res.headers()["upload-offset"],
-        file.len().to_string().as_str()
-    );
-    let v = app
-        .core()
-        .entry_view(
-            &khlang_core::contests::rounds::EntryAccess::Officer(&s.actor),
-            Some(EntryId(entry)),
-        )
-        .await
-        .unwrap();
-    assert_eq!(v.documents.len(), 1);
-    assert_eq!(v.documents[0].requirement, "profile");
-    assert_eq!(v.documents[0].size, file.len() as u64);
-    let res = s
-        .officer
-        .get(app.url(&format!(
-            "/contests/entries/{entry}/documents/{}",
-            v.documents[0].id
-        )))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.bytes().await.unwrap().as_ref(), file.as_slice());
-
-    // Over the requirement's limit: refused before a byte is sent.
-    let res = tus_create(app, &link, "profile", "ใหญ่.pdf", 2 * 1024 * 1024).await;
-    assert_eq!(res.status(), 413);
-    // A picture sent where a PDF is asked for: refused once complete, nothing stored.
-    let res = tus_create(app, &link, "profile", "รูป.png", png().len()).await;
-    let u = location(&res);
-    let res = tus_patch(app, &u, 0, png()).await;
-    assert_eq!(res.status(), 422);
-    assert_eq!(documents(&s, entry).await, 1);
-
-    // Started before the deadline, finished after it: refused, nothing stored.
-    let res = tus_create(app, &link, "photo", "กิจกรรม.png", png().len()).await;
-    assert_eq!(res.status(), 201);
-    let late = location(&res);
-    let after = (s.closes_at - OffsetDateTime::now_utc()).whole_seconds() + 1;
-    app.move_clock(after);
-    let res = tus_patch(app, &late, 0, png()).await;
-    assert_eq!(res.status(), 409);
-    let res = tus_create(app, &link, "photo", "กิจกรรม.png", png().len()).await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(documents(&s, entry).await, 1);
-}
-
-#[tokio::test]
-async fn contest_promotion_copies_an_entry_without_new_bytes() {
-    use khlang_core::contests::RoundStore;
-    use khlang_core::contests::rounds::RoundInput;
-    use sea_orm::{ConnectionTrait, Statement};
-
-    let s = open_round().await;
-    let app = &s.app;
-    let (entry, link) = register(&s, "นางสมศรี ใจดี").await;
-    let phone = app.client();
-    let action = format!("{link}/documents");
-    let res = send(
-        app,
-        &phone,
-        &link,
-        &action,
-        "profile",
-        "ประวัติ.pdf",
-        pdf("winner"),
-    )
-    .await;
-    assert_eq!(res.status(), 303);
-
-    // The regional round the winners go on to.
-    let round = app
-        .core()
-        .round_for_organiser(&s.actor, RoundId(s.round))
-        .await
-        .unwrap();
-    let now = OffsetDateTime::now_utc();
-    let regional = app
-        .core()
-        .create_round(
-            &s.actor,
-            round.contest_id,
-            &RoundInput {
-                title: "ระดับภาคตะวันออกเฉียงเหนือ".into(),
-                level: "region".into(),
-                unit: round.unit_id.to_string(),
-                area: "r:ne".into(),
-                opens: local_input(now + Duration::days(10)),
-                closes: local_input(now + Duration::days(20)),
-                advance: "1".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-
-    let store = khlang_store::SeaStore::new(app.runtime.db.clone());
-    let blobs = || async {
-        let db = &app.runtime.db;
-        let r = db
-            .query_one(Statement::from_string(
-                db.get_database_backend(),
-                "SELECT COUNT(*) AS n FROM blobs",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        r.try_get::<i64>("", "n").unwrap()
-    };
-    let before = blobs().await;
-    let copied = store
-        .copy_entry_into(EntryId(entry), regional.id, now)
-        .await
-        .unwrap();
-    assert_eq!(blobs().await, before, "no new bytes");
-    // Publishing again after a failure copies nothing twice.
-    let again = store
-        .copy_entry_into(EntryId(entry), regional.id, now)
-        .await
-        .unwrap();
-    assert_eq!(again, copied, "the entry was copied a second time");
-
-    let from = store.get_entry(EntryId(entry)).await.unwrap();
-    let to = store.get_entry(copied).await.unwrap();
-    assert_eq!(to.round_id, regional.id);
-    assert_eq!(to.promoted_from, Some(from.id));
-    assert_eq!(
-        (to.entrant, to.branch, to.province),
-        (from.entrant, from.branch, from.province)
-    );
-    assert_eq!(to.name, from.name);
-    assert_eq!(to.receipt, format!("R{}-0001", regional.id));
-    assert_eq!(store.entry_link(copied).await.unwrap(), None, "no link");
-    let (a, b) = (
-        store.entry_documents(EntryId(entry)).await.unwrap(),
-        store.entry_documents(copied).await.unwrap(),
-    );
-    assert_eq!(b.len(), 1);
-    assert_eq!(
-        (&b[0].sha256, b[0].size, &b[0].requirement),
-        (&a[0].sha256, a[0].size, &a[0].requirement)
-    );
-    let ranked = store
-        .round_entries(regional.id, khlang_core::ids::TermId(s.branch))
-        .await
-        .unwrap();
-    assert_eq!(
-        ranked.iter().map(|e| e.id).collect::<Vec<_>>(),
-        vec![copied]
-    );
-
-    // The promoted entry's documents download from the shared bytes.
-    let res = s
-        .officer
-        .get(app.url(&format!("/contests/entries/{copied}/zip")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let zip = res.bytes().await.unwrap();
-    let needle = pdf("winner");
-    assert!(zip.windows(needle.len()).any(|w| w == needle.as_slice()));
 }

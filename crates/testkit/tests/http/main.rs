@@ -7,6 +7,7 @@ mod backup;
 mod certificates;
 mod contest_judging;
 mod contest_rounds;
+mod contest_uploads;
 mod forms;
 mod hardening_access;
 mod hardening_robust;

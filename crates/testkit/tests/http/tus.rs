@@ -46,7 +46,7 @@ async fn draft(app: &TestApp, owner: &Person) -> ItemId {
 }
 
 /// Standard base64, as tus clients encode Upload-Metadata values.
-fn b64(s: &str) -> String {
+pub(super) fn b64(s: &str) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for c in s.as_bytes().chunks(3) {
