@@ -47,4 +47,13 @@ id! {
     EntryId,
     /// เกียรติบัตร: a certificate with a public verification code.
     CertificateId,
+    /// แผนการจัดการความรู้: one unit's KM plan for one fiscal year (Forms 1 and 2).
+    PlanId,
+    /// เป้าหมาย: one unit's target for one fiscal year (optionally one category).
+    TargetId,
+    /// การแจ้งเตือน: one message in someone's inbox.
+    NoticeId,
+    /// One row of the KM network registry (ทะเบียนเครือข่ายนักจัดการความรู้) or the trainer
+    /// directory (ทำเนียบครูฝึก).
+    MemberId,
 }

@@ -73,6 +73,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_people(store.clone())
     .with_contests(store.clone(), store.clone())
     .with_certificates(store.clone())
+    .with_planning(store.clone())
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_media(Arc::new(media::PictureCopies::default()), store);

@@ -3,10 +3,12 @@
 
 mod certificates;
 mod contests;
+mod dashboard;
 mod entities;
 mod forms;
 mod innovations;
 mod knowledge;
+mod levels;
 mod m0004_search;
 mod m0005_search_split;
 mod m0006_revisions;
@@ -17,14 +19,22 @@ mod m0010_people;
 mod m0011_innovations;
 mod m0012_media;
 mod m0013_contests;
+mod m0014_plans;
+mod m0015_targets;
+mod m0016_networks;
+mod m0017_dashboard;
 mod media;
 mod migration;
+mod networks;
 mod nodes;
+mod notifications;
 mod people;
+mod planning;
 mod registry_tables;
 mod schema;
 mod search;
 mod store;
+mod targets;
 
 pub use store::SeaStore;
 

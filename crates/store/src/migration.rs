@@ -21,6 +21,10 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0011_innovations::Migration),
             Box::new(crate::m0012_media::Migration),
             Box::new(crate::m0013_contests::Migration),
+            Box::new(crate::m0014_plans::Migration),
+            Box::new(crate::m0015_targets::Migration),
+            Box::new(crate::m0016_networks::Migration),
+            Box::new(crate::m0017_dashboard::Migration),
         ]
     }
 }

@@ -19,6 +19,12 @@ pub struct Layout {
     pub can_manage_people: bool,
     /// Officers who run contests (การคัดเลือก) somewhere.
     pub can_run_contests: bool,
+    /// Officers who run a unit's KM (plans, targets, registries) somewhere.
+    pub can_plan: bool,
+    /// Anyone with a role somewhere: plans, progress and the dashboard of their units.
+    pub can_view_units: bool,
+    /// The bell's number.
+    pub unread_notices: u64,
     pub csrf: String,
     pub nav: &'static str,
     /// What the search box in the header shows.
@@ -45,6 +51,9 @@ impl Layout {
             can_contribute: actor.may_somewhere(Action::Contribute),
             can_manage_people: actor.may_somewhere(Action::ManagePeople),
             can_run_contests: actor.may_somewhere(Action::RunContest),
+            can_plan: actor.may_somewhere(Action::ManageKnowledge),
+            can_view_units: actor.may_somewhere(Action::ViewUnitContent),
+            unread_notices: ctx.map(|c| c.unread_notices).unwrap_or(0),
             csrf: csrf.to_string(),
             nav,
             search: String::new(),

@@ -25,6 +25,8 @@ pub struct SessionContext {
     pub user: User,
     pub actor: Actor,
     pub csrf: String,
+    /// Unread notices in the person's inbox (the bell's number).
+    pub unread_notices: u64,
 }
 
 impl Khlang {
@@ -123,6 +125,7 @@ impl Khlang {
             user,
             actor,
             csrf: session.csrf,
+            unread_notices: 0,
         }))
     }
 

@@ -77,6 +77,18 @@ pub struct Khlang {
     pub(crate) contest_judging: Option<Arc<dyn crate::contests::JudgingStore>>,
     /// Certificates with their verification codes (see [`crate::certificates`]).
     pub(crate) certificates: Option<Arc<dyn crate::certificates::CertificateStore>>,
+    /// KM plans (see [`crate::planning`]).
+    pub(crate) plans: Option<Arc<dyn crate::planning::PlanStore>>,
+    /// Targets (see [`crate::targets`]).
+    pub(crate) targets: Option<Arc<dyn crate::targets::TargetStore>>,
+    /// Inboxes (see [`crate::notifications`]).
+    pub(crate) notices: Option<Arc<dyn crate::notifications::NoticeStore>>,
+    /// The KM network registry and trainer directory (see [`crate::networks`]).
+    pub(crate) networks: Option<Arc<dyn crate::networks::NetworkStore>>,
+    /// Success levels (see [`crate::levels`]).
+    pub(crate) levels: Option<Arc<dyn crate::levels::LevelStore>>,
+    /// The executive dashboard's counts (see [`crate::dashboard`]).
+    pub(crate) dashboard: Option<Arc<dyn crate::dashboard::DashboardStore>>,
 }
 
 impl Khlang {
@@ -106,7 +118,34 @@ impl Khlang {
             contest_rounds: None,
             contest_judging: None,
             certificates: None,
+            plans: None,
+            targets: None,
+            notices: None,
+            networks: None,
+            levels: None,
+            dashboard: None,
         }
+    }
+
+    /// Gives KM planning its storage: plans, targets, inboxes, the registries, success
+    /// levels and the dashboard's counts (one database serves them all).
+    pub fn with_planning<S>(mut self, store: Arc<S>) -> Self
+    where
+        S: crate::planning::PlanStore
+            + crate::targets::TargetStore
+            + crate::notifications::NoticeStore
+            + crate::networks::NetworkStore
+            + crate::levels::LevelStore
+            + crate::dashboard::DashboardStore
+            + 'static,
+    {
+        self.plans = Some(store.clone());
+        self.targets = Some(store.clone());
+        self.notices = Some(store.clone());
+        self.networks = Some(store.clone());
+        self.levels = Some(store.clone());
+        self.dashboard = Some(store);
+        self
     }
 
     /// Gives certificates (เกียรติบัตร) their storage.

@@ -4,14 +4,20 @@ mod account;
 mod admin;
 mod certificates;
 mod contests;
+mod dashboard;
 mod forms;
 pub(crate) mod geo;
 pub(crate) mod innovations;
 mod items;
+mod levels;
+mod networks;
+mod notifications;
 pub(crate) mod people;
+mod planning;
 mod registry_tables;
 pub(crate) mod search;
 mod session;
+mod targets;
 
 use crate::AppState;
 use crate::auth::Visitor;
@@ -43,6 +49,12 @@ pub fn routes() -> Router<AppState> {
         .merge(people::routes())
         .merge(contests::routes())
         .merge(certificates::routes())
+        .merge(planning::routes())
+        .merge(targets::routes())
+        .merge(notifications::routes())
+        .merge(networks::routes())
+        .merge(levels::routes())
+        .merge(dashboard::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.

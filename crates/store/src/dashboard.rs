@@ -1,0 +1,6 @@
+//! [`DashboardStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
+
+use crate::store::SeaStore;
+use khlang_core::dashboard::DashboardStore;
+
+impl DashboardStore for SeaStore {}

@@ -1,0 +1,6 @@
+//! [`NetworkStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
+
+use crate::store::SeaStore;
+use khlang_core::networks::NetworkStore;
+
+impl NetworkStore for SeaStore {}

@@ -1,0 +1,6 @@
+//! [`NoticeStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
+
+use crate::store::SeaStore;
+use khlang_core::notifications::NoticeStore;
+
+impl NoticeStore for SeaStore {}

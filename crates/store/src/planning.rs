@@ -1,0 +1,6 @@
+//! [`PlanStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
+
+use crate::store::SeaStore;
+use khlang_core::planning::PlanStore;
+
+impl PlanStore for SeaStore {}

@@ -1,0 +1,6 @@
+//! [`TargetStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
+
+use crate::store::SeaStore;
+use khlang_core::targets::TargetStore;
+
+impl TargetStore for SeaStore {}
