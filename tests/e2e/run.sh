@@ -31,7 +31,13 @@
 # criterion; results are published, the winner shows in the regional round with the same
 # documents, and her certificate's verification page says valid, then revoked.
 #
-# Knobs: E2E_FLOWS ("flow innovation contest": which browser flows run; without "flow" there is no
+# Then plan.mjs (issue 12): seed 003's Chachoengsao KM plan typed in on a phone (Forms 1 and 2),
+# its Gantt's months, the XLSX export holding every text and imported back, the PDF, review by
+# the department (returned with a comment, then approved, with a notice in the inbox), seed 003's
+# district target table, an item published in a district moving the district and the province
+# at once, and the executive dashboard.
+#
+# Knobs: E2E_FLOWS ("flow innovation contest plan": which browser flows run; without "flow" there is no
 #        upload and no RSS check), CARGO_TARGET_DIR, CHROMIUM, E2E_SHOTS (screenshots, kept), E2E_VIDEO_MB (200),
 #        E2E_RSS_LIMIT_MB (100), E2E_TIMEOUT (seconds for the browser flow, 900), E2E_SKIP_BUILD=1,
 #        E2E_NODES (1 or 2).
@@ -45,7 +51,7 @@ VIDEO_MB="${E2E_VIDEO_MB:-200}"
 RSS_LIMIT_MB="${E2E_RSS_LIMIT_MB:-100}"
 FLOW_TIMEOUT="${E2E_TIMEOUT:-900}"
 NODES="${E2E_NODES:-1}"
-FLOWS="${E2E_FLOWS:-flow innovation contest}"
+FLOWS="${E2E_FLOWS:-flow innovation contest plan}"
 wants() { case " $FLOWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export E2E_SHOTS="${E2E_SHOTS:-${TMPDIR:-/tmp}/khlang-e2e-shots}"
@@ -143,6 +149,10 @@ echo "$OFFICER_PW" | "$BIN" user create boonchu --password-stdin --display-name 
 JUDGE_PW="$(secret)"
 for j in judge1 judge2 judge3; do
   echo "$JUDGE_PW" | "$BIN" user create "$j" --password-stdin --display-name "กรรมการ ${j#judge}" 2>"$WORK/$j.txt" || { cat "$WORK/$j.txt"; die "user create $j failed"; }
+done
+PLANNER_PW="$(secret)"
+for p in prayat suda anan; do
+  echo "$PLANNER_PW" | "$BIN" user create "$p" --password-stdin --display-name "$p" 2>"$WORK/$p.txt" || { cat "$WORK/$p.txt"; die "user create $p failed"; }
 done
 CONTRIB_ID="$(user_id "$WORK/contrib.txt")"; REVIEWER_ID="$(user_id "$WORK/reviewer.txt")"; OFFICER_ID="$(user_id "$WORK/officer.txt")"
 [ -n "$CONTRIB_ID" ] && [ -n "$REVIEWER_ID" ] || die "could not read the new users' ids: $(cat "$WORK"/*.txt)"
@@ -249,6 +259,11 @@ for j in judge1 judge2 judge3; do
 done
 echo "judges judge1-3: viewers of DHSS-HSS07 (unit $ZONE7_ID), their unit for conflicts of interest"
 
+CDD_ID="$(echo "$UNITS" | json 'd.find(u => u.code === "CDD")?.id')" || die "no unit CDD"
+grant() { api -H 'Content-Type: application/json' -d "{\"role\":\"$2\",\"unit_id\":$3}" "$BASE/api/v1/users/$(user_id "$WORK/$1.txt")/grants" >/dev/null; }
+grant prayat km_officer "$PROVINCE_ID"; grant suda km_officer "$CDD_ID"; grant anan viewer "$CDD_ID"
+echo "planning: prayat KM officer of CDD-P-24, suda KM officer of CDD, anan (executive) viewer of CDD"
+
 say "test files (${VIDEO_MB} MiB video)"
 mkdir -p "$WORK/in"
 PDF="$WORK/in/คู่มือการดูแลผู้สูงอายุ.pdf"
@@ -314,6 +329,13 @@ if wants contest; then
   E2E_JUDGE_PASSWORD="$JUDGE_PW" E2E_PDF="$PDF" \
     timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/contest.mjs" 2>&1 | tee "$WORK/contest.out"
   CONTEST_STATUS=${PIPESTATUS[0]}
+fi
+PLAN_STATUS=0
+if wants plan; then
+  say "browser flow: KM plan, targets and dashboard"
+  E2E_BASE_URL="$BASE" E2E_PLANNER_PASSWORD="$PLANNER_PW" E2E_TOKEN="$TOKEN" E2E_D01_ID="$DISTRICT_ID" \
+    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/plan.mjs" 2>&1 | tee "$WORK/plan.out"
+  PLAN_STATUS=${PIPESTATUS[0]}
 fi
 set -e
 
@@ -404,10 +426,11 @@ counts() {
   [ "$2" -eq 0 ] || [ "$f" -gt 0 ] || f=1
   echo "${p:-0} $f"
 }
-FLOW_PASS=0; FLOW_FAIL=0; INNOVATION_PASS=0; INNOVATION_FAIL=0; CONTEST_PASS=0; CONTEST_FAIL=0
+FLOW_PASS=0; FLOW_FAIL=0; INNOVATION_PASS=0; INNOVATION_FAIL=0; CONTEST_PASS=0; CONTEST_FAIL=0; PLAN_PASS=0; PLAN_FAIL=0
 if wants flow; then read -r FLOW_PASS FLOW_FAIL < <(counts "$WORK/flow.out" "$FLOW_STATUS"); fi
 if wants innovation; then read -r INNOVATION_PASS INNOVATION_FAIL < <(counts "$WORK/innovation.out" "$INNOVATION_STATUS"); fi
 if wants contest; then read -r CONTEST_PASS CONTEST_FAIL < <(counts "$WORK/contest.out" "$CONTEST_STATUS"); fi
+if wants plan; then read -r PLAN_PASS PLAN_FAIL < <(counts "$WORK/plan.out" "$PLAN_STATUS"); fi
 echo "screenshots: $E2E_SHOTS"
-echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + RSS_FAIL + NODE_FAIL )) failed"
-[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]
+echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + PLAN_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + PLAN_FAIL + RSS_FAIL + NODE_FAIL )) failed"
+[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$PLAN_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]
