@@ -13,9 +13,11 @@
 //! updates (an activity's status and evidence), which are what tracking an approved plan
 //! is made of.
 
+mod input;
 mod workflow;
 
-pub use workflow::PlanDecision;
+pub use input::{ActivityInput, IssueInput};
+pub use workflow::{PlanDecision, may_decide};
 
 use super::PlanOverview;
 use super::model::{Activity, FiscalYear, IssueRow, KmPlan, PlanContent, PlanStatus, row_prefix};
