@@ -9,6 +9,7 @@ mod charts;
 mod error;
 mod files;
 mod forms;
+mod gantt;
 mod markdown;
 mod ops;
 mod pages;
