@@ -384,13 +384,7 @@ fn read_form2(
         if indicator.is_empty() {
             bad("ไม่มีตัวชี้วัด".into());
         }
-        let target = match Quantity::parse_th(cell(row, 4)) {
-            Ok(q) => Some(q),
-            Err(e) => {
-                bad(format!("เป้าหมาย: {}", e.message));
-                None
-            }
-        };
+        let target = Quantity::parse_th(cell(row, 4));
         let status = match ActivityStatus::parse(cell(row, 7)) {
             Ok(s) => Some(s),
             Err(e) => {
@@ -398,8 +392,8 @@ fn read_form2(
                 None
             }
         };
-        if let (Some(period), Some(target), Some(status), false, false) =
-            (period, target, status, title.is_empty(), indicator.is_empty())
+        if let (Some(period), Some(status), false, false) =
+            (period, status, title.is_empty(), indicator.is_empty())
         {
             activities.push(Activity {
                 step: current,
@@ -445,5 +439,173 @@ pub fn carry_over(old: &PlanContent, new: &mut PlanContent) {
         if let Some(o) = terms.iter().find(|o| o.text == k.text) {
             k.term = o.term;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ItemId, PlanId, TermId, UnitId, UserId};
+    use crate::planning::model::{Evidence, PlanStatus};
+    use time::macros::{date, datetime};
+
+    fn year() -> FiscalYear {
+        FiscalYear::parse("2568").unwrap()
+    }
+
+    fn activity(step: KmStep, title: &str, period: Period, status: ActivityStatus) -> Activity {
+        Activity {
+            step,
+            title: title.into(),
+            period,
+            indicator: format!("ตัวชี้วัดของ{title}"),
+            target: Quantity::parse_th("๖๐ องค์ความรู้"),
+            target_group: "บุคลากร".into(),
+            responsible: "สำนักงานพัฒนาชุมชนจังหวัด".into(),
+            responsible_units: Vec::new(),
+            status,
+            evidence: Vec::new(),
+        }
+    }
+
+    fn plan(content: PlanContent) -> KmPlan {
+        KmPlan {
+            id: PlanId(1),
+            unit_id: UnitId(1),
+            fiscal_year: year(),
+            status: PlanStatus::Draft,
+            content,
+            version: 1,
+            copied_from: None,
+            created_by: UserId(1),
+            created_at: datetime!(2024-10-01 0:00 UTC),
+            updated_at: datetime!(2024-10-01 0:00 UTC),
+            submitted_at: None,
+            decided_at: None,
+        }
+    }
+
+    fn content() -> PlanContent {
+        PlanContent {
+            strategic_issues: "๑. สร้างสรรค์ชุมชนพึ่งตนเองได้\n๒. ส่งเสริมเศรษฐกิจฐานราก".into(),
+            issues: vec![
+                IssueRow {
+                    issue: "๑. สร้างสรรค์ชุมชน".into(),
+                    objective: "หมู่บ้านพอเพียง".into(),
+                    kpis: vec![
+                        Kpi { name: "ก".into(), target: "ร้อยละ ๙๐".into() },
+                        Kpi { name: "ข".into(), target: String::new() },
+                    ],
+                    knowledge: vec![
+                        RequiredKnowledge { text: "Big Data".into(), term: None },
+                        RequiredKnowledge { text: "ผู้นำ".into(), term: None },
+                        RequiredKnowledge { text: "ปราชญ์".into(), term: None },
+                    ],
+                },
+                IssueRow {
+                    issue: "๒. ไม่มีตัวชี้วัด".into(),
+                    objective: String::new(),
+                    kpis: Vec::new(),
+                    knowledge: Vec::new(),
+                },
+            ],
+            activities: vec![
+                activity(
+                    KmStep::Identify,
+                    "อบรม",
+                    Period::Dates { start: date!(2025-03-23), end: date!(2025-03-25) },
+                    ActivityStatus::Done,
+                ),
+                activity(KmStep::Identify, "แจ้งแนวทาง", Period::Months { mask: 0b1 << 6 }, ActivityStatus::NotStarted),
+                activity(KmStep::Share, "แลกเปลี่ยน", Period::Months { mask: 0b101 }, ActivityStatus::Cancelled),
+                activity(KmStep::Learn, "เรียนรู้", Period::Months { mask: 0b1110_0000_0000 }, ActivityStatus::InProgress),
+            ],
+        }
+    }
+
+    fn text(grid: &SheetGrid) -> Vec<Vec<String>> {
+        let mut rows: Vec<Vec<String>> = grid.rows.iter().map(|r| r.cells.clone()).collect();
+        // What a workbook reader sees of a merged cell: the value in the first cell only.
+        for &(first, last, c) in &grid.merges {
+            for r in first + 1..=last {
+                rows[r as usize][c as usize] = String::new();
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn the_sheets_read_back_to_the_same_content() {
+        let p = plan(content());
+        let [f1, f2] = plan_sheets(&p, "สำนักงานพัฒนาชุมชนจังหวัดฉะเชิงเทรา");
+        assert_eq!(f1.name, FORM1_SHEET);
+        // One row per KPI (or knowledge): issue 1 takes 3 rows, issue 2 one.
+        assert_eq!(f1.rows.len(), 4 + 3 + 1);
+        assert_eq!(f1.merges, [(4, 6, 0), (4, 6, 1)]);
+        // Every step has its row, even without activities.
+        assert_eq!(
+            f2.rows.iter().filter(|r| r.kind == RowKind::Step).count(),
+            7
+        );
+        let back = read_plan_sheets(year(), &text(&f1), &text(&f2)).unwrap();
+        assert_eq!(back, p.content);
+    }
+
+    #[test]
+    fn every_bad_row_is_named_and_nothing_is_taken() {
+        let p = plan(content());
+        let [f1, f2] = plan_sheets(&p, "หน่วยงาน");
+        let mut rows2 = text(&f2);
+        let first_activity = rows2.iter().position(|r| r[0] == "๑)").unwrap();
+        rows2[first_activity][3] = String::new();
+        rows2[first_activity + 1][2] = "ตลอดปี".into();
+        rows2[first_activity + 1][7] = "เสร็จ?".into();
+        let mut rows1 = text(&f1);
+        rows1[5][3] = "ร้อยละ ๑๐".into();
+        rows1[5][2] = String::new();
+        let errors = read_plan_sheets(year(), &rows1, &rows2).unwrap_err();
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert_eq!(lines[0], "แผ่นงาน แบบฟอร์มที่ ๑ แถวที่ 6: มีเป้าหมายของตัวชี้วัดแต่ไม่มีตัวชี้วัด");
+        assert_eq!(
+            lines[1],
+            format!("แผ่นงาน แบบฟอร์มที่ ๒ แถวที่ {}: ไม่มีตัวชี้วัด", first_activity + 1)
+        );
+        assert!(lines[2].starts_with(&format!("แผ่นงาน แบบฟอร์มที่ ๒ แถวที่ {}: ระยะเวลา \"ตลอดปี\"", first_activity + 2)), "{}", lines[2]);
+        assert!(lines[3].contains("สถานะต้องเป็น"));
+    }
+
+    #[test]
+    fn the_seeds_own_numbering_and_step_rows_are_read() {
+        let header: Vec<String> = FORM2_HEADER.map(String::from).to_vec();
+        let row = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rows2 = vec![
+            row(&["ประเด็นยุทธศาสตร์: ๑. สร้างสรรค์"]),
+            header,
+            row(&["๑", "การบ่งชี้ความรู้"]),
+            row(&["", "๒)แจ้งแนวทาง", "เมษายน ๒๕๖๘", "มีความรู้", "เจ้าหน้าที่", "", "สพจ.", "ดำเนินการแล้ว"]),
+            row(&["", "การแบ่งปันแลกเปลี่ยนความรู้"]),
+            row(&["", "๑) แลกเปลี่ยน", "กรกฎาคม - กันยายน ๒๕๖๘", "จำนวน", "", "", "", ""]),
+        ];
+        let rows1 = vec![FORM1_HEADER.map(String::from).to_vec()];
+        let c = read_plan_sheets(year(), &rows1, &rows2).unwrap();
+        assert_eq!(c.strategic_issues, "๑. สร้างสรรค์");
+        assert_eq!(c.activities.len(), 2);
+        assert_eq!(c.activities[0].title, "แจ้งแนวทาง");
+        assert_eq!(c.activities[0].step, KmStep::Identify);
+        assert_eq!(c.activities[1].title, "แลกเปลี่ยน");
+        assert_eq!(c.activities[1].step, KmStep::Share);
+        assert_eq!(c.activities[1].status, ActivityStatus::NotStarted);
+    }
+
+    #[test]
+    fn what_a_sheet_cannot_carry_is_kept() {
+        let mut old = content();
+        old.activities[1].evidence = vec![Evidence::Item { item: ItemId(7) }];
+        old.activities[1].responsible_units = vec![UnitId(3)];
+        old.issues[0].knowledge[1].term = Some(TermId(5));
+        let mut new = content();
+        carry_over(&old, &mut new);
+        assert_eq!(new, old);
     }
 }

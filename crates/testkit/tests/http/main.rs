@@ -20,6 +20,7 @@ mod openapi;
 mod operations;
 mod organisation;
 mod people;
+mod plan_export;
 mod registry_tables;
 mod revisions;
 mod search;
