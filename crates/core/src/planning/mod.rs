@@ -6,6 +6,7 @@
 //! - [`progress`]: what "% complete" means (activities, plans, targets), written once.
 //! - [`service`]: the use-cases.
 
+pub mod labels;
 pub mod model;
 pub mod ports;
 pub mod progress;

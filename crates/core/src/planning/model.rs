@@ -397,3 +397,281 @@ pub struct KmPlan {
     pub submitted_at: Option<OffsetDateTime>,
     pub decided_at: Option<OffsetDateTime>,
 }
+
+/// The most rows a form may have (an import of a runaway sheet stops here).
+pub const MAX_ROWS: usize = 500;
+/// The longest text of one cell.
+pub const MAX_TEXT: usize = 4000;
+
+/// "แบบฟอร์มที่ ๑ แถวที่ 3: " — how an error names its row.
+pub fn row_prefix(form: u8, index: usize) -> String {
+    let form = if form == 1 { "๑" } else { "๒" };
+    format!("แบบฟอร์มที่ {form} แถวที่ {}: ", index + 1)
+}
+
+impl Activity {
+    /// A new, empty activity under a step (not started, the whole year).
+    pub fn new(step: KmStep) -> Self {
+        Activity {
+            step,
+            title: String::new(),
+            period: Period::Months { mask: 0 },
+            indicator: String::new(),
+            target: Quantity::default(),
+            target_group: String::new(),
+            responsible: String::new(),
+            responsible_units: Vec::new(),
+            status: ActivityStatus::NotStarted,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// What is wrong with the activity in a plan of `year`, each error on its field.
+    pub fn problems(&self, year: FiscalYear) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if self.title.trim().is_empty() {
+            out.push(FieldError::new("title", "กรุณาระบุชื่อกิจกรรม"));
+        }
+        if self.indicator.trim().is_empty() {
+            out.push(FieldError::new("indicator", "กรุณาระบุตัวชี้วัดของกิจกรรม"));
+        }
+        if let Err(m) = self.period.check(year) {
+            out.push(FieldError::new("period", m));
+        }
+        for (field, text) in [
+            ("title", &self.title),
+            ("indicator", &self.indicator),
+            ("target", &self.target.unit),
+            ("target_group", &self.target_group),
+            ("responsible", &self.responsible),
+        ] {
+            if text.chars().count() > MAX_TEXT {
+                out.push(FieldError::new(
+                    field,
+                    format!("ข้อความยาวเกิน {MAX_TEXT} ตัวอักษร"),
+                ));
+            }
+        }
+        if self
+            .target
+            .number
+            .is_some_and(|n| !n.is_finite() || n < 0.0)
+        {
+            out.push(FieldError::new("target", "เป้าหมายต้องเป็นจำนวนที่ไม่ติดลบ"));
+        }
+        for e in &self.evidence {
+            if let Evidence::Link { url, .. } = e
+                && !(url.starts_with("https://")
+                    || url.starts_with("http://")
+                    || (url.starts_with('/') && !url.starts_with("//")))
+            {
+                out.push(FieldError::new(
+                    "evidence",
+                    "หลักฐานต้องเป็นลิงก์ที่ขึ้นต้นด้วย https:// หรือรหัสองค์ความรู้ในคลัง",
+                ));
+            }
+        }
+        out
+    }
+}
+
+impl IssueRow {
+    /// What is wrong with a Form 1 row, each error on its field.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if self.issue.trim().is_empty() {
+            out.push(FieldError::new("issue", "กรุณาระบุประเด็นการพัฒนา/ยุทธศาสตร์"));
+        }
+        if self.kpis.iter().any(|k| k.name.trim().is_empty()) {
+            out.push(FieldError::new("kpis", "ตัวชี้วัดแต่ละข้อต้องมีชื่อ"));
+        }
+        if self.knowledge.iter().any(|k| k.text.trim().is_empty()) {
+            out.push(FieldError::new(
+                "knowledge",
+                "องค์ความรู้ที่จำเป็นแต่ละข้อต้องมีข้อความ",
+            ));
+        }
+        let long = std::iter::once(&self.issue)
+            .chain(std::iter::once(&self.objective))
+            .chain(self.kpis.iter().flat_map(|k| [&k.name, &k.target]))
+            .chain(self.knowledge.iter().map(|k| &k.text))
+            .any(|t| t.chars().count() > MAX_TEXT);
+        if long {
+            out.push(FieldError::new(
+                "issue",
+                format!("ข้อความยาวเกิน {MAX_TEXT} ตัวอักษร"),
+            ));
+        }
+        out
+    }
+}
+
+impl PlanContent {
+    /// Everything that is wrong with the plan in `year`: each error keeps its field name and
+    /// its message names the form and the row ("แบบฟอร์มที่ ๒ แถวที่ 3: …"). Empty when the
+    /// plan may be saved.
+    pub fn problems(&self, year: FiscalYear) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if self.strategic_issues.chars().count() > MAX_TEXT {
+            out.push(FieldError::new(
+                "strategic_issues",
+                format!("ข้อความยาวเกิน {MAX_TEXT} ตัวอักษร"),
+            ));
+        }
+        if self.issues.len() > MAX_ROWS || self.activities.len() > MAX_ROWS {
+            out.push(FieldError::new(
+                "rows",
+                format!("แต่ละแบบฟอร์มมีได้ไม่เกิน {MAX_ROWS} แถว"),
+            ));
+        }
+        for (i, row) in self.issues.iter().enumerate() {
+            for e in row.problems() {
+                out.push(FieldError::new(
+                    e.field,
+                    format!("{}{}", row_prefix(1, i), e.message),
+                ));
+            }
+        }
+        for (i, a) in self.activities.iter().enumerate() {
+            for e in a.problems(year) {
+                out.push(FieldError::new(
+                    e.field,
+                    format!("{}{}", row_prefix(2, i), e.message),
+                ));
+            }
+        }
+        out
+    }
+
+    /// The activities in Form 2's order (by step, then as entered), with their index in
+    /// `activities`.
+    pub fn by_step(&self) -> Vec<(KmStep, Vec<(usize, &Activity)>)> {
+        KmStep::ALL
+            .into_iter()
+            .map(|s| {
+                let rows = self
+                    .activities
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| a.step == s)
+                    .collect();
+                (s, rows)
+            })
+            .collect()
+    }
+
+    /// The same plan as a fresh start: statuses back to not started, evidence dropped;
+    /// periods moved a year on when `next_year` (a copy of last year's plan). A dated period
+    /// that cannot move (29 February) becomes its months.
+    pub fn fresh_copy(&self, from: FiscalYear, next_year: bool) -> PlanContent {
+        let mut c = self.clone();
+        for a in &mut c.activities {
+            a.status = ActivityStatus::NotStarted;
+            a.evidence.clear();
+            if next_year {
+                a.period = a.period.next_year().unwrap_or(Period::Months {
+                    mask: a.period.month_mask(from),
+                });
+            }
+        }
+        c
+    }
+
+    /// The content without what tracking changes (statuses, evidence): two plans that differ
+    /// only there differ in progress, not in what was approved.
+    pub fn without_progress(&self) -> PlanContent {
+        let mut c = self.clone();
+        for a in &mut c.activities {
+            a.status = ActivityStatus::NotStarted;
+            a.evidence.clear();
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod validation_tests {
+    use super::*;
+
+    fn activity(title: &str, indicator: &str, period: Period) -> Activity {
+        Activity {
+            title: title.into(),
+            indicator: indicator.into(),
+            period,
+            ..Activity::new(KmStep::Share)
+        }
+    }
+
+    #[test]
+    fn rows_are_named() {
+        let year = FiscalYear::parse("2568").unwrap();
+        let ok = activity("อบรม", "จำนวนคน", Period::WHOLE_YEAR);
+        let content = PlanContent {
+            activities: vec![
+                ok.clone(),
+                ok.clone(),
+                activity("อบรม", "", Period::WHOLE_YEAR),
+                activity(
+                    "",
+                    "x",
+                    Period::Dates {
+                        start: time::macros::date!(2025 - 10 - 01),
+                        end: time::macros::date!(2025 - 10 - 02),
+                    },
+                ),
+                activity("a", "b", Period::Months { mask: 0 }),
+            ],
+            ..Default::default()
+        };
+        let p = content.problems(year);
+        let messages: Vec<&str> = p.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "แบบฟอร์มที่ ๒ แถวที่ 3: กรุณาระบุตัวชี้วัดของกิจกรรม",
+                "แบบฟอร์มที่ ๒ แถวที่ 4: กรุณาระบุชื่อกิจกรรม",
+                "แบบฟอร์มที่ ๒ แถวที่ 4: ระยะเวลาต้องอยู่ในปีงบประมาณ 2568 (1 ต.ค. 2567 – 30 ก.ย. 2568)",
+                "แบบฟอร์มที่ ๒ แถวที่ 5: กรุณาเลือกอย่างน้อยหนึ่งเดือน",
+            ]
+        );
+        assert_eq!(p[0].field, "indicator");
+        let form1 = PlanContent {
+            issues: vec![IssueRow::default()],
+            ..Default::default()
+        };
+        assert_eq!(
+            form1.problems(year)[0].message,
+            "แบบฟอร์มที่ ๑ แถวที่ 1: กรุณาระบุประเด็นการพัฒนา/ยุทธศาสตร์"
+        );
+    }
+
+    #[test]
+    fn a_copy_starts_fresh_a_year_later() {
+        let y67 = FiscalYear::parse("2567").unwrap();
+        let mut a = activity(
+            "a",
+            "b",
+            Period::Dates {
+                start: time::macros::date!(2024 - 03 - 23),
+                end: time::macros::date!(2024 - 03 - 25),
+            },
+        );
+        a.status = ActivityStatus::Done;
+        a.evidence.push(Evidence::Link {
+            url: "https://x".into(),
+            label: String::new(),
+        });
+        let c = PlanContent {
+            activities: vec![a],
+            ..Default::default()
+        }
+        .fresh_copy(y67, true);
+        assert_eq!(c.activities[0].status, ActivityStatus::NotStarted);
+        assert!(c.activities[0].evidence.is_empty());
+        assert!(
+            c.problems(FiscalYear::parse("2568").unwrap()).is_empty(),
+            "{:?}",
+            c.activities[0].period
+        );
+    }
+}
