@@ -249,6 +249,8 @@ fn read_form1(rows: &SheetRows, errors: &mut Vec<FieldError>) -> Vec<IssueRow> {
         return Vec::new();
     };
     let mut issues: Vec<IssueRow> = Vec::new();
+    // The sheet row each issue starts on, for its errors.
+    let mut starts: Vec<usize> = Vec::new();
     for (i, row) in rows.iter().enumerate().skip(header + 1) {
         let [issue, objective, kpi, target, knowledge] =
             [0, 1, 2, 3, 4].map(|c| line_breaks(cell(row, c)));
@@ -259,6 +261,7 @@ fn read_form1(rows: &SheetRows, errors: &mut Vec<FieldError>) -> Vec<IssueRow> {
             continue;
         }
         if !issue.is_empty() {
+            starts.push(i);
             issues.push(IssueRow {
                 issue,
                 objective,
@@ -291,6 +294,11 @@ fn read_form1(rows: &SheetRows, errors: &mut Vec<FieldError>) -> Vec<IssueRow> {
                 text: knowledge,
                 term: None,
             });
+        }
+    }
+    for (issue, start) in issues.iter().zip(starts) {
+        for e in issue.problems() {
+            errors.push(FieldError::new(at(sheet, start), e.message));
         }
     }
     issues
@@ -395,7 +403,7 @@ fn read_form2(
         if let (Some(period), Some(status), false, false) =
             (period, status, title.is_empty(), indicator.is_empty())
         {
-            activities.push(Activity {
+            let activity = Activity {
                 step: current,
                 title,
                 period,
@@ -406,7 +414,12 @@ fn read_form2(
                 responsible_units: Vec::new(),
                 status,
                 evidence: Vec::new(),
-            });
+            };
+            // The plan's own rules (period inside the year, lengths …), on this row.
+            for e in activity.problems(year) {
+                bad(e.message);
+            }
+            activities.push(activity);
         }
     }
     (strategic_issues, activities)
@@ -558,7 +571,7 @@ mod tests {
         let mut rows2 = text(&f2);
         let first_activity = rows2.iter().position(|r| r[0] == "๑)").unwrap();
         rows2[first_activity][3] = String::new();
-        rows2[first_activity + 1][2] = "ตลอดปี".into();
+        rows2[first_activity + 1][2] = "เร็ว ๆ นี้".into();
         rows2[first_activity + 1][7] = "เสร็จ?".into();
         let mut rows1 = text(&f1);
         rows1[5][3] = "ร้อยละ ๑๐".into();
@@ -571,7 +584,7 @@ mod tests {
             lines[1],
             format!("แผ่นงาน แบบฟอร์มที่ ๒ แถวที่ {}: ไม่มีตัวชี้วัด", first_activity + 1)
         );
-        assert!(lines[2].starts_with(&format!("แผ่นงาน แบบฟอร์มที่ ๒ แถวที่ {}: ระยะเวลา \"ตลอดปี\"", first_activity + 2)), "{}", lines[2]);
+        assert!(lines[2].starts_with(&format!("แผ่นงาน แบบฟอร์มที่ ๒ แถวที่ {}: ระยะเวลา \"เร็ว ๆ นี้\"", first_activity + 2)), "{}", lines[2]);
         assert!(lines[3].contains("สถานะต้องเป็น"));
     }
 
