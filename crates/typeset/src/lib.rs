@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use khlang_core::print::{Document, PrintError, Typesetter};
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration};
-use typst::layout::PagedDocument;
+use typst_layout::PagedDocument;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
@@ -37,6 +37,10 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
         fonts,
     }
 });
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.get().vpath().get_with_slash().into())
+}
 
 fn file_id(path: &str) -> FileId {
     RootedPath::new(
@@ -70,7 +74,7 @@ impl World for PrintWorld {
         if id == self.main.id() {
             Ok(self.main.clone())
         } else {
-            Err(FileError::NotFound(id.get().vpath().as_rooted_path().into()))
+            Err(not_found(id))
         }
     }
 
@@ -80,7 +84,7 @@ impl World for PrintWorld {
         } else if id == self.main.id() {
             Ok(Bytes::from_string(self.main.text().to_string()))
         } else {
-            Err(FileError::NotFound(id.get().vpath().as_rooted_path().into()))
+            Err(not_found(id))
         }
     }
 

@@ -11,7 +11,7 @@
 mod breaks;
 pub mod plan;
 pub mod plan_sheets;
-// mod plan_export; (waits for the plans service)
+mod plan_export;
 mod service;
 
 pub use breaks::{ZERO_WIDTH_SPACE, break_words};

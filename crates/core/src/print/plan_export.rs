@@ -7,6 +7,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{PlanId, UnitId};
 use crate::org::{Action, Actor, Target, authorize};
 use crate::planning::model::{KmPlan, PlanStatus};
+use crate::planning::ports::PlanEventKind;
 use crate::service::Khlang;
 
 impl Khlang {
@@ -21,7 +22,7 @@ impl Khlang {
 
     /// The plan as the official PDF (A4 landscape), for whoever may read the plan.
     pub async fn plan_pdf(&self, actor: &Actor, id: PlanId) -> DomainResult<(KmPlan, Vec<u8>)> {
-        let plan = self.plan(actor, id).await?;
+        let plan = self.km_plan(actor, id).await?;
         let unit = self.plan_unit_name(plan.unit_id).await?;
         let pdf = self.print_pdf(plan_document(&plan, &unit)).await?;
         Ok((plan, pdf))
@@ -33,7 +34,7 @@ impl Khlang {
         actor: &Actor,
         id: PlanId,
     ) -> DomainResult<(KmPlan, [SheetGrid; 2])> {
-        let plan = self.plan(actor, id).await?;
+        let plan = self.km_plan(actor, id).await?;
         let unit = self.plan_unit_name(plan.unit_id).await?;
         let grids = plan_sheets(&plan, &unit);
         Ok((plan, grids))
@@ -42,7 +43,7 @@ impl Khlang {
     /// The plan, if the actor may import into it: ManageKnowledge on its unit, and the plan
     /// still a draft or returned for changes.
     pub async fn plan_for_import(&self, actor: &Actor, id: PlanId) -> DomainResult<KmPlan> {
-        let plan = self.plan(actor, id).await?;
+        let plan = self.km_plan(actor, id).await?;
         let tree = self.unit_tree().await?;
         authorize(
             actor,
@@ -73,7 +74,19 @@ impl Khlang {
         let mut content =
             read_plan_sheets(plan.fiscal_year, form1, form2).map_err(DomainError::Invalid)?;
         carry_over(&plan.content, &mut content);
-        self.save_plan_content(actor, id, plan.version, content)
-            .await
+        let text = format!(
+            "นำเข้าจากไฟล์ Excel (แบบฟอร์มที่ ๑: {} ประเด็น, แบบฟอร์มที่ ๒: {} กิจกรรม)",
+            content.issues.len(),
+            content.activities.len()
+        );
+        self.write_content(
+            actor,
+            id,
+            plan.version,
+            content,
+            PlanEventKind::Imported,
+            text,
+        )
+        .await
     }
 }

@@ -117,7 +117,7 @@ async fn plan_with(app: &TestApp, actor: &Actor, content: PlanContent) -> PlanId
 }
 
 async fn content_of(app: &TestApp, actor: &Actor, id: PlanId) -> (PlanContent, i32) {
-    let plan = app.core().plan(actor, id).await.unwrap();
+    let plan = app.core().km_plan(actor, id).await.unwrap();
     (plan.content, plan.version)
 }
 
