@@ -9,11 +9,11 @@ use std::sync::LazyLock;
 use khlang_core::print::{Document, PrintError, Typesetter};
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration};
-use typst_layout::PagedDocument;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
 
 static LAYOUT: &str = include_str!("document.typ");
 static SARABUN_REGULAR: &[u8] = include_bytes!("../fonts/Sarabun-Regular.ttf");

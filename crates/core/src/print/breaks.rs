@@ -67,7 +67,8 @@ mod tests {
 
     #[test]
     fn other_text_is_unchanged() {
-        for s in ["", "KM plan 2568", "ก", "สวัสดี ครับ\nบรรทัดใหม่"] {
+        for s in ["", "KM plan 2568", "ก", "สวัสดี ครับ\nบรรทัดใหม่"]
+        {
             let out = break_words(&SEG, s);
             assert_eq!(out.replace(ZERO_WIDTH_SPACE, ""), s);
         }

@@ -10,8 +10,8 @@
 
 mod breaks;
 pub mod plan;
-pub mod plan_sheets;
 mod plan_export;
+pub mod plan_sheets;
 mod service;
 
 pub use breaks::{ZERO_WIDTH_SPACE, break_words};
@@ -45,8 +45,13 @@ pub struct Document {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
     /// Level 1 or 2.
-    Heading { level: u8, text: String },
-    Paragraph { text: String },
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph {
+        text: String,
+    },
     Table(Table),
     /// Starts a new page.
     PageBreak,
@@ -110,7 +115,10 @@ impl Cell {
 
     /// A header cell: bold, centred, lightly shaded.
     pub fn head(text: impl Into<String>) -> Self {
-        Self::new(text).bold().shade(Shade::Light).align(Align::Center)
+        Self::new(text)
+            .bold()
+            .shade(Shade::Light)
+            .align(Align::Center)
     }
 
     pub fn span(mut self, colspan: u16, rowspan: u16) -> Self {

@@ -15,8 +15,7 @@ pub fn plan_title(year: FiscalYear) -> String {
 }
 
 /// Form 1's heading.
-pub const FORM1_TITLE: &str =
-    "แบบฟอร์มที่ ๑ การจำแนกองค์ความรู้ที่จำเป็นต่อการผลักดันตามประเด็นการพัฒนา";
+pub const FORM1_TITLE: &str = "แบบฟอร์มที่ ๑ การจำแนกองค์ความรู้ที่จำเป็นต่อการผลักดันตามประเด็นการพัฒนา";
 /// Form 2's heading.
 pub const FORM2_TITLE: &str = "แบบฟอร์มที่ ๒ แผนการจัดการความรู้ (KM Action Plan)";
 
@@ -119,9 +118,7 @@ fn form1(plan: &KmPlan) -> Table {
         }
     }
     if rows.is_empty() {
-        rows.push(vec![
-            Cell::new("ยังไม่มีประเด็นการพัฒนาในแบบฟอร์มที่ ๑").span(5, 1),
-        ]);
+        rows.push(vec![Cell::new("ยังไม่มีประเด็นการพัฒนาในแบบฟอร์มที่ ๑").span(5, 1)]);
     }
     Table {
         columns: vec![2.0, 2.0, 3.0, 1.6, 3.4],

@@ -109,8 +109,16 @@ fn form1(plan: &KmPlan, unit_name: &str) -> SheetGrid {
             rows.push(GridRow {
                 kind: RowKind::Body,
                 cells: vec![
-                    if i == 0 { issue.issue.clone() } else { String::new() },
-                    if i == 0 { issue.objective.clone() } else { String::new() },
+                    if i == 0 {
+                        issue.issue.clone()
+                    } else {
+                        String::new()
+                    },
+                    if i == 0 {
+                        issue.objective.clone()
+                    } else {
+                        String::new()
+                    },
                     kpi.map(|k| k.name.clone()).unwrap_or_default(),
                     kpi.map(|k| k.target.clone()).unwrap_or_default(),
                     issue
@@ -284,10 +292,7 @@ fn read_form1(rows: &SheetRows, errors: &mut Vec<FieldError>) -> Vec<IssueRow> {
         if !kpi.is_empty() {
             current.kpis.push(Kpi { name: kpi, target });
         } else if !target.is_empty() {
-            errors.push(FieldError::new(
-                at(sheet, i),
-                "มีเป้าหมายของตัวชี้วัดแต่ไม่มีตัวชี้วัด",
-            ));
+            errors.push(FieldError::new(at(sheet, i), "มีเป้าหมายของตัวชี้วัดแต่ไม่มีตัวชี้วัด"));
         }
         if !knowledge.is_empty() {
             current.knowledge.push(RequiredKnowledge {
@@ -506,13 +511,28 @@ mod tests {
                     issue: "๑. สร้างสรรค์ชุมชน".into(),
                     objective: "หมู่บ้านพอเพียง".into(),
                     kpis: vec![
-                        Kpi { name: "ก".into(), target: "ร้อยละ ๙๐".into() },
-                        Kpi { name: "ข".into(), target: String::new() },
+                        Kpi {
+                            name: "ก".into(),
+                            target: "ร้อยละ ๙๐".into(),
+                        },
+                        Kpi {
+                            name: "ข".into(),
+                            target: String::new(),
+                        },
                     ],
                     knowledge: vec![
-                        RequiredKnowledge { text: "Big Data".into(), term: None },
-                        RequiredKnowledge { text: "ผู้นำ".into(), term: None },
-                        RequiredKnowledge { text: "ปราชญ์".into(), term: None },
+                        RequiredKnowledge {
+                            text: "Big Data".into(),
+                            term: None,
+                        },
+                        RequiredKnowledge {
+                            text: "ผู้นำ".into(),
+                            term: None,
+                        },
+                        RequiredKnowledge {
+                            text: "ปราชญ์".into(),
+                            term: None,
+                        },
                     ],
                 },
                 IssueRow {
@@ -526,12 +546,32 @@ mod tests {
                 activity(
                     KmStep::Identify,
                     "อบรม",
-                    Period::Dates { start: date!(2025-03-23), end: date!(2025-03-25) },
+                    Period::Dates {
+                        start: date!(2025 - 03 - 23),
+                        end: date!(2025 - 03 - 25),
+                    },
                     ActivityStatus::Done,
                 ),
-                activity(KmStep::Identify, "แจ้งแนวทาง", Period::Months { mask: 0b1 << 6 }, ActivityStatus::NotStarted),
-                activity(KmStep::Share, "แลกเปลี่ยน", Period::Months { mask: 0b101 }, ActivityStatus::Cancelled),
-                activity(KmStep::Learn, "เรียนรู้", Period::Months { mask: 0b1110_0000_0000 }, ActivityStatus::InProgress),
+                activity(
+                    KmStep::Identify,
+                    "แจ้งแนวทาง",
+                    Period::Months { mask: 0b1 << 6 },
+                    ActivityStatus::NotStarted,
+                ),
+                activity(
+                    KmStep::Share,
+                    "แลกเปลี่ยน",
+                    Period::Months { mask: 0b101 },
+                    ActivityStatus::Cancelled,
+                ),
+                activity(
+                    KmStep::Learn,
+                    "เรียนรู้",
+                    Period::Months {
+                        mask: 0b1110_0000_0000,
+                    },
+                    ActivityStatus::InProgress,
+                ),
             ],
         }
     }
@@ -579,12 +619,22 @@ mod tests {
         let errors = read_plan_sheets(year(), &rows1, &rows2).unwrap_err();
         let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(lines.len(), 4, "{lines:?}");
-        assert_eq!(lines[0], "แผ่นงาน แบบฟอร์มที่ ๑ แถวที่ 6: มีเป้าหมายของตัวชี้วัดแต่ไม่มีตัวชี้วัด");
+        assert_eq!(
+            lines[0],
+            "แผ่นงาน แบบฟอร์มที่ ๑ แถวที่ 6: มีเป้าหมายของตัวชี้วัดแต่ไม่มีตัวชี้วัด"
+        );
         assert_eq!(
             lines[1],
             format!("แผ่นงาน แบบฟอร์มที่ ๒ แถวที่ {}: ไม่มีตัวชี้วัด", first_activity + 1)
         );
-        assert!(lines[2].starts_with(&format!("แผ่นงาน แบบฟอร์มที่ ๒ แถวที่ {}: ระยะเวลา \"เร็ว ๆ นี้\"", first_activity + 2)), "{}", lines[2]);
+        assert!(
+            lines[2].starts_with(&format!(
+                "แผ่นงาน แบบฟอร์มที่ ๒ แถวที่ {}: ระยะเวลา \"เร็ว ๆ นี้\"",
+                first_activity + 2
+            )),
+            "{}",
+            lines[2]
+        );
         assert!(lines[3].contains("สถานะต้องเป็น"));
     }
 
@@ -596,9 +646,27 @@ mod tests {
             row(&["ประเด็นยุทธศาสตร์: ๑. สร้างสรรค์"]),
             header,
             row(&["๑", "การบ่งชี้ความรู้"]),
-            row(&["", "๒)แจ้งแนวทาง", "เมษายน ๒๕๖๘", "มีความรู้", "เจ้าหน้าที่", "", "สพจ.", "ดำเนินการแล้ว"]),
+            row(&[
+                "",
+                "๒)แจ้งแนวทาง",
+                "เมษายน ๒๕๖๘",
+                "มีความรู้",
+                "เจ้าหน้าที่",
+                "",
+                "สพจ.",
+                "ดำเนินการแล้ว",
+            ]),
             row(&["", "การแบ่งปันแลกเปลี่ยนความรู้"]),
-            row(&["", "๑) แลกเปลี่ยน", "กรกฎาคม - กันยายน ๒๕๖๘", "จำนวน", "", "", "", ""]),
+            row(&[
+                "",
+                "๑) แลกเปลี่ยน",
+                "กรกฎาคม - กันยายน ๒๕๖๘",
+                "จำนวน",
+                "",
+                "",
+                "",
+                "",
+            ]),
         ];
         let rows1 = vec![FORM1_HEADER.map(String::from).to_vec()];
         let c = read_plan_sheets(year(), &rows1, &rows2).unwrap();

@@ -64,7 +64,11 @@ async fn pdf(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let (plan, bytes) = state.core.plan_pdf(member.actor(), plan_id(&id)?).await?;
-    Ok(attachment(bytes, &file_name(&plan, "pdf"), "application/pdf"))
+    Ok(attachment(
+        bytes,
+        &file_name(&plan, "pdf"),
+        "application/pdf",
+    ))
 }
 
 /// `GET /plans/{id}/export.xlsx`: the two sheets, which the import reads back.
@@ -73,7 +77,10 @@ async fn xlsx(
     member: Member,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (plan, grids) = state.core.plan_sheets(member.actor(), plan_id(&id)?).await?;
+    let (plan, grids) = state
+        .core
+        .plan_sheets(member.actor(), plan_id(&id)?)
+        .await?;
     let bytes = workbook(&grids).map_err(DomainError::internal)?;
     Ok(attachment(bytes, &file_name(&plan, "xlsx"), XLSX_MIME))
 }
@@ -126,7 +133,11 @@ fn workbook(grids: &[SheetGrid]) -> Result<Vec<u8>, XlsxError> {
                     ws.set_freeze_panes(r + 1, 0)?;
                 }
                 RowKind::Step | RowKind::Body => {
-                    let f = if row.kind == RowKind::Step { &step } else { &body };
+                    let f = if row.kind == RowKind::Step {
+                        &step
+                    } else {
+                        &body
+                    };
                     for c in 0..=last_col {
                         if merged.contains(&(r, c)) {
                             continue;
@@ -213,7 +224,11 @@ async fn import_page(
 }
 
 /// The sheet named `name`, else the one at `index` (a renamed tab still imports).
-fn sheet<'a>(sheets: &'a [(String, Vec<Vec<String>>)], name: &str, index: usize) -> Option<&'a [Vec<String>]> {
+fn sheet<'a>(
+    sheets: &'a [(String, Vec<Vec<String>>)],
+    name: &str,
+    index: usize,
+) -> Option<&'a [Vec<String>]> {
     sheets
         .iter()
         .find(|(n, _)| n.trim() == name)
@@ -300,7 +315,9 @@ async fn import_upload(
                 }
                 _ => Err(DomainError::invalid(
                     "file",
-                    format!("ไฟล์ต้องมีแผ่นงาน \"{FORM1_SHEET}\" และ \"{FORM2_SHEET}\" ตามไฟล์ที่ดาวน์โหลดจากแผน"),
+                    format!(
+                        "ไฟล์ต้องมีแผ่นงาน \"{FORM1_SHEET}\" และ \"{FORM2_SHEET}\" ตามไฟล์ที่ดาวน์โหลดจากแผน"
+                    ),
                 )),
             }
         }
