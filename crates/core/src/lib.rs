@@ -22,6 +22,7 @@ pub mod paging;
 pub mod people;
 pub mod planning;
 pub mod ports;
+pub mod print;
 pub mod reference;
 pub mod registry_tables;
 pub mod report;

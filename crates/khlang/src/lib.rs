@@ -76,6 +76,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_planning(store.clone())
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
+    .with_typesetter(Arc::new(khlang_typeset::TypstTypesetter::new()))
     .with_media(Arc::new(media::PictureCopies::default()), store);
     Ok(Runtime {
         config,

@@ -277,17 +277,18 @@ pub fn form_xlsx(book: &FormBook<'_>) -> Result<Vec<u8>, SheetError> {
 #[error("{0}")]
 pub struct ReadError(pub String);
 
+fn not_xlsx() -> ReadError {
+    ReadError(
+        "ไฟล์นี้ไม่ใช่ไฟล์ Excel แบบ .xlsx — กรุณาดาวน์โหลดแม่แบบ กรอกข้อมูล แล้วบันทึกเป็น Excel Workbook (.xlsx) ก่อนนำเข้า"
+            .into(),
+    )
+}
+
 /// The first worksheet of an XLSX workbook as rows of trimmed text cells (numbers written as
 /// Excel shows them: `2567`, not `2567.0`), without trailing empty rows. Anything that is not
 /// an XLSX workbook (a CSV, an old .xls, a PDF, a damaged file) gets a Thai message.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
-    use calamine::{Data, Reader, Xlsx};
-    let not_xlsx = || {
-        ReadError(
-            "ไฟล์นี้ไม่ใช่ไฟล์ Excel แบบ .xlsx — กรุณาดาวน์โหลดแม่แบบ กรอกข้อมูล แล้วบันทึกเป็น Excel Workbook (.xlsx) ก่อนนำเข้า"
-                .into(),
-        )
-    };
+    use calamine::{Reader, Xlsx};
     // Every XLSX is a ZIP archive; refuse others before calamine tries.
     if !bytes.starts_with(b"PK\x03\x04") {
         return Err(not_xlsx());
@@ -304,6 +305,34 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
         }
         None => return Err(ReadError("ไฟล์ Excel นี้ไม่มีแผ่นงาน".into())),
     };
+    Ok(range_rows(&range))
+}
+
+/// Every worksheet of an XLSX workbook, by tab name, as [`read_xlsx`] reads the first one
+/// (workbooks of several forms, such as a KM plan's Forms 1 and 2).
+pub fn read_xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, Vec<Vec<String>>)>, ReadError> {
+    use calamine::{Reader, Xlsx};
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(not_xlsx());
+    }
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        tracing::debug!(error = %e, "unreadable xlsx");
+        not_xlsx()
+    })?;
+    let mut out = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).map_err(|e| {
+            tracing::debug!(error = %e, "unreadable worksheet");
+            not_xlsx()
+        })?;
+        out.push((name, range_rows(&range)));
+    }
+    Ok(out)
+}
+
+/// A worksheet's cells as trimmed text rows from A1, without trailing empty rows or cells.
+fn range_rows(range: &calamine::Range<calamine::Data>) -> Vec<Vec<String>> {
+    use calamine::Data;
     // Rows start at the sheet's first row (A1) even when the range begins lower.
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut rows: Vec<Vec<String>> = vec![Vec::new(); first_row as usize];
@@ -330,7 +359,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
     while rows.last().is_some_and(Vec::is_empty) {
         rows.pop();
     }
-    Ok(rows)
+    rows
 }
 
 #[cfg(test)]

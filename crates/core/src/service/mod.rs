@@ -89,6 +89,8 @@ pub struct Khlang {
     pub(crate) levels: Option<Arc<dyn crate::levels::LevelStore>>,
     /// The executive dashboard's counts (see [`crate::dashboard`]).
     pub(crate) dashboard: Option<Arc<dyn crate::dashboard::DashboardStore>>,
+    /// Turns printed documents into PDF (see [`crate::print`]); None: no PDF exports.
+    pub(crate) typesetter: Option<Arc<dyn crate::print::Typesetter>>,
 }
 
 impl Khlang {
@@ -124,6 +126,7 @@ impl Khlang {
             networks: None,
             levels: None,
             dashboard: None,
+            typesetter: None,
         }
     }
 
@@ -177,6 +180,12 @@ impl Khlang {
     /// Keeps form template versions in the database (without it they live in memory).
     pub fn with_templates(mut self, templates: Arc<dyn crate::forms::TemplateStore>) -> Self {
         self.templates = templates;
+        self
+    }
+
+    /// Lets documents be printed as PDF (the engine lives outside core: it is heavy).
+    pub fn with_typesetter(mut self, typesetter: Arc<dyn crate::print::Typesetter>) -> Self {
+        self.typesetter = Some(typesetter);
         self
     }
 

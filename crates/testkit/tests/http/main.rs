@@ -21,6 +21,7 @@ mod operations;
 mod organisation;
 mod people;
 mod plans;
+mod plan_export;
 mod registry_tables;
 mod revisions;
 mod search;
