@@ -20,9 +20,7 @@ fn to_notice(r: &QueryResult) -> PortResult<Notice> {
         title: get(r, "title")?,
         link: get(r, "link")?,
         created_at: from_ms(get(r, "created_ms")?)?,
-        read_at: get::<Option<i64>>(r, "read_ms")?
-            .map(from_ms)
-            .transpose()?,
+        read_at: get::<Option<i64>>(r, "read_ms")?.map(from_ms).transpose()?,
     })
 }
 

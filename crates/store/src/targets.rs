@@ -25,9 +25,9 @@ fn to_target(r: &QueryResult) -> PortResult<Target> {
     let year: i32 = get(r, "fiscal_year")?;
     let due = match get::<Option<String>>(r, "due_date")? {
         None => None,
-        Some(s) => Some(
-            parse_due(&s).ok_or_else(|| PortError::Other(format!("stored due date {s:?}")))?,
-        ),
+        Some(s) => {
+            Some(parse_due(&s).ok_or_else(|| PortError::Other(format!("stored due date {s:?}")))?)
+        }
     };
     let count = |col: &str| -> PortResult<u32> {
         u32::try_from(get::<i64>(r, col)?).map_err(|e| PortError::Other(e.to_string()))

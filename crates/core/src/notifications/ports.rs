@@ -17,8 +17,12 @@ pub trait NoticeStore: Send + Sync {
     async fn unread_notices(&self, user: UserId) -> PortResult<u64>;
 
     /// Newest first.
-    async fn list_notices(&self, user: UserId, page: u64, per_page: u64)
-    -> PortResult<Page<Notice>>;
+    async fn list_notices(
+        &self,
+        user: UserId,
+        page: u64,
+        per_page: u64,
+    ) -> PortResult<Page<Notice>>;
 
     /// The user's notice (None when it is not theirs), marked read if it was not.
     async fn open_notice(

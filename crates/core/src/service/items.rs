@@ -394,7 +394,10 @@ impl Khlang {
         }
         let mut title = format!("องค์ความรู้ \"{}\" {decision}", item.fields.title.as_str());
         if !comment.is_empty() {
-            title.push_str(&format!(": {}", comment.chars().take(200).collect::<String>()));
+            title.push_str(&format!(
+                ": {}",
+                comment.chars().take(200).collect::<String>()
+            ));
         }
         let notice = crate::notifications::NewNotice {
             user: item.created_by,

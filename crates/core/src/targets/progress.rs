@@ -37,8 +37,7 @@ struct Tally {
 
 /// Days `today` is past `due`, when it is.
 fn late(due: Option<Date>, today: Date) -> Option<i64> {
-    due.filter(|d| today > *d)
-        .map(|d| (today - d).whole_days())
+    due.filter(|d| today > *d).map(|d| (today - d).whole_days())
 }
 
 /// The report for `root` and each of its children (in the tree's order). `targets` may hold
@@ -195,11 +194,17 @@ mod tests {
         assert_eq!((d1.required, d1.published, d1.counted), (4, 7, 4));
         assert_eq!(d1.days_late, None);
         let d2 = &r.children[1];
-        assert_eq!((d2.required, d2.submitted, d2.published, d2.counted), (5, 4, 3, 3));
+        assert_eq!(
+            (d2.required, d2.submitted, d2.published, d2.counted),
+            (5, 4, 3, 3)
+        );
         assert_eq!(d2.days_late, Some(10));
         assert_eq!(d2.percent(), Some(60));
         // 4 + 3 counted of 9, not 10 of 9.
-        assert_eq!((r.root.required, r.root.counted, r.root.published), (9, 7, 10));
+        assert_eq!(
+            (r.root.required, r.root.counted, r.root.published),
+            (9, 7, 10)
+        );
         assert_eq!(r.root.percent(), Some(77));
         assert_eq!(r.root.days_late, Some(10));
         assert_eq!(r.root.targets, 2);

@@ -64,7 +64,11 @@ impl Khlang {
         category: Option<TermId>,
     ) -> DomainResult<ProgressReport> {
         let tree = self.unit_tree().await?;
-        authorize(actor, Action::ViewUnitContent, &Scope::Unit(tree.path(root)?))?;
+        authorize(
+            actor,
+            Action::ViewUnitContent,
+            &Scope::Unit(tree.path(root)?),
+        )?;
         self.progress_unchecked(&tree, root, year, category).await
     }
 
@@ -91,7 +95,12 @@ impl Khlang {
     /// Whether `actor` may set the targets of `root`'s children (and of `root` itself).
     pub async fn may_set_targets(&self, actor: &Actor, root: UnitId) -> DomainResult<bool> {
         let tree = self.unit_tree().await?;
-        Ok(authorize(actor, Action::ManageKnowledge, &Scope::Unit(tree.path(root)?)).is_ok())
+        Ok(authorize(
+            actor,
+            Action::ManageKnowledge,
+            &Scope::Unit(tree.path(root)?),
+        )
+        .is_ok())
     }
 
     /// Sets (or, with a blank row, removes) the targets of `root`'s children and of `root`
@@ -107,7 +116,11 @@ impl Khlang {
     ) -> DomainResult<usize> {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let tree = self.unit_tree().await?;
-        authorize(actor, Action::ManageKnowledge, &Scope::Unit(tree.path(root)?))?;
+        authorize(
+            actor,
+            Action::ManageKnowledge,
+            &Scope::Unit(tree.path(root)?),
+        )?;
         if let Some(term) = category {
             let vocabulary = self.vocabulary().await?;
             if !vocabulary.terms.iter().any(|t| t.id == term) {
@@ -184,10 +197,7 @@ impl Khlang {
         // Progress per (year, category), each unit's own target rolled up from the tree.
         let mut groups: BTreeMap<(i32, Option<TermId>), Vec<Target>> = BTreeMap::new();
         for t in due {
-            groups
-                .entry((t.year.be(), t.category))
-                .or_default()
-                .push(t);
+            groups.entry((t.year.be(), t.category)).or_default().push(t);
         }
         let mut notices = Vec::new();
         for ((_, category), targets) in groups {
@@ -248,9 +258,5 @@ impl Khlang {
 /// targets count (their sums are the roll-ups of the children).
 fn own_counted(report: &ProgressReport, t: &Target) -> u64 {
     let below: u64 = report.children.iter().map(|c| c.counted).sum();
-    report
-        .root
-        .counted
-        .saturating_sub(below)
-        .min(t.required())
+    report.root.counted.saturating_sub(below).min(t.required())
 }
