@@ -277,6 +277,17 @@ async fn targets_refuse_bad_rows_in_thai_and_save_nothing() {
     let html = body(res).await;
     assert_eq!(html.matches("จำนวนคนต้องเป็นจำนวนเต็มตั้งแต่ 0 ขึ้นไป").count(), 2);
     assert!(html.contains("วันครบกำหนดต้องอยู่ในปีงบประมาณ"));
+    // Each error sits at its own row's box.
+    let d02_box = html
+        .find(&format!("name=\"people_{}\"", rows[1].0))
+        .unwrap();
+    let next_box = d02_box + html[d02_box..].find("name=\"per_").unwrap();
+    assert!(html[d02_box..next_box].contains("จำนวนคนต้องเป็นจำนวนเต็มตั้งแต่ 0 ขึ้นไป"));
+    let d01_box = html
+        .find(&format!("name=\"people_{}\"", rows[0].0))
+        .unwrap();
+    let next_box = d01_box + html[d01_box..].find("name=\"per_").unwrap();
+    assert!(!html[d01_box..next_box].contains("field-error"));
     assert!(
         html.contains("value=\"-1\"")
             && html.contains("value=\"ห้า\"")

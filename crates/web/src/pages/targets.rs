@@ -97,7 +97,9 @@ async fn select(
 
 /// A progress row as the table shows it.
 struct RowView {
+    /// The short name (สพอ.บางปะกง) where the unit has one; the full one as its title.
     name: String,
+    full_name: String,
     /// Drill down to the unit's own page (children only).
     link: Option<String>,
     people: String,
@@ -112,12 +114,17 @@ struct RowView {
 }
 
 fn row_view(tree: &UnitTree, p: &Progress, link: Option<String>) -> RowView {
-    let name = tree
-        .get(p.unit_id)
+    let unit = tree.get(p.unit_id);
+    let full_name = unit
         .map(|u| u.name_th.as_str().to_string())
         .unwrap_or_default();
+    let name = unit
+        .and_then(|u| u.short_th.clone())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| full_name.clone());
     RowView {
         name,
+        full_name,
         link,
         people: p
             .target
@@ -248,7 +255,9 @@ async fn build(
         let progress = std::iter::once(&report.root).chain(report.children.iter());
         for (i, p) in progress.enumerate() {
             let stored = p.target.as_ref();
-            let typed_row = typed.and_then(|t| t.iter().find(|r| r.unit_id == p.unit_id));
+            // Errors are numbered by the row's place in what was posted.
+            let typed_at = typed.and_then(|t| t.iter().position(|r| r.unit_id == p.unit_id));
+            let typed_row = typed.zip(typed_at).map(|(t, at)| &t[at]);
             let (people, per_person, due) = match typed_row {
                 Some(r) => (r.people.clone(), r.items_per_person.clone(), r.due.clone()),
                 None => (
@@ -262,7 +271,9 @@ async fn build(
                         .unwrap_or_default(),
                 ),
             };
-            let err = |f: &str| errors.get(&format!("rows.{i}.{f}")).map(str::to_string);
+            let err = |f: &str| {
+                typed_at.and_then(|at| errors.get(&format!("rows.{at}.{f}")).map(str::to_string))
+            };
             form.push(FormRow {
                 unit_id: p.unit_id.0,
                 name: tree
