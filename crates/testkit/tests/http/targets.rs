@@ -44,14 +44,24 @@ pub async fn post_targets(
     year: FiscalYear,
     rows: &[(i64, String, String, String)],
 ) -> khlang_testkit::reqwest::Response {
+    post_targets_in(app, client, unit, year, "", rows).await
+}
+
+/// [`post_targets`] for one category's targets.
+pub async fn post_targets_in(
+    app: &TestApp,
+    client: &Client,
+    unit: i64,
+    year: FiscalYear,
+    category: &str,
+    rows: &[(i64, String, String, String)],
+) -> khlang_testkit::reqwest::Response {
     // Any page of the session carries its token (the targets page may be refused).
     let page = "/notifications";
-    let unit_s = unit.to_string();
-    let year_s = year.to_string();
     let mut owned: Vec<(String, String)> = vec![
-        ("unit".into(), unit_s),
-        ("year".into(), year_s),
-        ("category".into(), String::new()),
+        ("unit".into(), unit.to_string()),
+        ("year".into(), year.to_string()),
+        ("category".into(), category.to_string()),
     ];
     for (id, people, per, due) in rows {
         owned.push(("units".into(), id.to_string()));
@@ -429,4 +439,91 @@ async fn targets_past_due_and_unmet_show_days_late_in_red() {
         let want = format!("<span class=\"late\">ช้า {late} วัน</span>");
         assert!(html.contains(&want), "{want} in {html}");
     }
+}
+
+#[tokio::test]
+async fn targets_of_one_category_count_only_its_items_and_the_default_unit_is_the_officers() {
+    let app = spawn_app().await;
+    let year = this_year(&app);
+    let p24 = app.unit_id("CDD-P-24").await;
+    let d01 = app.unit_id("CDD-P-24-D01").await;
+    let officer = member(&app, "kmcat", "CDD-P-24", "km_officer").await;
+    // Without ?unit= the page is the officer's province, this fiscal year.
+    let html = body(officer.get(app.url("/targets")).send().await.unwrap()).await;
+    assert!(html.contains("สำนักงานพัฒนาชุมชนจังหวัดฉะเชิงเทรา"));
+    assert!(html.contains(&format!("name=\"year\" value=\"{year}\"")));
+
+    let v = app.core().vocabulary().await.unwrap();
+    let tax = v.taxonomies.iter().find(|t| t.key == "category").unwrap();
+    let mut terms = v.terms.iter().filter(|t| t.taxonomy_id == tax.id);
+    let (cat, other) = (terms.next().unwrap().id.0, terms.next().unwrap().id.0);
+    let res = post_targets_in(
+        &app,
+        &officer,
+        p24,
+        year,
+        &cat.to_string(),
+        &[(d01, "2".into(), "1".into(), String::new())],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        location(&res),
+        format!("/targets?unit={p24}&year={year}&category={cat}&done=1")
+    );
+    let author = ApiCaller::user(&app, "authcat", &[("contributor", "CDD-P-24-D01")]).await;
+    let reviewer = ApiCaller::user(&app, "revcat", &[("reviewer", "CDD-P-24")]).await;
+    for term in [cat, cat, other] {
+        let id = author
+            .draft(d01, json!({"fiscal_year": year.be(), "terms": [term]}))
+            .await;
+        author
+            .post(&format!("/api/v1/items/{id}/submit"), json!({}))
+            .await;
+        reviewer
+            .post(
+                &format!("/api/v1/items/{id}/review"),
+                json!({"decision": "approve"}),
+            )
+            .await;
+    }
+    let admin = app.create_user("catadmin", PASSWORD, true).await;
+    let actor = app.core().actor_for(&admin).await.unwrap();
+    let r = app
+        .core()
+        .target_progress_in(
+            &actor,
+            UnitId(p24),
+            year,
+            Some(khlang_core::ids::TermId(cat)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.root.required, r.root.published, r.root.counted),
+        (2, 2, 2)
+    );
+    // The all-categories targets are another set: none here.
+    assert_eq!(progress(&app, p24, year).await.root.required, 0);
+    let html = body(
+        officer
+            .get(app.url(&format!("/targets?unit={p24}&year={year}&category={cat}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(html.contains("100%"));
+    // A term that is not there is refused.
+    let res = post_targets_in(
+        &app,
+        &officer,
+        p24,
+        year,
+        "999999",
+        &[(d01, "2".into(), "1".into(), String::new())],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(body(res).await.contains("ไม่พบหมวดหมู่ที่เลือก"));
 }
