@@ -125,6 +125,7 @@ impl Runtime {
         let reader = tokio::spawn(async move { core.run_text_extraction().await });
         let core = self.core.clone();
         let copier = tokio::spawn(async move { core.run_picture_copies().await });
+        let reminders = tokio::spawn(send_reminders_periodically(self.core.clone()));
         if let Err(e) = self.core.catch_up_index().await {
             tracing::warn!(error = %e, "could not check the search index");
         }
@@ -137,6 +138,7 @@ impl Runtime {
         sweeper.abort();
         reader.abort();
         copier.abort();
+        reminders.abort();
         result.map_err(|e| StartError::Other(format!("server stopped: {e}")))
     }
 }
@@ -161,6 +163,23 @@ async fn clean_up_periodically(core: Khlang) {
             Err(e) => {
                 tracing::warn!(error = %e, "could not remove expired sessions or stale uploads")
             }
+        }
+    }
+}
+
+/// How often targets falling due are looked at for reminders.
+const REMINDERS_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Reminds units' officers of targets falling due in 14 and 3 days, every 10 minutes. Every
+/// node may run it: each reminder carries a once-only key, so nobody gets one twice.
+async fn send_reminders_periodically(core: Khlang) {
+    let mut tick = tokio::time::interval(REMINDERS_EVERY);
+    loop {
+        tick.tick().await;
+        match core.send_due_reminders(core.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(notices = n, "due-date reminders looked at"),
+            Err(e) => tracing::warn!(error = %e, "could not send due-date reminders"),
         }
     }
 }

@@ -1,6 +1,133 @@
-//! [`NoticeStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
+//! [`NoticeStore`] over the database in plain SQL that SQLite and PostgreSQL both speak;
+//! times are Unix milliseconds.
 
-use crate::store::SeaStore;
-use khlang_core::notifications::NoticeStore;
+use crate::search::{exec, rows};
+use crate::store::{SeaStore, from_ms, get, map_err, ms};
+use async_trait::async_trait;
+use khlang_core::ids::{NoticeId, UserId};
+use khlang_core::notifications::{NewNotice, Notice, NoticeStore};
+use khlang_core::ports::{Page, PortResult};
+use sea_orm::{QueryResult, TransactionTrait};
+use time::OffsetDateTime;
 
-impl NoticeStore for SeaStore {}
+const COLUMNS: &str = "id, user_id, kind, title, link, created_ms, read_ms";
+
+fn to_notice(r: &QueryResult) -> PortResult<Notice> {
+    Ok(Notice {
+        id: NoticeId(get(r, "id")?),
+        user: UserId(get(r, "user_id")?),
+        kind: get(r, "kind")?,
+        title: get(r, "title")?,
+        link: get(r, "link")?,
+        created_at: from_ms(get(r, "created_ms")?)?,
+        read_at: get::<Option<i64>>(r, "read_ms")?.map(from_ms).transpose()?,
+    })
+}
+
+#[async_trait]
+impl NoticeStore for SeaStore {
+    async fn insert_notices(&self, notices: &[NewNotice], at: OffsetDateTime) -> PortResult<u64> {
+        let txn = self.connection().begin().await.map_err(map_err)?;
+        let mut added = 0;
+        for n in notices {
+            // Both engines take a conflict target-less DO NOTHING; rows without a key never
+            // conflict (NULLs are distinct in the unique index).
+            added += exec(
+                &txn,
+                "INSERT INTO notices (user_id, kind, title, link, created_ms, read_ms, once_key) \
+                 VALUES (?, ?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING",
+                vec![
+                    n.user.0.into(),
+                    n.kind.clone().into(),
+                    n.title.clone().into(),
+                    n.link.clone().into(),
+                    ms(at).into(),
+                    n.once_key.clone().into(),
+                ],
+            )
+            .await?;
+        }
+        txn.commit().await.map_err(map_err)?;
+        Ok(added)
+    }
+
+    async fn unread_notices(&self, user: UserId) -> PortResult<u64> {
+        let found = rows(
+            self.connection(),
+            "SELECT COUNT(*) AS n FROM notices WHERE user_id = ? AND read_ms IS NULL",
+            vec![user.0.into()],
+        )
+        .await?;
+        Ok(match found.first() {
+            Some(r) => u64::try_from(get::<i64>(r, "n")?).unwrap_or(0),
+            None => 0,
+        })
+    }
+
+    async fn list_notices(
+        &self,
+        user: UserId,
+        page: u64,
+        per_page: u64,
+    ) -> PortResult<Page<Notice>> {
+        let total = rows(
+            self.connection(),
+            "SELECT COUNT(*) AS n FROM notices WHERE user_id = ?",
+            vec![user.0.into()],
+        )
+        .await?;
+        let total = match total.first() {
+            Some(r) => u64::try_from(get::<i64>(r, "n")?).unwrap_or(0),
+            None => 0,
+        };
+        let found = rows(
+            self.connection(),
+            &format!(
+                "SELECT {COLUMNS} FROM notices WHERE user_id = ? ORDER BY id DESC \
+                 LIMIT ? OFFSET ?"
+            ),
+            vec![
+                user.0.into(),
+                (per_page as i64).into(),
+                (page.saturating_sub(1).saturating_mul(per_page) as i64).into(),
+            ],
+        )
+        .await?;
+        Ok(Page {
+            items: found.iter().map(to_notice).collect::<PortResult<_>>()?,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    async fn open_notice(
+        &self,
+        user: UserId,
+        id: NoticeId,
+        at: OffsetDateTime,
+    ) -> PortResult<Option<Notice>> {
+        exec(
+            self.connection(),
+            "UPDATE notices SET read_ms = ? WHERE id = ? AND user_id = ? AND read_ms IS NULL",
+            vec![ms(at).into(), id.0.into(), user.0.into()],
+        )
+        .await?;
+        let found = rows(
+            self.connection(),
+            &format!("SELECT {COLUMNS} FROM notices WHERE id = ? AND user_id = ?"),
+            vec![id.0.into(), user.0.into()],
+        )
+        .await?;
+        found.first().map(to_notice).transpose()
+    }
+
+    async fn read_all_notices(&self, user: UserId, at: OffsetDateTime) -> PortResult<u64> {
+        exec(
+            self.connection(),
+            "UPDATE notices SET read_ms = ? WHERE user_id = ? AND read_ms IS NULL",
+            vec![ms(at).into(), user.0.into()],
+        )
+        .await
+    }
+}

@@ -1,6 +1,7 @@
 //! Notices.
 
-use crate::ids::UserId;
+use crate::ids::{NoticeId, UserId};
+use time::OffsetDateTime;
 
 /// A notice to one person, as another context asks for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,4 +17,28 @@ pub struct NewNotice {
     /// A notice with the same key for the same person is sent once only, however many
     /// processes try (reminders).
     pub once_key: Option<String>,
+}
+
+/// A notice in someone's inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub id: NoticeId,
+    pub user: UserId,
+    pub kind: String,
+    pub title: String,
+    pub link: String,
+    pub created_at: OffsetDateTime,
+    pub read_at: Option<OffsetDateTime>,
+}
+
+impl Notice {
+    /// Where opening the notice goes: its link when it is a path on this site, else the inbox.
+    pub fn safe_link(&self) -> &str {
+        let l = self.link.as_str();
+        if l.starts_with('/') && !l.starts_with("//") && !l.contains('\\') {
+            l
+        } else {
+            "/notifications"
+        }
+    }
 }

@@ -121,11 +121,12 @@ impl Khlang {
             return Ok(None);
         }
         let actor = self.actor_for(&user).await?;
+        let unread_notices = self.unread_notice_count(user.id).await?;
         Ok(Some(SessionContext {
             user,
             actor,
             csrf: session.csrf,
-            unread_notices: 0,
+            unread_notices,
         }))
     }
 

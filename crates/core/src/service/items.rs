@@ -376,7 +376,39 @@ impl Khlang {
             format!("{} → {}: {comment}", from.as_str(), to.as_str()),
         )
         .await?;
+        self.notify_screened(&item, me, t, &comment).await;
         Ok(item)
+    }
+
+    /// Tells an item's creator how the committee screened it (approved, changes asked,
+    /// rejected). The decision stands even if the notice cannot be written: that is logged.
+    async fn notify_screened(&self, item: &Item, by: UserId, t: Transition, comment: &str) {
+        let decision = match t {
+            Transition::Approve => "ผ่านการพิจารณาและเผยแพร่แล้ว",
+            Transition::RequestChanges => "ถูกส่งกลับให้แก้ไข",
+            Transition::Reject => "ไม่ผ่านการพิจารณา",
+            Transition::Submit | Transition::Archive => return,
+        };
+        if item.created_by == by {
+            return;
+        }
+        let mut title = format!("องค์ความรู้ \"{}\" {decision}", item.fields.title.as_str());
+        if !comment.is_empty() {
+            title.push_str(&format!(
+                ": {}",
+                comment.chars().take(200).collect::<String>()
+            ));
+        }
+        let notice = crate::notifications::NewNotice {
+            user: item.created_by,
+            kind: "item_screened".into(),
+            title,
+            link: format!("/items/{}", item.id),
+            once_key: None,
+        };
+        if let Err(e) = self.notify(vec![notice]).await {
+            tracing::warn!(error = %e, item = %item.id, "could not notify the item's creator");
+        }
     }
 
     /// A message in the submission's conversation, from its author or the committee.

@@ -16,6 +16,7 @@ mod items_api;
 mod items_pages;
 mod media;
 mod nodes;
+mod notifications;
 mod openapi;
 mod operations;
 mod organisation;
@@ -27,6 +28,7 @@ mod revisions;
 mod search;
 mod setup;
 mod storage;
+mod targets;
 mod tus;
 
 use khlang_testkit::reqwest::{Client, Response};
