@@ -108,10 +108,7 @@ impl UnitActivity {
                 "มีผลงานองค์ความรู้ส่งเข้าระบบหรือเผยแพร่ {} รายการ",
                 n(self.works)
             )),
-            4 => Some(format!(
-                "มีนวัตกรรมเผยแพร่ {} รายการ",
-                n(self.innovations)
-            )),
+            4 => Some(format!("มีนวัตกรรมเผยแพร่ {} รายการ", n(self.innovations))),
             5 => Some(format!(
                 "มีนวัตกรรมเผยแพร่ {} รายการ มีรายงานการนำไปใช้ {} ครั้ง",
                 n(self.innovations),
@@ -192,10 +189,7 @@ impl LevelDraft {
                 None
             }
             Some(d) if d > today => {
-                errors.push(FieldError::new(
-                    "achieved_on",
-                    "วันที่สำเร็จต้องไม่เลยวันนี้",
-                ));
+                errors.push(FieldError::new("achieved_on", "วันที่สำเร็จต้องไม่เลยวันนี้"));
                 None
             }
             Some(d) if !year.contains(d) => {
@@ -317,7 +311,11 @@ mod tests {
         a.works = 2;
         assert_eq!(a.highest_supported(), 3);
         a.applied = 3;
-        assert_eq!(a.highest_supported(), 3, "applied without a published innovation");
+        assert_eq!(
+            a.highest_supported(),
+            3,
+            "applied without a published innovation"
+        );
         a.innovations = 12;
         assert_eq!(a.highest_supported(), 5);
         assert_eq!(
@@ -351,7 +349,11 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = bad.iter().map(|e| e.field.as_ref()).collect();
         assert_eq!(fields, ["achieved_on", "evidence"]);
-        assert!(bad[0].message.contains("ปีงบประมาณ 2568"), "{}", bad[0].message);
+        assert!(
+            bad[0].message.contains("ปีงบประมาณ 2568"),
+            "{}",
+            bad[0].message
+        );
         let later = LevelDraft {
             achieved_on: "2/3/2568".into(),
             ..Default::default()

@@ -109,7 +109,11 @@ impl Khlang {
         year: FiscalYear,
     ) -> DomainResult<Vec<UnitLevel>> {
         let tree = self.unit_tree().await?;
-        authorize(actor, Action::ViewUnitContent, &Target::Unit(tree.path(root)?))?;
+        authorize(
+            actor,
+            Action::ViewUnitContent,
+            &Target::Unit(tree.path(root)?),
+        )?;
         let data = self.year_data(&tree, year).await?;
         let mut out = vec![data.unit_level(root)];
         out.extend(tree.children(Some(root)).map(|u| data.unit_level(u.id)));
@@ -129,7 +133,11 @@ impl Khlang {
         authorize(actor, Action::ViewUnitContent, &target)?;
         let may_confirm = authorize(actor, Action::ManageKnowledge, &target).is_ok();
         let data = self.year_data(&tree, year).await?;
-        let activity = data.activity.get(&unit).copied().unwrap_or(UnitActivity::new(unit));
+        let activity = data
+            .activity
+            .get(&unit)
+            .copied()
+            .unwrap_or(UnitActivity::new(unit));
         let mine = data.confirmed.get(&unit).cloned().unwrap_or_default();
         let levels = LEVELS
             .iter()
@@ -168,13 +176,7 @@ impl Khlang {
         }
     }
 
-    fn level_audit(
-        &self,
-        actor: &Actor,
-        action: &str,
-        unit: UnitId,
-        detail: String,
-    ) -> AuditEntry {
+    fn level_audit(&self, actor: &Actor, action: &str, unit: UnitId, detail: String) -> AuditEntry {
         AuditEntry {
             actor: actor.user_id(),
             action: action.to_string(),
@@ -196,7 +198,11 @@ impl Khlang {
     ) -> DomainResult<()> {
         let level = Self::level_number(level)?;
         let tree = self.unit_tree().await?;
-        authorize(actor, Action::ManageKnowledge, &Target::Unit(tree.path(unit)?))?;
+        authorize(
+            actor,
+            Action::ManageKnowledge,
+            &Target::Unit(tree.path(unit)?),
+        )?;
         let now = self.clock.now();
         let f = draft
             .parse(year, now.to_offset(crate::text::BANGKOK).date())
@@ -236,7 +242,11 @@ impl Khlang {
     ) -> DomainResult<()> {
         let level = Self::level_number(level)?;
         let tree = self.unit_tree().await?;
-        authorize(actor, Action::ManageKnowledge, &Target::Unit(tree.path(unit)?))?;
+        authorize(
+            actor,
+            Action::ManageKnowledge,
+            &Target::Unit(tree.path(unit)?),
+        )?;
         let audit = self.level_audit(
             actor,
             "level.withdraw",

@@ -109,7 +109,12 @@ impl Khlang {
         let mut errors: Vec<String> = Vec::new();
         let mut parsed: Vec<Parsed> = Vec::new();
         let body = &grid[head_at + 1..];
-        if body.iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).count() > MAX_ROWS {
+        if body
+            .iter()
+            .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+            .count()
+            > MAX_ROWS
+        {
             return Err(err(format!(
                 "ไฟล์มีรายชื่อเกิน {MAX_ROWS} แถว กรุณาแบ่งเป็นหลายไฟล์"
             )));
@@ -164,7 +169,9 @@ impl Khlang {
             }
         }
         if parsed.is_empty() && errors.is_empty() {
-            return Err(err("ไม่พบรายชื่อในไฟล์ — กรอกรายชื่อใต้หัวตารางแล้วนำเข้าอีกครั้ง".into()));
+            return Err(err(
+                "ไม่พบรายชื่อในไฟล์ — กรอกรายชื่อใต้หัวตารางแล้วนำเข้าอีกครั้ง".into()
+            ));
         }
         // The same name twice in the file.
         let keys: Vec<String> = parsed.iter().map(|p| name_key(&p.person.name)).collect();
@@ -181,7 +188,10 @@ impl Khlang {
             let named = self.network_store()?.people_named(&keys).await?;
             let people = self.register_people()?;
             for (p, k) in parsed.iter().zip(&keys) {
-                let mut found = named.iter().find(|n| &n.name_key == k).map(|n| (n.unit_id, n.name.clone(), n.person_id, "ชื่อเดียวกัน"));
+                let mut found = named
+                    .iter()
+                    .find(|n| &n.name_key == k)
+                    .map(|n| (n.unit_id, n.name.clone(), n.person_id, "ชื่อเดียวกัน"));
                 if found.is_none()
                     && let Some(phone) = p.person.phone.as_deref()
                 {
@@ -194,7 +204,12 @@ impl Khlang {
                 }
                 if let Some((owner, name, id, reason)) = found {
                     let label = if Self::may_manage_register(actor, &tree, owner)
-                        && authorize(actor, Action::ManagePeople, &Target::Unit(tree.path(owner)?)).is_ok()
+                        && authorize(
+                            actor,
+                            Action::ManagePeople,
+                            &Target::Unit(tree.path(owner)?),
+                        )
+                        .is_ok()
                     {
                         format!("{name} เลขที่ {id}")
                     } else {
@@ -275,7 +290,10 @@ mod tests {
             column_of("ผลงาน/รางวัล ด้านการจัดการความรู้ (ถ้ามี)"),
             Some(Col::Works)
         );
-        assert_eq!(column_of("ผ่านอบรมกิจกรรมที่ ๑.๒ (ผ่าน/ไม่ผ่าน)"), Some(Col::Training));
+        assert_eq!(
+            column_of("ผ่านอบรมกิจกรรมที่ ๑.๒ (ผ่าน/ไม่ผ่าน)"),
+            Some(Col::Training)
+        );
         assert_eq!(column_of("วิชาที่สอน"), Some(Col::Subjects));
         assert_eq!(column_of("ที่"), None);
         assert_eq!(phone_cell("812345678"), "0812345678");

@@ -169,7 +169,14 @@ impl MemberDraft {
     /// Every problem at once at its field, in Thai. The position is required.
     pub fn parse(&self, registry: Registry) -> Result<MemberFields, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let position = text_field(&mut errors, "position", "ตำแหน่ง", &self.position, 200, false);
+        let position = text_field(
+            &mut errors,
+            "position",
+            "ตำแหน่ง",
+            &self.position,
+            200,
+            false,
+        );
         if position.is_empty() && errors.iter().all(|e| e.field != "position") {
             errors.push(FieldError::new("position", "กรุณาใส่ตำแหน่ง"));
         }
@@ -181,14 +188,7 @@ impl MemberDraft {
             200,
             false,
         );
-        let works = text_field(
-            &mut errors,
-            "works",
-            "ผลงาน/รางวัล",
-            &self.works,
-            2000,
-            true,
-        );
+        let works = text_field(&mut errors, "works", "ผลงาน/รางวัล", &self.works, 2000, true);
         let subjects = text_field(
             &mut errors,
             "subjects",
@@ -197,7 +197,10 @@ impl MemberDraft {
             2000,
             true,
         );
-        if registry == Registry::Trainers && subjects.is_empty() && errors.iter().all(|e| e.field != "subjects") {
+        if registry == Registry::Trainers
+            && subjects.is_empty()
+            && errors.iter().all(|e| e.field != "subjects")
+        {
             errors.push(FieldError::new("subjects", "กรุณาใส่วิชาที่สอน"));
         }
         let training_passed = match parse_training(&self.training) {

@@ -9,7 +9,7 @@ use crate::error::{DomainError, DomainResult, FieldError, PortError};
 use crate::ids::{MemberId, PersonId, UnitId, UserId};
 use crate::org::{Action, Actor, Target, UnitTree, authorize};
 use crate::paging::PageNumber;
-use crate::people::{ANONYMOUS, Person, PeopleStore};
+use crate::people::{ANONYMOUS, PeopleStore, Person};
 use crate::ports::{AuditEntry, Page};
 use crate::service::Khlang;
 use std::collections::HashMap;
@@ -57,14 +57,7 @@ pub fn headings(registry: Registry, with_phone: bool) -> Vec<&'static str> {
             "ผลงาน/รางวัล ด้านการจัดการความรู้ (ถ้ามี)",
             "ผ่านอบรมกิจกรรมที่ ๑.๒ (ผ่าน/ไม่ผ่าน)",
         ],
-        Registry::Trainers => vec![
-            "ที่",
-            "ชื่อ - สกุล",
-            "ตำแหน่ง",
-            "สังกัด",
-            "วิชาที่สอน",
-            "เบอร์โทรศัพท์",
-        ],
+        Registry::Trainers => vec!["ที่", "ชื่อ - สกุล", "ตำแหน่ง", "สังกัด", "วิชาที่สอน", "เบอร์โทรศัพท์"],
     };
     if !with_phone {
         h.retain(|c| *c != "เบอร์โทรศัพท์");
@@ -205,15 +198,17 @@ impl Khlang {
         page: PageNumber,
     ) -> DomainResult<RegisterPage> {
         let tree = self.unit_tree().await?;
-        authorize(actor, Action::ViewUnitContent, &Target::Unit(tree.path(unit)?))?;
+        authorize(
+            actor,
+            Action::ViewUnitContent,
+            &Target::Unit(tree.path(unit)?),
+        )?;
         let units = Self::register_units(&tree, unit);
         let found = self
             .network_store()?
             .list_members(registry, &units, page.get(), PER_PAGE)
             .await?;
-        let rows = self
-            .member_rows(actor, &tree, found.items, "list")
-            .await?;
+        let rows = self.member_rows(actor, &tree, found.items, "list").await?;
         Ok(RegisterPage {
             registry,
             unit_id: unit,
@@ -241,7 +236,12 @@ impl Khlang {
             .items
             .into_iter()
             .filter(|u| !u.disabled)
-            .map(|u| (u.id, format!("{} ({})", u.display_name.as_str(), u.username)))
+            .map(|u| {
+                (
+                    u.id,
+                    format!("{} ({})", u.display_name.as_str(), u.username),
+                )
+            })
             .collect())
     }
 
@@ -331,7 +331,11 @@ impl Khlang {
         Ok(id)
     }
 
-    async fn managed_member(&self, actor: &Actor, id: MemberId) -> DomainResult<(Member, Arc<UnitTree>)> {
+    async fn managed_member(
+        &self,
+        actor: &Actor,
+        id: MemberId,
+    ) -> DomainResult<(Member, Arc<UnitTree>)> {
         let m = match self.network_store()?.get_member(id).await {
             Ok(m) => m,
             Err(PortError::NotFound) => return Err(DomainError::NotFound),
@@ -356,7 +360,13 @@ impl Khlang {
                 .register_people()?
                 .get_person(member.person_id)
                 .await
-                .map(|p| if p.erased { ANONYMOUS.to_string() } else { p.name })
+                .map(|p| {
+                    if p.erased {
+                        ANONYMOUS.to_string()
+                    } else {
+                        p.name
+                    }
+                })
                 .unwrap_or(name),
             false => name,
         };
@@ -400,7 +410,12 @@ impl Khlang {
                     actor: actor.user_id(),
                     action: "network.remove".into(),
                     target: format!("network:{id}"),
-                    detail: format!("{} unit:{} person:{}", m.registry.as_str(), m.unit_id, m.person_id),
+                    detail: format!(
+                        "{} unit:{} person:{}",
+                        m.registry.as_str(),
+                        m.unit_id,
+                        m.person_id
+                    ),
                     at: self.clock.now(),
                 },
             )
@@ -418,7 +433,11 @@ impl Khlang {
         unit: UnitId,
     ) -> DomainResult<RegisterSheet> {
         let tree = self.unit_tree().await?;
-        authorize(actor, Action::ViewUnitContent, &Target::Unit(tree.path(unit)?))?;
+        authorize(
+            actor,
+            Action::ViewUnitContent,
+            &Target::Unit(tree.path(unit)?),
+        )?;
         let officer = Self::allowed(actor, &tree, unit, Action::ManagePeople);
         let units = Self::register_units(&tree, unit);
         let store = self.network_store()?;

@@ -99,8 +99,14 @@ async fn confirming_per_role_and_the_level_reached_needs_every_lower_level() {
     .await;
     assert_eq!(res.status(), 422);
     let html = body(res).await;
-    assert!(html.contains("วันที่ไม่ถูกต้อง") && html.contains("บรรทัดที่ 1"), "{html}");
-    assert!(html.contains("javascript:alert(1)</textarea>"), "the form is kept as typed");
+    assert!(
+        html.contains("วันที่ไม่ถูกต้อง") && html.contains("บรรทัดที่ 1"),
+        "{html}"
+    );
+    assert!(
+        html.contains("javascript:alert(1)</textarea>"),
+        "the form is kept as typed"
+    );
 
     // Levels 1 and 3 by the unit's officer: reached 1 (level 2 is missing).
     for level in [1, 3] {
@@ -126,7 +132,9 @@ async fn confirming_per_role_and_the_level_reached_needs_every_lower_level() {
     assert_eq!(res.status(), 403);
 
     // Overviews: the parent and its children in one call.
-    let root = app.create_user("root", khlang_testkit::PASSWORD, true).await;
+    let root = app
+        .create_user("root", khlang_testkit::PASSWORD, true)
+        .await;
     let actor = app.core().actor_for(&root).await.unwrap();
     let levels = app
         .core()
@@ -143,13 +151,25 @@ async fn confirming_per_role_and_the_level_reached_needs_every_lower_level() {
         &officer,
         &format!("/levels?unit={unit}&year={year}"),
         "/levels/withdraw",
-        &[("unit", &unit.to_string()), ("year", &year.to_string()), ("level", "2")],
+        &[
+            ("unit", &unit.to_string()),
+            ("year", &year.to_string()),
+            ("level", "2"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 303);
-    assert!(page(&app, &viewer, unit, year).await.contains("ระดับที่ผ่าน: 1 จาก 5"));
+    assert!(
+        page(&app, &viewer, unit, year)
+            .await
+            .contains("ระดับที่ผ่าน: 1 จาก 5")
+    );
     let audit = app.core().store.recent_audit(100).await.unwrap();
-    assert!(audit.iter().any(|e| e.action == "level.confirm" && e.target == format!("unit:{unit}")));
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "level.confirm" && e.target == format!("unit:{unit}"))
+    );
     assert!(audit.iter().any(|e| e.action == "level.withdraw"));
 }
 
@@ -230,9 +250,19 @@ async fn levels_four_and_five_are_suggested_after_publishing_and_reporting_use()
     let year = FiscalYear::parse(&row.fiscal_year.to_string()).unwrap();
 
     let html = page(&app, &officer, unit, year).await;
-    assert!(html.contains("มีนวัตกรรมเผยแพร่ 1 รายการ มีรายงานการนำไปใช้ 0 ครั้ง"), "{html}");
-    assert_eq!(html.matches("ข้อมูลชี้ว่าผ่านระดับนี้").count(), 2, "levels 3 and 4: {html}");
-    assert!(html.contains("ระดับที่ผ่าน: 0 จาก 5"), "a suggestion is not a confirmation");
+    assert!(
+        html.contains("มีนวัตกรรมเผยแพร่ 1 รายการ มีรายงานการนำไปใช้ 0 ครั้ง"),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("ข้อมูลชี้ว่าผ่านระดับนี้").count(),
+        2,
+        "levels 3 and 4: {html}"
+    );
+    assert!(
+        html.contains("ระดับที่ผ่าน: 0 จาก 5"),
+        "a suggestion is not a confirmation"
+    );
 
     let user = actor(&app, "user.applied", "viewer", "DHSS-PHC-N").await;
     app.core()
@@ -249,8 +279,15 @@ async fn levels_four_and_five_are_suggested_after_publishing_and_reporting_use()
         .await
         .unwrap();
     let html = page(&app, &officer, unit, year).await;
-    assert!(html.contains("มีนวัตกรรมเผยแพร่ 1 รายการ มีรายงานการนำไปใช้ 1 ครั้ง"), "{html}");
-    assert_eq!(html.matches("ข้อมูลชี้ว่าผ่านระดับนี้").count(), 3, "levels 3, 4 and 5");
+    assert!(
+        html.contains("มีนวัตกรรมเผยแพร่ 1 รายการ มีรายงานการนำไปใช้ 1 ครั้ง"),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("ข้อมูลชี้ว่าผ่านระดับนี้").count(),
+        3,
+        "levels 3, 4 and 5"
+    );
 
     // The parent sees the child's suggestion, and the same through success_levels.
     let parent = member(&app, "phc.viewer", PARENT, "viewer").await;
@@ -264,8 +301,17 @@ async fn levels_four_and_five_are_suggested_after_publishing_and_reporting_use()
         .unwrap();
     let ne = levels.iter().find(|l| l.unit_id == UnitId(unit)).unwrap();
     assert_eq!((ne.confirmed, ne.suggested), (0, Some(5)));
-    assert_eq!(levels[0].suggested, Some(5), "the parent's subtree holds it too");
+    assert_eq!(
+        levels[0].suggested,
+        Some(5),
+        "the parent's subtree holds it too"
+    );
     // A viewer elsewhere may not read it.
     let other = actor(&app, "s.viewer", "viewer", "DHSS-PHC-S").await;
-    assert!(app.core().success_levels(&other, UnitId(phc), year).await.is_err());
+    assert!(
+        app.core()
+            .success_levels(&other, UnitId(phc), year)
+            .await
+            .is_err()
+    );
 }

@@ -35,14 +35,20 @@ async fn add(app: &TestApp, officer: &Client, unit: i64, name: &str, phone: &str
     .await;
     assert_eq!(res.status(), 303, "{}", body(res).await);
     assert!(location(&res).starts_with(&format!("/network?unit={unit}")));
-    let root = app.create_user(&format!("root{}", phone), khlang_testkit::PASSWORD, true).await;
+    let root = app
+        .create_user(&format!("root{}", phone), khlang_testkit::PASSWORD, true)
+        .await;
     let actor = app.core().actor_for(&root).await.unwrap();
     let found = app
         .core()
         .find_people(&actor, name, khlang_core::paging::PageNumber::FIRST)
         .await
         .unwrap();
-    found.items.first().expect("the person is in the register").id
+    found
+        .items
+        .first()
+        .expect("the person is in the register")
+        .id
 }
 
 async fn person_reads(app: &TestApp, id: PersonId) -> usize {
@@ -67,16 +73,33 @@ async fn a_viewer_sees_no_phone_and_an_officers_reads_of_it_are_audited() {
 
     let before = person_reads(&app, id).await;
     let html = body(officer.get(app.url(&list)).send().await.unwrap()).await;
-    assert!(html.contains("นางสาวสมหญิง รักเรียน") && html.contains(PHONE), "{html}");
+    assert!(
+        html.contains("นางสาวสมหญิง รักเรียน") && html.contains(PHONE),
+        "{html}"
+    );
     assert!(html.contains("นักวิชาการสาธารณสุขชำนาญการ") && html.contains("ผ่าน"));
-    assert_eq!(person_reads(&app, id).await, before + 1, "the officer's read is audited");
+    assert_eq!(
+        person_reads(&app, id).await,
+        before + 1,
+        "the officer's read is audited"
+    );
 
     let html = body(viewer.get(app.url(&list)).send().await.unwrap()).await;
-    assert!(html.contains("นางสาวสมหญิง รักเรียน"), "a viewer sees the name");
+    assert!(
+        html.contains("นางสาวสมหญิง รักเรียน"),
+        "a viewer sees the name"
+    );
     assert!(html.contains("รางวัลชนะเลิศ KM Market 2567"), "and the works");
-    assert!(!html.contains(PHONE) && !html.contains("เบอร์โทรศัพท์"), "but no phone");
+    assert!(
+        !html.contains(PHONE) && !html.contains("เบอร์โทรศัพท์"),
+        "but no phone"
+    );
     assert!(!html.contains("/network/new"), "nor the add button");
-    assert_eq!(person_reads(&app, id).await, before + 1, "nothing read, nothing audited");
+    assert_eq!(
+        person_reads(&app, id).await,
+        before + 1,
+        "nothing read, nothing audited"
+    );
 
     // The viewer may not add, edit, remove or import.
     let res = viewer
@@ -90,13 +113,21 @@ async fn a_viewer_sees_no_phone_and_an_officers_reads_of_it_are_audited() {
         &viewer,
         &list,
         &format!("/network/new?registry=network&unit={unit}"),
-        &[("person.mode", "new"), ("person.new.name", "นายแอบ เพิ่ม"), ("position", "x")],
+        &[
+            ("person.mode", "new"),
+            ("person.new.name", "นายแอบ เพิ่ม"),
+            ("position", "x"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 403);
     let html = body(officer.get(app.url(&list)).send().await.unwrap()).await;
     let row = html_id(&html);
-    let res = viewer.get(app.url(&format!("/network/{row}/edit"))).send().await.unwrap();
+    let res = viewer
+        .get(app.url(&format!("/network/{row}/edit")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     let res = post_form(&app, &viewer, &list, &format!("/network/{row}/remove"), &[]).await;
     assert_eq!(res.status(), 403);
@@ -113,11 +144,20 @@ async fn a_viewer_sees_no_phone_and_an_officers_reads_of_it_are_audited() {
         .unwrap();
     assert_eq!(
         sheet.headings,
-        ["ที่", "ชื่อ - สกุล", "ตำแหน่ง", "สังกัด", "ผลงาน/รางวัล ด้านการจัดการความรู้ (ถ้ามี)", "ผ่านอบรมกิจกรรมที่ ๑.๒ (ผ่าน/ไม่ผ่าน)"]
+        [
+            "ที่",
+            "ชื่อ - สกุล",
+            "ตำแหน่ง",
+            "สังกัด",
+            "ผลงาน/รางวัล ด้านการจัดการความรู้ (ถ้ามี)",
+            "ผ่านอบรมกิจกรรมที่ ๑.๒ (ผ่าน/ไม่ผ่าน)"
+        ]
     );
     assert!(sheet.rows[0].iter().all(|c| c != PHONE));
     let res = officer
-        .get(app.url(&format!("/network/export.xlsx?registry=network&unit={unit}")))
+        .get(app.url(&format!(
+            "/network/export.xlsx?registry=network&unit={unit}"
+        )))
         .send()
         .await
         .unwrap();
@@ -129,7 +169,11 @@ async fn a_viewer_sees_no_phone_and_an_officers_reads_of_it_are_audited() {
     let range = book.worksheet_range_at(0).unwrap().unwrap();
     let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
     assert!(cells.iter().any(|c| c == "เบอร์โทรศัพท์") && cells.iter().any(|c| c == PHONE));
-    assert_eq!(person_reads(&app, id).await, before + 3, "the export is audited");
+    assert_eq!(
+        person_reads(&app, id).await,
+        before + 3,
+        "the export is audited"
+    );
 }
 
 #[tokio::test]
@@ -156,7 +200,8 @@ async fn an_erased_person_reads_as_anonymous_in_the_registry() {
 fn sheet(rows: &[[&str; 7]]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
-    ws.write_string(0, 0, "ทะเบียนรายชื่อเครือข่ายผู้จัดการความรู้").unwrap();
+    ws.write_string(0, 0, "ทะเบียนรายชื่อเครือข่ายผู้จัดการความรู้")
+        .unwrap();
     let head = [
         "ที่",
         "ชื่อ - สกุล",
@@ -173,7 +218,8 @@ fn sheet(rows: &[[&str; 7]]) -> Vec<u8> {
         for (c, v) in row.iter().enumerate() {
             if c == 4 && !v.is_empty() {
                 // Excel keeps a typed phone as a number: the leading 0 is lost.
-                ws.write_number(3 + r as u32, c as u16, v.parse::<f64>().unwrap()).unwrap();
+                ws.write_number(3 + r as u32, c as u16, v.parse::<f64>().unwrap())
+                    .unwrap();
             } else {
                 ws.write_string(3 + r as u32, c as u16, *v).unwrap();
             }
@@ -182,7 +228,13 @@ fn sheet(rows: &[[&str; 7]]) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-async fn upload(app: &TestApp, client: &Client, unit: i64, bytes: Vec<u8>, dup: bool) -> (u16, String) {
+async fn upload(
+    app: &TestApp,
+    client: &Client,
+    unit: i64,
+    bytes: Vec<u8>,
+    dup: bool,
+) -> (u16, String) {
     let page = format!("/network/import?registry=network&unit={unit}");
     let csrf = app.csrf(client, &page).await;
     let mut form = Form::new()
@@ -191,17 +243,33 @@ async fn upload(app: &TestApp, client: &Client, unit: i64, bytes: Vec<u8>, dup: 
     if dup {
         form = form.text("allow_duplicate", "1");
     }
-    let res = client.post(app.url(&page)).multipart(form).send().await.unwrap();
+    let res = client
+        .post(app.url(&page))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
     let to = location(&res);
     (status, if status == 303 { to } else { body(res).await })
 }
 
 async fn rows_of(app: &TestApp, unit: i64) -> u64 {
-    let root = app.create_user(&format!("count{}", rand_suffix()), khlang_testkit::PASSWORD, true).await;
+    let root = app
+        .create_user(
+            &format!("count{}", rand_suffix()),
+            khlang_testkit::PASSWORD,
+            true,
+        )
+        .await;
     let actor = app.core().actor_for(&root).await.unwrap();
     app.core()
-        .register_page(&actor, Registry::Network, UnitId(unit), khlang_core::paging::PageNumber::FIRST)
+        .register_page(
+            &actor,
+            Registry::Network,
+            UnitId(unit),
+            khlang_core::paging::PageNumber::FIRST,
+        )
         .await
         .unwrap()
         .rows
@@ -209,7 +277,14 @@ async fn rows_of(app: &TestApp, unit: i64) -> u64 {
 }
 
 fn rand_suffix() -> String {
-    format!("{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000)
+    format!(
+        "{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000
+    )
 }
 
 #[tokio::test]
@@ -217,13 +292,35 @@ async fn an_import_with_one_bad_row_changes_nothing() {
     let app = spawn_app().await;
     let unit = app.unit_id(UNIT).await;
     let officer = member(&app, "ne.officer", UNIT, "km_officer").await;
-    let good = ["1", "นายหนึ่ง ทดสอบ", "นักพัฒนาชุมชน", "สพอ.เมือง", "0811111111", "", "ผ่าน"];
-    let two = ["2", "นางสองสาม ทดสอบ", "เจ้าพนักงาน", "สพอ.บ้านโพธิ์", "", "รางวัล KM", "ไม่ผ่าน"];
+    let good = [
+        "1",
+        "นายหนึ่ง ทดสอบ",
+        "นักพัฒนาชุมชน",
+        "สพอ.เมือง",
+        "0811111111",
+        "",
+        "ผ่าน",
+    ];
+    let two = [
+        "2",
+        "นางสองสาม ทดสอบ",
+        "เจ้าพนักงาน",
+        "สพอ.บ้านโพธิ์",
+        "",
+        "รางวัล KM",
+        "ไม่ผ่าน",
+    ];
     let bad = ["3", "นายสี่ ทดสอบ", "", "สพอ.บางปะกง", "12", "", "บางส่วน"];
     let (status, html) = upload(&app, &officer, unit, sheet(&[good, two, bad]), false).await;
     assert_eq!(status, 422, "{html}");
-    assert!(html.contains("แถวที่ 6"), "the bad row is named by its sheet row: {html}");
-    assert!(html.contains("กรุณาใส่ตำแหน่ง") && html.contains("ผ่าน หรือ ไม่ผ่าน"), "{html}");
+    assert!(
+        html.contains("แถวที่ 6"),
+        "the bad row is named by its sheet row: {html}"
+    );
+    assert!(
+        html.contains("กรุณาใส่ตำแหน่ง") && html.contains("ผ่าน หรือ ไม่ผ่าน"),
+        "{html}"
+    );
     assert!(html.contains("ยังไม่ได้นำเข้ารายชื่อใด ๆ"));
     assert_eq!(rows_of(&app, unit).await, 0, "nothing imported");
 
@@ -238,7 +335,10 @@ async fn an_import_with_one_bad_row_changes_nothing() {
     assert!(to.contains("done=imported:2"), "{to}");
     assert_eq!(rows_of(&app, unit).await, 2);
     let html = body(officer.get(app.url(&to)).send().await.unwrap()).await;
-    assert!(html.contains("นายหนึ่ง ทดสอบ") && html.contains("0811111111"), "{html}");
+    assert!(
+        html.contains("นายหนึ่ง ทดสอบ") && html.contains("0811111111"),
+        "{html}"
+    );
     assert!(html.contains("นำเข้ารายชื่อแล้ว 2 คน"));
 
     // Again: the names are in the register now, so they are flagged like the register does.
@@ -294,20 +394,60 @@ async fn the_trainer_directory_needs_subjects_and_keeps_the_form_as_typed() {
     )
     .await;
     assert_eq!(res.status(), 303, "{}", body(res).await);
-    let html = body(officer.get(app.url(&format!("/trainers?unit={unit}"))).send().await.unwrap()).await;
-    assert!(html.contains("นางครู ฝึกดี") && html.contains("การถอดบทเรียน"), "{html}");
+    let html = body(
+        officer
+            .get(app.url(&format!("/trainers?unit={unit}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        html.contains("นางครู ฝึกดี") && html.contains("การถอดบทเรียน"),
+        "{html}"
+    );
     // Not in the network register.
-    let html = body(officer.get(app.url(&format!("/network?unit={unit}"))).send().await.unwrap()).await;
+    let html = body(
+        officer
+            .get(app.url(&format!("/network?unit={unit}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(!html.contains("นางครู ฝึกดี"));
     // Edit, then remove; the person stays in the register.
-    let id = html_id(&body(officer.get(app.url(&format!("/trainers?unit={unit}"))).send().await.unwrap()).await);
+    let id = html_id(
+        &body(
+            officer
+                .get(app.url(&format!("/trainers?unit={unit}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await,
+    );
     let edit = format!("/network/{id}/edit");
-    let res = post_form(&app, &officer, &edit, &edit, &[("position", "วิทยากรอาวุโส"), ("subjects", "การถอดบทเรียน")]).await;
+    let res = post_form(
+        &app,
+        &officer,
+        &edit,
+        &edit,
+        &[("position", "วิทยากรอาวุโส"), ("subjects", "การถอดบทเรียน")],
+    )
+    .await;
     assert_eq!(res.status(), 303, "{}", body(res).await);
     let remove = format!("/network/{id}/remove");
     let res = post_form(&app, &officer, &edit, &remove, &[]).await;
     assert_eq!(res.status(), 303);
-    let html = body(officer.get(app.url(&format!("/trainers?unit={unit}"))).send().await.unwrap()).await;
+    let html = body(
+        officer
+            .get(app.url(&format!("/trainers?unit={unit}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(!html.contains("นางครู ฝึกดี"), "{html}");
 }
 

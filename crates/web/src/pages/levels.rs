@@ -269,4 +269,3 @@ async fn withdraw(
         .await?;
     Ok(back(unit, year, "withdrawn"))
 }
-

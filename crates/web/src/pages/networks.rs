@@ -277,7 +277,11 @@ async fn new_form(
             member.0.session.as_ref(),
             member.0.csrf(),
         ),
-        heading: format!("เพิ่มรายชื่อ{} {}", registry.label_th(), tree.display_path(unit)),
+        heading: format!(
+            "เพิ่มรายชื่อ{} {}",
+            registry.label_th(),
+            tree.display_path(unit)
+        ),
         action: format!("/network/new?registry={}&unit={unit}", registry.as_str()),
         remove_action: String::new(),
         cancel: list_link(registry, unit),
@@ -376,7 +380,9 @@ async fn create(
         .add_member(actor, registry, unit, person, &draft)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("{}&done=added", list_link(registry, unit))).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}&done=added", list_link(registry, unit))).into_response())
+        }
         Err(DomainError::Invalid(e)) => again(e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
     }
@@ -443,7 +449,10 @@ async fn update(
     match state.core.update_member(member.actor(), id, &draft).await {
         Ok(()) => {
             let m = state.core.member_view(member.actor(), id).await?.member;
-            Ok(Redirect::to(&format!("{}&done=saved", list_link(m.registry, m.unit_id))).into_response())
+            Ok(
+                Redirect::to(&format!("{}&done=saved", list_link(m.registry, m.unit_id)))
+                    .into_response(),
+            )
         }
         Err(DomainError::Invalid(e)) => {
             let page = edit_form(&state, &member, id, Some(draft), e).await?;
@@ -471,5 +480,9 @@ async fn remove(
         .core
         .remove_member(member.actor(), member_id(&id)?)
         .await?;
-    Ok(Redirect::to(&format!("{}&done=removed", list_link(m.registry, m.unit_id))).into_response())
+    Ok(Redirect::to(&format!(
+        "{}&done=removed",
+        list_link(m.registry, m.unit_id)
+    ))
+    .into_response())
 }

@@ -81,7 +81,10 @@ async fn export(
     let body = workbook(&sheet).map_err(DomainError::internal)?;
     let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(sheets::XLSX_MIME));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(sheets::XLSX_MIME),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"{}-{unit}.xlsx\"",
         registry.as_str()
@@ -173,7 +176,9 @@ async fn import_upload(
                 csrf_ok = true;
             }
             _ if !csrf_ok => return Err(WebError::Csrf),
-            Some("allow_duplicate") => allow_duplicate = !field.text().await.map_err(bad)?.is_empty(),
+            Some("allow_duplicate") => {
+                allow_duplicate = !field.text().await.map_err(bad)?.is_empty()
+            }
             Some("file") => {
                 let mut bytes = Vec::new();
                 let mut too_big = false;
@@ -224,11 +229,10 @@ async fn import_upload(
         _ => Err(DomainError::Invalid(errors)),
     };
     match result {
-        Ok(n) => Ok(Redirect::to(&format!(
-            "{}&done=imported:{n}",
-            list_link(registry, unit)
-        ))
-        .into_response()),
+        Ok(n) => Ok(
+            Redirect::to(&format!("{}&done=imported:{n}", list_link(registry, unit)))
+                .into_response(),
+        ),
         Err(DomainError::Invalid(e)) => {
             let page = import_view(
                 &member,
