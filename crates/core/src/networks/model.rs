@@ -132,13 +132,14 @@ fn text_field(
     s
 }
 
-/// `passed`/`ผ่าน` → Some(true), `failed`/`ไม่ผ่าน` → Some(false), empty → None.
-pub fn parse_training(s: &str) -> Result<Option<bool>, ()> {
+/// `passed`/`ผ่าน` → Some(Some(true)), `failed`/`ไม่ผ่าน` → Some(Some(false)), empty →
+/// Some(None); anything else → None.
+pub fn parse_training(s: &str) -> Option<Option<bool>> {
     match tidy(s).as_str() {
-        "" | "-" => Ok(None),
-        "passed" | "ผ่าน" | "✓" | "/" => Ok(Some(true)),
-        "failed" | "ไม่ผ่าน" => Ok(Some(false)),
-        _ => Err(()),
+        "" | "-" => Some(None),
+        "passed" | "ผ่าน" | "✓" | "/" => Some(Some(true)),
+        "failed" | "ไม่ผ่าน" => Some(Some(false)),
+        _ => None,
     }
 }
 
@@ -204,8 +205,8 @@ impl MemberDraft {
             errors.push(FieldError::new("subjects", "กรุณาใส่วิชาที่สอน"));
         }
         let training_passed = match parse_training(&self.training) {
-            Ok(t) => t,
-            Err(()) => {
+            Some(t) => t,
+            None => {
                 errors.push(FieldError::new(
                     "training",
                     "กรุณาเลือกผลการอบรม: ผ่าน หรือ ไม่ผ่าน (เว้นว่างได้ถ้ายังไม่ทราบ)",
@@ -281,6 +282,6 @@ mod tests {
         assert_eq!(fields, ["position", "subjects", "training", "user_id"]);
         assert_eq!(Registry::parse("trainers"), Some(Registry::Trainers));
         assert_eq!(Registry::parse("x"), None);
-        assert_eq!(parse_training("ไม่ผ่าน"), Ok(Some(false)));
+        assert_eq!(parse_training("ไม่ผ่าน"), Some(Some(false)));
     }
 }
