@@ -189,53 +189,62 @@ fn like(text: &str) -> String {
     out
 }
 
+/// Inserts a person on `db` (a connection or a transaction): the register's own insert, and
+/// the network registry's import, which records people and rows in one transaction.
+pub(crate) async fn insert_person_on(
+    db: &impl ConnectionTrait,
+    new: &NewPerson<'_>,
+) -> PortResult<PersonId> {
+    let f = new.fields;
+    let person = Person {
+        id: PersonId(0),
+        unit_id: new.unit_id,
+        name: f.name.clone(),
+        place: f.place.clone(),
+        phone: f.phone.clone(),
+        occupation: f.occupation.clone(),
+        status: f.status.clone(),
+        education: f.education.clone(),
+        volunteer_years: f.volunteer_years,
+        volunteer_no: f.volunteer_no.clone(),
+        consent: Some(Consent {
+            purpose: f.consent.purpose.clone(),
+            given_on: f.consent.given_on,
+            recorded_by: new.consent_by,
+            public: f.consent.public,
+        }),
+        erased: false,
+        merged_into: None,
+        created_by: new.created_by,
+        created_at: new.at,
+        updated_at: new.at,
+    };
+    let mut cols: Vec<&str> = FIELD_COLUMNS.to_vec();
+    cols.extend(["unit_id", "created_by", "created_ms"]);
+    let mut values = field_values(&person);
+    values.push(new.unit_id.0.into());
+    values.push(Value::BigInt(new.created_by.map(|u| u.0)));
+    values.push(ms(new.at).into());
+    let marks = vec!["?"; cols.len()].join(", ");
+    let found = rows(
+        db,
+        &format!(
+            "INSERT INTO people ({}) VALUES ({marks}) RETURNING id",
+            cols.join(", ")
+        ),
+        values,
+    )
+    .await?;
+    let row = found
+        .first()
+        .ok_or_else(|| PortError::Other("no id returned".into()))?;
+    Ok(PersonId(row.try_get("", "id").map_err(map_err)?))
+}
+
 #[async_trait]
 impl PeopleStore for SeaStore {
     async fn insert_person(&self, new: NewPerson<'_>) -> PortResult<PersonId> {
-        let f = new.fields;
-        let person = Person {
-            id: PersonId(0),
-            unit_id: new.unit_id,
-            name: f.name.clone(),
-            place: f.place.clone(),
-            phone: f.phone.clone(),
-            occupation: f.occupation.clone(),
-            status: f.status.clone(),
-            education: f.education.clone(),
-            volunteer_years: f.volunteer_years,
-            volunteer_no: f.volunteer_no.clone(),
-            consent: Some(Consent {
-                purpose: f.consent.purpose.clone(),
-                given_on: f.consent.given_on,
-                recorded_by: new.consent_by,
-                public: f.consent.public,
-            }),
-            erased: false,
-            merged_into: None,
-            created_by: new.created_by,
-            created_at: new.at,
-            updated_at: new.at,
-        };
-        let mut cols: Vec<&str> = FIELD_COLUMNS.to_vec();
-        cols.extend(["unit_id", "created_by", "created_ms"]);
-        let mut values = field_values(&person);
-        values.push(new.unit_id.0.into());
-        values.push(Value::BigInt(new.created_by.map(|u| u.0)));
-        values.push(ms(new.at).into());
-        let marks = vec!["?"; cols.len()].join(", ");
-        let found = rows(
-            self.connection(),
-            &format!(
-                "INSERT INTO people ({}) VALUES ({marks}) RETURNING id",
-                cols.join(", ")
-            ),
-            values,
-        )
-        .await?;
-        let row = found
-            .first()
-            .ok_or_else(|| PortError::Other("no id returned".into()))?;
-        Ok(PersonId(row.try_get("", "id").map_err(map_err)?))
+        insert_person_on(self.connection(), &new).await
     }
 
     async fn get_person(&self, id: PersonId) -> PortResult<Person> {

@@ -1,10 +1,13 @@
 //! Success levels (ระดับความสำเร็จ 1–5, seed 000 §1.1) per unit and fiscal year, with
 //! evidence, some suggested from the data and confirmed by a person.
 
+pub mod model;
 pub mod ports;
 pub mod service;
 
+pub use model::{LEVELS, LevelDraft, LevelRecord, UnitActivity, reached};
 pub use ports::LevelStore;
+pub use service::{LevelStatus, LevelsView};
 
 use crate::ids::UnitId;
 
