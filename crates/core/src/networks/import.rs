@@ -108,7 +108,19 @@ impl Khlang {
         let today = self.clock.now().to_offset(crate::text::BANGKOK).date();
         let mut errors: Vec<String> = Vec::new();
         let mut parsed: Vec<Parsed> = Vec::new();
-        let body = &grid[head_at + 1..];
+        // The seed's form splits ผ่านอบรม into two ticked columns under a second heading row
+        // (ผ่าน | ไม่ผ่าน); the export writes one column. Both are read.
+        let split_training = cols
+            .iter()
+            .position(|c| *c == Some(Col::Training))
+            .filter(|&k| {
+                grid.get(head_at + 1).is_some_and(|r| {
+                    r.get(k).is_some_and(|v| squash(v) == "ผ่าน")
+                        && r.get(k + 1).is_some_and(|v| squash(v) == "ไม่ผ่าน")
+                })
+            });
+        let first = head_at + 1 + usize::from(split_training.is_some());
+        let body = &grid[first..];
         if body
             .iter()
             .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
@@ -120,7 +132,7 @@ impl Khlang {
             )));
         }
         for (i, row) in body.iter().enumerate() {
-            let line = head_at + i + 2;
+            let line = first + i + 1;
             let cell = |want: Col| -> String {
                 cols.iter()
                     .position(|c| *c == Some(want))
@@ -147,7 +159,18 @@ impl Khlang {
                 affiliation: cell(Col::Affiliation),
                 works: cell(Col::Works),
                 subjects: cell(Col::Subjects),
-                training: cell(Col::Training),
+                training: match split_training {
+                    None => cell(Col::Training),
+                    Some(k) => {
+                        let ticked = |c: usize| row.get(c).is_some_and(|v| !v.trim().is_empty());
+                        match (ticked(k), ticked(k + 1)) {
+                            (true, false) => "ผ่าน".into(),
+                            (false, true) => "ไม่ผ่าน".into(),
+                            (false, false) => String::new(),
+                            (true, true) => "ทั้งสองช่อง".into(),
+                        }
+                    }
+                },
                 user_id: String::new(),
             };
             let mut row_errors: Vec<String> = Vec::new();

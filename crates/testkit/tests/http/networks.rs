@@ -463,3 +463,64 @@ fn html_id(html: &str) -> String {
     }
     panic!("no edit link in {html}")
 }
+
+#[tokio::test]
+async fn the_seed_form_with_two_ticked_training_columns_imports() {
+    let app = spawn_app().await;
+    let unit = app.unit_id(UNIT).await;
+    let officer = member(&app, "ne.officer", UNIT, "km_officer").await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "ทะเบียนรายชื่อเครือข่ายผู้จัดการความรู้")
+        .unwrap();
+    ws.write_string(1, 0, "สำนักงานพัฒนาชุมชนอำเภอ.....").unwrap();
+    let head = [
+        "ที่",
+        "ชื่อ - สกุล",
+        "ตำแหน่ง",
+        "สังกัด",
+        "เบอร์โทรศัพท์",
+        "ผลงาน/รางวัล ด้านการจัดการความรู้ (ถ้ามี)",
+        "ผ่านอบรมกิจกรรมที่ ๑.๒",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string(3, c as u16, *h).unwrap();
+    }
+    ws.write_string(4, 6, "ผ่าน").unwrap();
+    ws.write_string(4, 7, "ไม่ผ่าน").unwrap();
+    for (c, v) in [
+        "๑",
+        "นายเสริม ศักดิ์ดี",
+        "นักพัฒนาชุมชน",
+        "สพอ.คลองเขื่อน",
+        "",
+        "",
+        "",
+        "✓",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(5, c as u16, *v).unwrap();
+    }
+    let (status, to) = upload(&app, &officer, unit, book.save_to_buffer().unwrap(), false).await;
+    assert_eq!(status, 303, "{to}");
+    let root = app
+        .create_user("seedroot", khlang_testkit::PASSWORD, true)
+        .await;
+    let actor = app.core().actor_for(&root).await.unwrap();
+    let page = app
+        .core()
+        .register_page(
+            &actor,
+            Registry::Network,
+            UnitId(unit),
+            khlang_core::paging::PageNumber::FIRST,
+        )
+        .await
+        .unwrap();
+    let row = &page.rows.items[0];
+    assert_eq!(row.name, "นายเสริม ศักดิ์ดี");
+    assert_eq!(row.member.training_passed, Some(false));
+    assert_eq!(row.member.affiliation, "สพอ.คลองเขื่อน");
+}
