@@ -323,3 +323,61 @@ fn check_comment(text: &str, required: bool) -> DomainResult<String> {
     }
     Ok(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::UnitId;
+    use crate::org::{SignedIn, Unit, UnitCode, UnitKind, UnitName};
+
+    fn unit(id: i64, parent: Option<i64>, code: &str) -> Unit {
+        Unit {
+            id: UnitId(id),
+            parent_id: parent.map(UnitId),
+            code: UnitCode::parse(code).unwrap(),
+            kind: UnitKind::Other,
+            name_th: UnitName::parse("name_th", code).unwrap(),
+            name_en: None,
+            short_th: None,
+            retired: false,
+        }
+    }
+
+    fn user(site_admin: bool, grants: &[(Role, i64)]) -> Actor {
+        Actor::User(SignedIn {
+            user_id: UserId(9),
+            site_admin,
+            grants: grants.iter().map(|(r, u)| (*r, UnitId(*u))).collect(),
+        })
+    }
+
+    /// Department(1) → province(2) → district(3); a sibling province(4).
+    #[test]
+    fn the_parent_decides_and_nobody_approves_their_own_plan() {
+        let tree = UnitTree::new(vec![
+            unit(1, None, "DEP"),
+            unit(2, Some(1), "DEP-P"),
+            unit(3, Some(2), "DEP-P-D"),
+            unit(4, Some(1), "DEP-Q"),
+        ]);
+        let province = user(false, &[(Role::KmOfficer, 2)]);
+        let department = user(false, &[(Role::Admin, 1)]);
+        let sibling = user(false, &[(Role::KmOfficer, 4)]);
+        let district = user(false, &[(Role::KmOfficer, 3)]);
+        let viewer = user(false, &[(Role::Viewer, 2)]);
+        let admin = user(true, &[]);
+        assert!(may_decide(&tree, &province, UnitId(3)));
+        assert!(
+            may_decide(&tree, &department, UnitId(3)),
+            "grants reach down"
+        );
+        assert!(!may_decide(&tree, &district, UnitId(3)), "own plan");
+        assert!(!may_decide(&tree, &sibling, UnitId(3)));
+        assert!(!may_decide(&tree, &viewer, UnitId(3)));
+        assert!(!may_decide(&tree, &province, UnitId(2)), "own plan");
+        assert!(may_decide(&tree, &department, UnitId(2)));
+        // The department has no parent: only the site administrator decides its plan.
+        assert!(!may_decide(&tree, &department, UnitId(1)));
+        assert!(may_decide(&tree, &admin, UnitId(1)));
+    }
+}
