@@ -270,11 +270,7 @@ pub fn group_digits(n: u64) -> String {
 }
 
 fn progress_note(p: &Progress) -> String {
-    format!(
-        "{} / {}",
-        group_digits(p.counted),
-        group_digits(p.required)
-    )
+    format!("{} / {}", group_digits(p.counted), group_digits(p.required))
 }
 
 fn progress_cells(label: String, p: &Progress) -> Vec<Cell> {
@@ -289,7 +285,12 @@ fn progress_cells(label: String, p: &Progress) -> Vec<Cell> {
 }
 
 /// Block 3: each child's progress against its targets, the unit's own as the total row.
-pub fn targets_block(scope: &str, unit: &UnitRef, root: Progress, children: &[ChildRow]) -> TargetsBlock {
+pub fn targets_block(
+    scope: &str,
+    unit: &UnitRef,
+    root: Progress,
+    children: &[ChildRow],
+) -> TargetsBlock {
     let mut bars = Vec::new();
     let mut rows = Vec::new();
     for c in children {
@@ -435,18 +436,16 @@ pub fn levels_block(scope: &str, own: Option<UnitLevel>, children: &[ChildRow]) 
         ]);
     }
     let empty = own.is_none_or(|l| l.confirmed == 0 && l.suggested.is_none())
-        && children
-            .iter()
-            .all(|c| c.level.is_none_or(|l| l.confirmed == 0 && l.suggested.is_none()));
+        && children.iter().all(|c| {
+            c.level
+                .is_none_or(|l| l.confirmed == 0 && l.suggested.is_none())
+        });
     LevelsBlock {
         own: own.map(|l| l.confirmed).unwrap_or(0),
         by_level: ReportTable::shares(
             format!("หน่วยงานย่อย จำแนกตามระดับความสำเร็จที่ยืนยันแล้ว — {scope}"),
             "ระดับ",
-            (0..=5u8)
-                .map(level_text)
-                .zip(by_level)
-                .collect(),
+            (0..=5u8).map(level_text).zip(by_level).collect(),
         ),
         table: ReportTable {
             title: format!("ระดับความสำเร็จ รายหน่วยงาน — {scope}"),
@@ -536,7 +535,11 @@ mod tests {
         );
         assert_eq!(b.by_status.grand_total(), 10);
         assert_eq!(b.by_type.grand_total(), 10);
-        assert_eq!(b.by_category.rows.len(), 3, "two terms and the uncategorised");
+        assert_eq!(
+            b.by_category.rows.len(),
+            3,
+            "two terms and the uncategorised"
+        );
         assert_eq!(b.by_category.rows[2][0], Cell::Text(NO_CATEGORY.into()));
         assert!(b.by_category.total.is_none());
     }
@@ -586,7 +589,12 @@ mod tests {
             plan: None,
             level: None,
         };
-        let t = targets_block("s", &unit(1, "แม่"), Progress::empty(UnitId(1)), &[c.clone()]);
+        let t = targets_block(
+            "s",
+            &unit(1, "แม่"),
+            Progress::empty(UnitId(1)),
+            &[c.clone()],
+        );
         assert!(t.empty);
         assert_eq!(t.bars[0].percent, None);
         let l = levels_block("s", None, &[c]);

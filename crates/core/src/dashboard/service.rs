@@ -28,9 +28,10 @@ impl Khlang {
     /// The unit a viewer's dashboard opens on: the highest unit they may read (the top of
     /// the tree for site administrators); None when they may read none.
     pub fn dashboard_default_unit(tree: &UnitTree, actor: &Actor) -> Option<UnitId> {
-        Self::units_where(tree, actor, Action::ViewUnitContent)
+        readable(tree, actor)
             .into_iter()
-            .min_by_key(|u| tree.path(*u).map(|p| p.0.len()).unwrap_or(usize::MAX))
+            .min_by_key(|(_, depth)| *depth)
+            .map(|(u, _)| u)
     }
 
     /// The dashboard of `unit` (default: [`Self::dashboard_default_unit`]) for `year`
@@ -75,7 +76,9 @@ impl Khlang {
                 rollup.insert(u.id, p.0.get(depth).copied());
             }
         }
-        let subtree: Vec<UnitId> = rollup.keys().copied().collect();
+        // The order the database is asked in does not matter; a stable one keeps plans alike.
+        let mut subtree: Vec<UnitId> = rollup.keys().copied().collect();
+        subtree.sort();
         let units = (subtree.len() < tree.len()).then_some(subtree.as_slice());
         let children: Vec<UnitRef> = tree
             .children(Some(root))
@@ -214,25 +217,53 @@ impl Khlang {
 /// unit's line from the top and its children — a hundred-odd options for the whole
 /// department, not its nine hundred units. Tree order, no repeats.
 fn picker_choices(tree: &UnitTree, actor: &Actor, root: UnitId) -> Vec<UnitRef> {
-    let readable = Khlang::units_where(tree, actor, Action::ViewUnitContent);
-    let depth_of = |id: UnitId| tree.path(id).map(|p| p.0.len()).unwrap_or(usize::MAX);
-    let top = readable.iter().map(|u| depth_of(*u)).min().unwrap_or(0);
+    let readable = readable(tree, actor);
+    let top = readable.iter().map(|(_, d)| *d).min().unwrap_or(0);
     let root_path = tree.path(root).map(|p| p.0).unwrap_or_default();
     readable
         .into_iter()
-        .filter(|u| {
-            let d = depth_of(*u);
-            d <= top + 1
+        .filter(|(u, d)| {
+            *d <= top + 1
                 || root_path.contains(u)
                 || tree.get(*u).and_then(|x| x.parent_id) == Some(root)
         })
-        .map(|id| UnitRef {
+        .map(|(id, d)| UnitRef {
             id,
             name: tree
                 .get(id)
                 .map(|u| u.name_th.as_str().to_string())
                 .unwrap_or_default(),
-            depth: depth_of(id).saturating_sub(top),
+            depth: d.saturating_sub(top),
         })
         .collect()
+}
+
+/// Active units the actor may read, in tree order (depth first), with their depth: one pass
+/// over the tree ([`Khlang::units_where`] walks it in O(n²), too slow for 900 units on every
+/// request).
+fn readable(tree: &UnitTree, actor: &Actor) -> Vec<(UnitId, usize)> {
+    let mut children: HashMap<Option<UnitId>, Vec<UnitId>> = HashMap::new();
+    for u in tree.units() {
+        children.entry(u.parent_id).or_default().push(u.id);
+    }
+    let mut out = Vec::new();
+    // (unit, depth), popped in tree order.
+    let mut stack: Vec<(UnitId, usize)> = children
+        .get(&None)
+        .map(|v| v.iter().rev().map(|u| (*u, 0)).collect())
+        .unwrap_or_default();
+    while let Some((id, depth)) = stack.pop() {
+        let Some(unit) = tree.get(id) else { continue };
+        if !unit.retired
+            && tree
+                .path(id)
+                .is_ok_and(|p| authorize(actor, Action::ViewUnitContent, &Target::Unit(p)).is_ok())
+        {
+            out.push((id, depth));
+        }
+        if let Some(kids) = children.get(&Some(id)) {
+            stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
+        }
+    }
+    out
 }

@@ -226,8 +226,18 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let served = Served::start(rt.clone(), listener)?;
     let base = served.base.clone();
     let client = signed_in(&base, "dashboard-exec").await?;
-    measure(&client, &base, "/dashboard page", "/dashboard", args.requests).await?;
-    let province = provinces.first().map(|p| p.0).context("no provincial office")?;
+    measure(
+        &client,
+        &base,
+        "/dashboard page",
+        "/dashboard",
+        args.requests,
+    )
+    .await?;
+    let province = provinces
+        .first()
+        .map(|p| p.0)
+        .context("no provincial office")?;
     measure(
         &client,
         &base,

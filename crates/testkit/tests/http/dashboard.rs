@@ -70,10 +70,37 @@ async fn fill(app: &TestApp) -> i32 {
     let reviewer = actor(app, "reviewer", "reviewer", TOP).await;
     let vocab = app.core().vocabulary().await.unwrap();
     let (first, second) = (category(&vocab, 0), category(&vocab, 1));
-    let published = item(app, &officer, DISTRICT, "ถอดบทเรียนอำเภอ", year, "tacit", &[first]).await;
-    item(app, &officer, DISTRICT, "คู่มืออำเภอ", year, "explicit", &[first]).await;
+    let published = item(
+        app,
+        &officer,
+        DISTRICT,
+        "ถอดบทเรียนอำเภอ",
+        year,
+        "tacit",
+        &[first],
+    )
+    .await;
+    item(
+        app,
+        &officer,
+        DISTRICT,
+        "คู่มืออำเภอ",
+        year,
+        "explicit",
+        &[first],
+    )
+    .await;
     item(app, &officer, DISTRICT, "ร่างอำเภอ", year, "explicit", &[]).await;
-    let other = item(app, &officer, OTHER, "นวัตกรรมจังหวัดอื่น", year, "innovation", &[second]).await;
+    let other = item(
+        app,
+        &officer,
+        OTHER,
+        "นวัตกรรมจังหวัดอื่น",
+        year,
+        "innovation",
+        &[second],
+    )
+    .await;
     item(app, &officer, TOP, "ของกรมเอง", year, "external", &[]).await;
     item(app, &officer, DISTRICT, "ปีที่แล้ว", year - 1, "explicit", &[]).await;
     let outsider = actor(app, "outsider", "km_officer", "DHSS").await;
@@ -122,7 +149,11 @@ async fn a_viewer_at_the_top_sees_the_subtree_counts_and_the_workbook_agrees() {
         .iter()
         .find(|c| c.unit.name == province_name)
         .expect("the province is a child");
-    assert_eq!((child.items, child.published), (3, 1), "its district rolls up");
+    assert_eq!(
+        (child.items, child.published),
+        (3, 1),
+        "its district rolls up"
+    );
     assert_eq!(
         row(&d.items.by_child, &province_name)[1..],
         [Cell::Count(1), Cell::Count(2), Cell::Count(3)]
@@ -181,11 +212,7 @@ async fn a_viewer_at_the_top_sees_the_subtree_counts_and_the_workbook_agrees() {
 
     // The workbook: one sheet per block, the same numbers.
     use calamine::{Data, Reader, Xlsx};
-    let res = client
-        .get(app.url("/dashboard.xlsx"))
-        .send()
-        .await
-        .unwrap();
+    let res = client.get(app.url("/dashboard.xlsx")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()["content-type"]
@@ -221,7 +248,11 @@ async fn a_viewer_at_the_top_sees_the_subtree_counts_and_the_workbook_agrees() {
             .clone()
     };
     assert_eq!(find(&province_name)[1..4], ["1", "2", "3"]);
-    assert_eq!(find("เผยแพร่แล้ว")[1], "2", "the status table's published row");
+    assert_eq!(
+        find("เผยแพร่แล้ว")[1],
+        "2",
+        "the status table's published row"
+    );
     assert_eq!(find(&first)[1..4], ["1", "1", "2"]);
     app.stop().await;
 }
@@ -252,7 +283,12 @@ async fn a_sibling_or_a_stranger_is_refused_in_thai() {
     let res = client.get(app.url("/dashboard")).send().await.unwrap();
     assert_eq!(res.status(), 403);
     // Nobody signed in is sent to sign in.
-    let res = app.client().get(app.url("/dashboard")).send().await.unwrap();
+    let res = app
+        .client()
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap();
     assert!(res.status().is_redirection(), "{}", res.status());
     // A year that is no year is refused at the field, in Thai.
     let res = app

@@ -151,13 +151,16 @@ fn split_bars(t: &ReportTable) -> Vec<Bar> {
     t.rows
         .iter()
         .filter_map(|row| match row.as_slice() {
-            [Cell::Text(label), Cell::Count(published), Cell::Count(_), Cell::Count(total)] => {
-                Some(Bar {
-                    label: short(label),
-                    value: *total,
-                    note: format!("{} · เผยแพร่ {}", number(*total), number(*published)),
-                })
-            }
+            [
+                Cell::Text(label),
+                Cell::Count(published),
+                Cell::Count(_),
+                Cell::Count(total),
+            ] => Some(Bar {
+                label: short(label),
+                value: *total,
+                note: format!("{} · เผยแพร่ {}", number(*total), number(*published)),
+            }),
             _ => None,
         })
         .collect()
