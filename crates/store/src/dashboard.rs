@@ -78,50 +78,29 @@ impl DashboardStore for SeaStore {
     ) -> PortResult<Vec<TermCount>> {
         let flag = published_flag();
         let (cond, values) = of_year(units, fiscal_year);
-        let mut out = Vec::new();
-        let term_values = || terms.iter().map(|t| Value::from(t.0));
-        let mut none_cond = cond.clone();
-        let mut none_values = values.clone();
-        if !terms.is_empty() {
-            let mut values = values;
-            values.extend(term_values());
-            let found = rows(
-                self.connection(),
-                &format!(
-                    "SELECT t.term_id AS term_id, {flag} AS published, COUNT(*) AS n \
-                     FROM items i JOIN item_terms t ON t.item_id = i.id \
-                     WHERE {cond} AND t.term_id IN ({}) GROUP BY t.term_id, {flag}",
-                    marks(terms.len())
-                ),
-                values,
-            )
-            .await?;
-            for r in &found {
-                out.push(TermCount {
-                    term: Some(TermId(get(r, "term_id")?)),
-                    published: get::<i32>(r, "published")? == 1,
-                    count: get::<i64>(r, "n")?.max(0) as u64,
-                });
-            }
-            none_cond.push_str(&format!(
-                " AND NOT EXISTS (SELECT 1 FROM item_terms t WHERE t.item_id = i.id \
-                 AND t.term_id IN ({}))",
-                marks(terms.len())
-            ));
-            none_values.extend(term_values());
-        }
+        // One pass: an item joins once per term it carries among `terms`, and once with a
+        // NULL term when it carries none of them.
+        let on_terms = if terms.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("t.term_id IN ({})", marks(terms.len()))
+        };
+        let mut all: Vec<Value> = terms.iter().map(|t| Value::from(t.0)).collect();
+        all.extend(values);
         let found = rows(
             self.connection(),
             &format!(
-                "SELECT {flag} AS published, COUNT(*) AS n FROM items i \
-                 WHERE {none_cond} GROUP BY {flag}"
+                "SELECT t.term_id AS term_id, {flag} AS published, COUNT(*) AS n \
+                 FROM items i LEFT JOIN item_terms t ON t.item_id = i.id AND {on_terms} \
+                 WHERE {cond} GROUP BY t.term_id, {flag}"
             ),
-            none_values,
+            all,
         )
         .await?;
+        let mut out = Vec::with_capacity(found.len());
         for r in &found {
             out.push(TermCount {
-                term: None,
+                term: get::<Option<i64>>(r, "term_id")?.map(TermId),
                 published: get::<i32>(r, "published")? == 1,
                 count: get::<i64>(r, "n")?.max(0) as u64,
             });
