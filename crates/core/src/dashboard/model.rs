@@ -593,7 +593,7 @@ mod tests {
             "s",
             &unit(1, "แม่"),
             Progress::empty(UnitId(1)),
-            &[c.clone()],
+            std::slice::from_ref(&c),
         );
         assert!(t.empty);
         assert_eq!(t.bars[0].percent, None);
