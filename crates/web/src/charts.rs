@@ -78,6 +78,72 @@ pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> Stri
     svg
 }
 
+/// One bar of a percentage chart ([`progress_chart`]): None when there is nothing to count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressBar {
+    pub label: String,
+    pub percent: Option<u8>,
+    /// Written after the track: the numbers the percentage was made from ("4 / 9").
+    pub note: String,
+}
+
+const PROGRESS_ROW: u32 = 40;
+
+/// Percentages as bars on a 0–100 track, one per row: the label on its own line, the track
+/// with its filled part, then "44% · note". `rule` says how the percentage is made (a
+/// tooltip on every bar, besides the chart's description). A row without a percentage shows
+/// an empty track and "–".
+pub fn progress_chart(
+    id: &str,
+    title: &str,
+    description: &str,
+    rule: &str,
+    bars: &[ProgressBar],
+) -> String {
+    let height = PROGRESS_ROW * bars.len() as u32 + 8;
+    let span = WIDTH - NOTE_ROOM;
+    let id = escape(id);
+    let mut svg = format!(
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"Sarabun, sans-serif\">\
+<title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{} {}</desc>",
+        escape(title),
+        escape(description),
+        escape(rule)
+    );
+    for (i, bar) in bars.iter().enumerate() {
+        let top = PROGRESS_ROW * i as u32;
+        let filled = bar
+            .percent
+            .map(|p| u32::from(p.min(100)) * span / 100)
+            .unwrap_or(0);
+        let shown = match bar.percent {
+            Some(p) => format!("{p}% · {}", bar.note),
+            None => format!("– · {}", bar.note),
+        };
+        let fill = if bar.percent == Some(100) {
+            "#2e7d32"
+        } else {
+            "#0b5c76"
+        };
+        svg.push_str(&format!(
+            "<g><title>{}</title><text x=\"0\" y=\"{}\" font-size=\"{LABEL_SIZE}\" fill=\"#1b1b1b\">{}</text>\
+<rect x=\"0\" y=\"{}\" width=\"{span}\" height=\"{BAR}\" rx=\"2\" fill=\"#e3e8ea\"></rect>\
+<rect x=\"0\" y=\"{}\" width=\"{filled}\" height=\"{BAR}\" rx=\"2\" fill=\"{fill}\"></rect>\
+<text x=\"{}\" y=\"{}\" font-size=\"{LABEL_SIZE}\" fill=\"#1b1b1b\">{}</text></g>",
+            escape(rule),
+            top + 15,
+            escape(&bar.label),
+            top + 20,
+            top + 20,
+            span + 6,
+            top + 33,
+            escape(&shown),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +175,32 @@ mod tests {
         );
         assert!(svg.contains("width=\"0\""), "zero has no bar");
         assert!(bar_chart("e", "t", "d", &[]).ends_with("</svg>"));
+    }
+
+    #[test]
+    fn progress_bars_fill_their_share_of_the_track() {
+        let svg = progress_chart(
+            "p",
+            "แผน",
+            "ร้อยละ",
+            "กติกา <ร้อยละ>",
+            &[
+                ProgressBar {
+                    label: "ก".into(),
+                    percent: Some(50),
+                    note: "2 / 4".into(),
+                },
+                ProgressBar {
+                    label: "ข".into(),
+                    percent: None,
+                    note: "ยังไม่มีแผน".into(),
+                },
+            ],
+        );
+        assert!(svg.contains("width=\"154\""), "half of the 308 track");
+        assert!(svg.contains("50% · 2 / 4"));
+        assert!(svg.contains("– · ยังไม่มีแผน"));
+        assert!(svg.contains("กติกา &lt;ร้อยละ&gt;"));
+        assert!(!svg.contains("style="));
     }
 }

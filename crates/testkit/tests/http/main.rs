@@ -8,6 +8,7 @@ mod certificates;
 mod contest_judging;
 mod contest_rounds;
 mod contest_uploads;
+mod dashboard;
 mod forms;
 mod hardening_access;
 mod hardening_robust;
