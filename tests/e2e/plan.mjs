@@ -16,6 +16,7 @@ const OFFICER = { user: "prayat", pass: need("E2E_PLANNER_PASSWORD") };
 const DEPT = { user: "suda", pass: need("E2E_PLANNER_PASSWORD") };
 const EXEC = { user: "anan", pass: need("E2E_PLANNER_PASSWORD") };
 const TOKEN = need("E2E_TOKEN");
+const REVIEWER = { user: need("E2E_REVIEWER"), pass: need("E2E_REVIEWER_PASSWORD") };
 const D01 = Number(need("E2E_D01_ID"));
 const STEP_KEYS = ["identify", "create", "organize", "refine", "access", "share", "learn"];
 
@@ -220,6 +221,8 @@ await run.step("the province sets seed 003's district target table in one form",
   }
   await page.getByRole("button", { name: "บันทึกเป้าหมาย" }).click();
   await page.waitForLoadState();
+  const published = await page.locator('table.target-table tfoot td[data-label="เผยแพร่แล้ว"]').innerText();
+  expect(published.trim() === "0", `published before any item: ${published}`);
   const total = await page.locator("table.target-table tfoot").innerText();
   expect(total.includes("49"), `the province's roll-up does not require 49 items: ${total}`);
   await run.shot(page, "5-targets");
@@ -231,12 +234,21 @@ await run.step("an item published in Mueang Chachoengsao moves the district and 
     unit_id: D01, fiscal_year: YEAR,
   });
   await api("POST", `/api/v1/items/${item.id}/submit`, {});
-  await api("POST", `/api/v1/items/${item.id}/review`, { decision: "approve" });
+  // The province's screening committee approves it (nobody screens their own item).
+  const rev = await newPhone(browser);
+  await login(BASE, rev.page, REVIEWER);
+  await rev.page.goto(`${BASE}/items/${item.id}`);
+  await rev.page.locator("input[name=decision][value=approve]").check();
+  await rev.page.getByRole("button", { name: "บันทึกผลการกลั่นกรอง" }).click();
+  await rev.page.waitForLoadState("load");
+  expect((await rev.page.content()).includes("เผยแพร่แล้ว"), "the item was not published");
+  await rev.context.close();
   await page.goto(`${BASE}/targets?year=${YEAR}`);
-  const row = await page.locator("table.target-table tbody tr", { hasText: "เมืองฉะเชิงเทรา" }).first().innerText();
-  expect(/เผยแพร่แล้ว\s*1\b/.test(row) || row.split(/\s+/).includes("1"), `district row: ${row}`);
-  const foot = await page.locator("table.target-table tfoot").innerText();
-  expect(/\b1\b/.test(foot), `province roll-up: ${foot}`);
+  const cell = (scope) => scope.locator('td[data-label="เผยแพร่แล้ว"]').first().innerText();
+  const district = await cell(page.locator("table.target-table tbody tr", { hasText: "เมืองฉะเชิงเทรา" }).first());
+  const province = await cell(page.locator("table.target-table tfoot"));
+  expect(district.trim() === "1", `Mueang Chachoengsao shows ${district} published, expected 1`);
+  expect(province.trim() === "1", `the province's roll-up shows ${province} published, expected 1`);
 });
 
 await run.step("the executive's dashboard (desktop) shows the subtree's year", async () => {

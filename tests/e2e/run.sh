@@ -334,6 +334,7 @@ PLAN_STATUS=0
 if wants plan; then
   say "browser flow: KM plan, targets and dashboard"
   E2E_BASE_URL="$BASE" E2E_PLANNER_PASSWORD="$PLANNER_PW" E2E_TOKEN="$TOKEN" E2E_D01_ID="$DISTRICT_ID" \
+  E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
     timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/plan.mjs" 2>&1 | tee "$WORK/plan.out"
   PLAN_STATUS=${PIPESTATUS[0]}
 fi

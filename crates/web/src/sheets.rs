@@ -308,9 +308,12 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
     Ok(range_rows(&range))
 }
 
+/// One worksheet as read: its tab name and its rows of text cells.
+pub type NamedRows = (String, Vec<Vec<String>>);
+
 /// Every worksheet of an XLSX workbook, by tab name, as [`read_xlsx`] reads the first one
 /// (workbooks of several forms, such as a KM plan's Forms 1 and 2).
-pub fn read_xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, Vec<Vec<String>>)>, ReadError> {
+pub fn read_xlsx_sheets(bytes: &[u8]) -> Result<Vec<NamedRows>, ReadError> {
     use calamine::{Reader, Xlsx};
     if !bytes.starts_with(b"PK\x03\x04") {
         return Err(not_xlsx());
