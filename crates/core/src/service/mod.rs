@@ -4,6 +4,7 @@
 pub mod accounts;
 mod cache;
 pub mod demo;
+pub(crate) mod item_files;
 pub mod items;
 pub mod nodes;
 pub mod org;
