@@ -56,4 +56,16 @@ id! {
     /// One row of the KM network registry (ทะเบียนเครือข่ายนักจัดการความรู้) or the trainer
     /// directory (ทำเนียบครูฝึก).
     MemberId,
+    /// ชุมชนนักปฏิบัติ (CoP): people who learn one topic together.
+    CommunityId,
+    /// กระทู้: a question or a discussion in a community.
+    ThreadId,
+    /// One post of a thread: its opening or a reply.
+    PostId,
+    /// กิจกรรม: a co-learning session, CoP forum, KM สัญจร visit or KM Market fair.
+    EventId,
+    /// One person's registration for an event (with or without an account).
+    RegistrationId,
+    /// บูธ: one stand at a KM Market fair.
+    BoothId,
 }

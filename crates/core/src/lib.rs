@@ -3,9 +3,11 @@
 
 pub mod account;
 pub mod certificates;
+pub mod communities;
 pub mod contests;
 pub mod dashboard;
 pub mod error;
+pub mod events;
 pub mod field;
 pub mod file;
 pub mod forms;
@@ -13,6 +15,7 @@ pub mod geo;
 pub mod ids;
 pub mod innovations;
 pub mod item;
+pub mod lessons;
 pub mod levels;
 pub mod media;
 pub mod networks;
@@ -23,6 +26,7 @@ pub mod people;
 pub mod planning;
 pub mod ports;
 pub mod print;
+pub mod recognition;
 pub mod reference;
 pub mod registry_tables;
 pub mod report;

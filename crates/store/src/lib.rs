@@ -2,12 +2,15 @@
 //! and for PostgreSQL; driver errors are mapped onto [`PortError`] here and nowhere else.
 
 mod certificates;
+mod communities;
 mod contests;
 mod dashboard;
 mod entities;
+mod events;
 mod forms;
 mod innovations;
 mod knowledge;
+mod lessons;
 mod levels;
 mod m0004_search;
 mod m0005_search_split;
@@ -23,6 +26,10 @@ mod m0014_plans;
 mod m0015_targets;
 mod m0016_networks;
 mod m0017_dashboard;
+mod m0018_communities;
+mod m0019_thread_search;
+mod m0020_events;
+mod m0021_lessons;
 mod media;
 mod migration;
 mod networks;
@@ -30,11 +37,13 @@ mod nodes;
 mod notifications;
 mod people;
 mod planning;
+mod recognition;
 mod registry_tables;
 mod schema;
 mod search;
 mod store;
 mod targets;
+mod thread_search;
 
 pub use store::SeaStore;
 

@@ -25,6 +25,10 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0015_targets::Migration),
             Box::new(crate::m0016_networks::Migration),
             Box::new(crate::m0017_dashboard::Migration),
+            Box::new(crate::m0018_communities::Migration),
+            Box::new(crate::m0019_thread_search::Migration),
+            Box::new(crate::m0020_events::Migration),
+            Box::new(crate::m0021_lessons::Migration),
         ]
     }
 }

@@ -92,6 +92,16 @@ pub struct Khlang {
     pub(crate) dashboard: Option<Arc<dyn crate::dashboard::DashboardStore>>,
     /// Turns printed documents into PDF (see [`crate::print`]); None: no PDF exports.
     pub(crate) typesetter: Option<Arc<dyn crate::print::Typesetter>>,
+    /// Communities of practice, threads and posts (see [`crate::communities`]).
+    pub(crate) communities: Option<Arc<dyn crate::communities::CommunityStore>>,
+    /// The threads' search index (see [`crate::communities::search`]).
+    pub(crate) thread_index: Option<Arc<dyn crate::communities::ThreadIndex>>,
+    /// Events, registrations and booths (see [`crate::events`]).
+    pub(crate) events: Option<Arc<dyn crate::events::EventStore>>,
+    /// Where lessons were started from (see [`crate::lessons`]).
+    pub(crate) lessons: Option<Arc<dyn crate::lessons::LessonStore>>,
+    /// Badges, praise and profiles (see [`crate::recognition`]).
+    pub(crate) recognition: Option<Arc<dyn crate::recognition::RecognitionStore>>,
 }
 
 impl Khlang {
@@ -128,6 +138,11 @@ impl Khlang {
             levels: None,
             dashboard: None,
             typesetter: None,
+            communities: None,
+            thread_index: None,
+            events: None,
+            lessons: None,
+            recognition: None,
         }
     }
 
@@ -149,6 +164,25 @@ impl Khlang {
         self.networks = Some(store.clone());
         self.levels = Some(store.clone());
         self.dashboard = Some(store);
+        self
+    }
+
+    /// Gives sharing and learning together its storage: communities and their search, events,
+    /// lessons and recognition (one database serves them all).
+    pub fn with_sharing<S>(mut self, store: Arc<S>) -> Self
+    where
+        S: crate::communities::CommunityStore
+            + crate::communities::ThreadIndex
+            + crate::events::EventStore
+            + crate::lessons::LessonStore
+            + crate::recognition::RecognitionStore
+            + 'static,
+    {
+        self.communities = Some(store.clone());
+        self.thread_index = Some(store.clone());
+        self.events = Some(store.clone());
+        self.lessons = Some(store.clone());
+        self.recognition = Some(store);
         self
     }
 

@@ -3,17 +3,21 @@
 mod account;
 mod admin;
 mod certificates;
+mod communities;
 mod contests;
 mod dashboard;
+mod events;
 mod forms;
 pub(crate) mod geo;
 pub(crate) mod innovations;
 mod items;
+mod lessons;
 mod levels;
 mod networks;
 mod notifications;
 pub(crate) mod people;
 mod planning;
+mod recognition;
 mod registry_tables;
 pub(crate) mod search;
 mod session;
@@ -55,6 +59,10 @@ pub fn routes() -> Router<AppState> {
         .merge(networks::routes())
         .merge(levels::routes())
         .merge(dashboard::routes())
+        .merge(communities::routes())
+        .merge(events::routes())
+        .merge(lessons::routes())
+        .merge(recognition::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.

@@ -1,0 +1,1 @@
+//! The communities context's types and rules (no I/O).

@@ -1,0 +1,1 @@
+//! The events context's types and rules (no I/O).

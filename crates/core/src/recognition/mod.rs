@@ -1,0 +1,10 @@
+//! Recognition (การยกย่อง): badges awarded from the data, a person's public profile (only what
+//! they chose to show), praise (ชื่นชม) on items and answers, and per-unit monthly sharing
+//! counts for executives (no leaderboard of individuals).
+
+pub mod model;
+pub mod ports;
+pub mod service;
+
+pub use model::{PraiseCount, PraiseTarget};
+pub use ports::RecognitionStore;

@@ -1,0 +1,6 @@
+//! [`CommunityStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
+
+use crate::store::SeaStore;
+use khlang_core::communities::CommunityStore;
+
+impl CommunityStore for SeaStore {}

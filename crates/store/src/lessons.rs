@@ -1,0 +1,6 @@
+//! [`LessonStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
+
+use crate::store::SeaStore;
+use khlang_core::lessons::LessonStore;
+
+impl LessonStore for SeaStore {}

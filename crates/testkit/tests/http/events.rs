@@ -1,0 +1,1 @@
+//! HTTP tests of events (issue 13).

@@ -1,0 +1,1 @@
+//! HTTP tests of lessons (issue 13).

@@ -1,0 +1,1 @@
+//! HTTP tests of thread search (issue 13).

@@ -1,0 +1,8 @@
+//! Communities of practice: /communities, threads, replies, moderation.
+
+use crate::AppState;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
