@@ -8,7 +8,10 @@ use crate::ids::{EntryId, EventId, PlanId};
 pub enum Origin {
     Event(EventId),
     /// The activity's position in Form 2 when the lesson was started.
-    PlanActivity { plan: PlanId, activity: u32 },
+    PlanActivity {
+        plan: PlanId,
+        activity: u32,
+    },
     ContestEntry(EntryId),
 }
 
@@ -53,7 +56,15 @@ mod tests {
         ] {
             assert_eq!(Origin::parse(&o.as_key()), Some(o));
         }
-        for junk in ["", "event:", "event:-1", "event:x", "plan:3", "item:4", "event:5:6"] {
+        for junk in [
+            "",
+            "event:",
+            "event:-1",
+            "event:x",
+            "plan:3",
+            "item:4",
+            "event:5:6",
+        ] {
             assert_eq!(Origin::parse(junk), None, "{junk}");
         }
     }
