@@ -578,11 +578,11 @@ fn hit(r: &QueryResult) -> PortResult<IndexHit> {
 }
 
 /// An FTS5 string: the word in double quotes, inner quotes doubled.
-fn fts_quote(w: &str) -> String {
+pub(crate) fn fts_quote(w: &str) -> String {
     format!("\"{}\"", w.replace('"', "\"\""))
 }
 
-fn fts_clause(c: &Clause) -> String {
+pub(crate) fn fts_clause(c: &Clause) -> String {
     match c {
         Clause::Word(w) => fts_quote(w),
         Clause::Prefix(w) => format!("{} *", fts_quote(w)),
@@ -592,11 +592,11 @@ fn fts_clause(c: &Clause) -> String {
 }
 
 /// A tsquery/tsvector lexeme literal: single quotes, inner quotes and backslashes doubled.
-fn pg_quote(w: &str) -> String {
+pub(crate) fn pg_quote(w: &str) -> String {
     format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''"))
 }
 
-fn pg_clause(c: &Clause) -> String {
+pub(crate) fn pg_clause(c: &Clause) -> String {
     match c {
         Clause::Word(w) => pg_quote(w),
         Clause::Prefix(w) => format!("{}:*", pg_quote(w)),
@@ -613,15 +613,21 @@ fn pg_clause(c: &Clause) -> String {
 /// The words of every field as one tsvector literal, with positions (for phrases) and the
 /// field as the weight (A title, B summary, C body, D files).
 fn pg_words(e: &SearchEntry) -> String {
-    use std::collections::BTreeMap;
-    let mut lexemes: BTreeMap<&str, Vec<(usize, char)>> = BTreeMap::new();
-    let mut position = 0usize;
-    for (field, weight) in [
+    pg_tsvector(&[
         (&e.title, 'A'),
         (&e.summary, 'B'),
         (&e.body, 'C'),
         (&e.files, 'D'),
-    ] {
+    ])
+}
+
+/// Fields of space-separated words, each with its weight, as one tsvector literal with
+/// positions (community threads use it too).
+pub(crate) fn pg_tsvector(fields: &[(&str, char)]) -> String {
+    use std::collections::BTreeMap;
+    let mut lexemes: BTreeMap<&str, Vec<(usize, char)>> = BTreeMap::new();
+    let mut position = 0usize;
+    for &(field, weight) in fields {
         for w in field.split(' ').filter(|w| !w.is_empty()) {
             position = (position + 1).min(PG_MAX_POSITION);
             let at = lexemes.entry(w).or_default();
@@ -644,7 +650,7 @@ fn pg_words(e: &SearchEntry) -> String {
 }
 
 /// Space-separated words as a tsvector literal without positions (the n-gram field).
-fn pg_lexemes(text: &str) -> String {
+pub(crate) fn pg_lexemes(text: &str) -> String {
     let mut words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
     words.sort_unstable();
     words.dedup();
