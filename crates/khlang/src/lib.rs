@@ -171,7 +171,8 @@ async fn clean_up_periodically(core: Khlang) {
 /// How often targets falling due are looked at for reminders.
 const REMINDERS_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// Reminds units' officers of targets falling due in 14 and 3 days, every 10 minutes. Every
+/// Reminds units' officers of targets falling due in 14 and 3 days, and sends the daily
+/// community digests, every 10 minutes. Every
 /// node may run it: each reminder carries a once-only key, so nobody gets one twice.
 async fn send_reminders_periodically(core: Khlang) {
     let mut tick = tokio::time::interval(REMINDERS_EVERY);
@@ -181,6 +182,13 @@ async fn send_reminders_periodically(core: Khlang) {
             Ok(0) => {}
             Ok(n) => tracing::debug!(notices = n, "due-date reminders looked at"),
             Err(e) => tracing::warn!(error = %e, "could not send due-date reminders"),
+        }
+        // Community notices held for people who chose one summary a day (once each per day,
+        // whichever node gets there first).
+        match core.send_digests(core.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(digests = n, "daily community digests sent"),
+            Err(e) => tracing::warn!(error = %e, "could not send daily digests"),
         }
     }
 }

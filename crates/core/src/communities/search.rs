@@ -363,7 +363,7 @@ mod tests {
                 updated_at: datetime!(2026-01-01 0:00 UTC),
             },
         );
-        assert!(e.title_words.split(' ').any(|w| w == "ปุ๋ย"), "{e:?}");
+        assert!(e.title_words.split(' ').any(|w| w == "ปุ๋ยหมัก"), "{e:?}");
         assert!(e.body_words.split(' ').any(|w| w == "50"), "{e:?}");
         assert!(!e.grams.is_empty());
     }

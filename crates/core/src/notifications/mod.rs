@@ -5,5 +5,5 @@ pub mod model;
 pub mod ports;
 pub mod service;
 
-pub use model::{NewNotice, Notice};
+pub use model::{CommunityDelivery, HeldNotice, NewNotice, Notice};
 pub use ports::NoticeStore;

@@ -1,6 +1,6 @@
 //! What notifications need from storage.
 
-use super::model::{NewNotice, Notice};
+use super::model::{CommunityDelivery, HeldNotice, NewNotice, Notice};
 use crate::ids::{NoticeId, UserId};
 use crate::ports::{Page, PortResult};
 use async_trait::async_trait;
@@ -34,4 +34,40 @@ pub trait NoticeStore: Send + Sync {
 
     /// Marks every unread notice of the user read; how many.
     async fn read_all_notices(&self, user: UserId, at: OffsetDateTime) -> PortResult<u64>;
+
+    /// The person's choice for community notices (never chosen: immediate).
+    async fn community_delivery(&self, user: UserId) -> PortResult<CommunityDelivery>;
+
+    async fn set_community_delivery(
+        &self,
+        user: UserId,
+        delivery: CommunityDelivery,
+        at: OffsetDateTime,
+    ) -> PortResult<()>;
+
+    /// Which of these people take community notices once a day.
+    async fn digest_takers(&self, users: &[UserId]) -> PortResult<Vec<UserId>>;
+
+    /// Keeps the notices aside for their people's next digest.
+    async fn hold_notices(&self, notices: &[NewNotice], at: OffsetDateTime) -> PortResult<()>;
+
+    /// People with held notices no digest has taken yet.
+    async fn people_with_held(&self) -> PortResult<Vec<UserId>>;
+
+    /// How many of the user's held notices wait, and the newest one's id.
+    async fn waiting_held(&self, user: UserId) -> PortResult<(u64, i64)>;
+
+    /// In one transaction: puts `digest` in the inbox unless its `(user, once_key)` is there,
+    /// and only if it went in, gives the held notices up to `up_to` to `day`. True when this
+    /// call made the digest (another process racing it finds the key taken and changes nothing).
+    async fn insert_digest(
+        &self,
+        digest: &NewNotice,
+        day: &str,
+        up_to: i64,
+        at: OffsetDateTime,
+    ) -> PortResult<bool>;
+
+    /// The notices a day's digest took, oldest first.
+    async fn digest_notices(&self, user: UserId, day: &str) -> PortResult<Vec<HeldNotice>>;
 }

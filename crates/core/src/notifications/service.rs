@@ -1,6 +1,9 @@
 //! Notification use-cases.
 
-use super::model::{NewNotice, Notice};
+use super::model::{
+    CommunityDelivery, DIGEST_KIND, HeldNotice, NewNotice, Notice, digest_day, digest_title,
+    is_community_kind, parse_day,
+};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{NoticeId, UserId};
 use crate::org::Actor;
@@ -34,8 +37,99 @@ impl Khlang {
                 ..n
             })
             .collect();
-        store.insert_notices(&notices, self.clock.now()).await?;
+        // Community notices of people who chose the daily digest are kept aside.
+        let mut community_users: Vec<UserId> = notices
+            .iter()
+            .filter(|n| is_community_kind(&n.kind))
+            .map(|n| n.user)
+            .collect();
+        community_users.sort_by_key(|u| u.0);
+        community_users.dedup();
+        let takers = if community_users.is_empty() {
+            Vec::new()
+        } else {
+            store.digest_takers(&community_users).await?
+        };
+        let (held, now): (Vec<NewNotice>, Vec<NewNotice>) = notices
+            .into_iter()
+            .partition(|n| is_community_kind(&n.kind) && takers.contains(&n.user));
+        let at = self.clock.now();
+        if !held.is_empty() {
+            store.hold_notices(&held, at).await?;
+        }
+        if !now.is_empty() {
+            store.insert_notices(&now, at).await?;
+        }
         Ok(())
+    }
+
+    fn notice_store(&self) -> DomainResult<&std::sync::Arc<dyn super::NoticeStore>> {
+        self.notices
+            .as_ref()
+            .ok_or_else(|| DomainError::internal("notices have no store"))
+    }
+
+    /// The actor's choice for community notices.
+    pub async fn community_delivery(&self, actor: &Actor) -> DomainResult<CommunityDelivery> {
+        let me = Self::notice_user(actor)?;
+        Ok(self.notice_store()?.community_delivery(me).await?)
+    }
+
+    /// Saves the actor's choice (`immediate` or `digest`); anything else is refused.
+    pub async fn set_community_delivery(
+        &self,
+        actor: &Actor,
+        choice: &str,
+    ) -> DomainResult<CommunityDelivery> {
+        let me = Self::notice_user(actor)?;
+        let delivery = CommunityDelivery::parse(choice)?;
+        self.notice_store()?
+            .set_community_delivery(me, delivery, self.clock.now())
+            .await?;
+        Ok(delivery)
+    }
+
+    /// Once a day per person, after 07:00 in Bangkok: one notice summing up the community
+    /// notices held for them, leading to the day's list. Every process may run it (the
+    /// binary's 10-minute sweep): the notice's once-only key lets one of them make it.
+    /// Returns how many digests this call made.
+    pub async fn send_digests(&self, now: time::OffsetDateTime) -> DomainResult<u64> {
+        let Some(store) = self.notices.as_ref() else {
+            return Ok(0);
+        };
+        let Some(day) = digest_day(now) else {
+            return Ok(0);
+        };
+        let mut made = 0;
+        for user in store.people_with_held().await? {
+            let (n, up_to) = store.waiting_held(user).await?;
+            if n == 0 {
+                continue;
+            }
+            let digest = NewNotice {
+                user,
+                kind: DIGEST_KIND.into(),
+                title: digest_title(n),
+                link: format!("/notifications/digest/{day}"),
+                once_key: Some(format!("digest:{day}")),
+            };
+            if store.insert_digest(&digest, &day, up_to, now).await? {
+                made += 1;
+            }
+        }
+        Ok(made)
+    }
+
+    /// The community notices a day's digest gathered for the actor (`day` as in its link).
+    pub async fn digest(
+        &self,
+        actor: &Actor,
+        day: &str,
+    ) -> DomainResult<(String, Vec<HeldNotice>)> {
+        let me = Self::notice_user(actor)?;
+        let day = parse_day(day).ok_or(DomainError::NotFound)?;
+        let found = self.notice_store()?.digest_notices(me, &day).await?;
+        Ok((day, found))
     }
 
     /// The bell's number: one indexed COUNT.

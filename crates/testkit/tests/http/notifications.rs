@@ -285,3 +285,187 @@ async fn notifications_inbox_pages_by_thirty_newest_first() {
     let html = body(nobody.get(app.url("/notifications")).send().await.unwrap()).await;
     assert!(html.contains("ยังไม่มีการแจ้งเตือน"));
 }
+
+fn community_notice(user: UserId, title: &str) -> NewNotice {
+    NewNotice {
+        user,
+        kind: "community_reply".into(),
+        title: title.into(),
+        link: "/communities/threads/1".into(),
+        once_key: None,
+    }
+}
+
+#[tokio::test]
+async fn notifications_digest_preference_is_saved_and_bad_input_refused() {
+    let app = spawn_app().await;
+    let client = member(&app, "digpref", "CDD-P-24-D01", "contributor").await;
+    let page = body(client.get(app.url("/notifications")).send().await.unwrap()).await;
+    assert!(page.contains("สรุปวันละครั้ง"), "{page}");
+    assert!(page.contains("value=\"immediate\" checked"), "{page}");
+    // Not one of the two choices: refused next to the field, nothing saved.
+    let res = post_form(
+        &app,
+        &client,
+        "/notifications",
+        "/notifications/preferences",
+        &[("community", "weekly")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let page = body(res).await;
+    assert!(page.contains("กรุณาเลือก แจ้งทันที หรือ สรุปวันละครั้ง"), "{page}");
+    assert!(page.contains("value=\"immediate\" checked"), "{page}");
+    // Without the form's token: refused.
+    let res = client
+        .post(app.url("/notifications/preferences"))
+        .form(&[("community", "digest")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let user = user_named(&app, "digpref").await;
+    let actor = app.core().actor_for(&user).await.unwrap();
+    assert_eq!(
+        app.core().community_delivery(&actor).await.unwrap(),
+        khlang_core::notifications::CommunityDelivery::Immediate
+    );
+    let res = post_form(
+        &app,
+        &client,
+        "/notifications",
+        "/notifications/preferences",
+        &[("community", "digest")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/notifications?done=saved");
+    let page = body(
+        client
+            .get(app.url("/notifications?done=saved"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(page.contains("value=\"digest\" checked"), "{page}");
+    // Signed out: no preferences to save.
+    let res = app
+        .client()
+        .post(app.url("/notifications/preferences"))
+        .form(&[("community", "digest")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(location(&res), "/notifications?done=saved");
+    assert!(
+        location(&res).contains("login") || location(&res).contains("sign"),
+        "{}",
+        location(&res)
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn notifications_digest_holds_community_notices_and_sums_them_up_once_a_day() {
+    let app = spawn_app().await;
+    let now_client = member(&app, "dignow", "CDD-P-24-D01", "contributor").await;
+    let daily_client = member(&app, "digdaily", "CDD-P-24-D01", "contributor").await;
+    let res = post_form(
+        &app,
+        &daily_client,
+        "/notifications",
+        "/notifications/preferences",
+        &[("community", "digest")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let (now_user, daily) = (
+        user_named(&app, "dignow").await.id,
+        user_named(&app, "digdaily").await.id,
+    );
+    app.core()
+        .notify(vec![
+            community_notice(now_user, "มีคนตอบกระทู้ของคุณ"),
+            community_notice(daily, "มีคนตอบกระทู้ของคุณ"),
+            community_notice(daily, "มีคนกล่าวถึงคุณ"),
+            NewNotice {
+                user: daily,
+                kind: "plan_approved".into(),
+                title: "แผนได้รับอนุมัติ".into(),
+                link: "/plans".into(),
+                once_key: None,
+            },
+        ])
+        .await
+        .unwrap();
+    // Immediate: in the inbox at once. Digest: only the non-community notice counts.
+    assert_eq!(unread(&app, now_user).await, 1);
+    assert_eq!(unread(&app, daily).await, 1);
+    assert_eq!(inbox_titles(&app, "digdaily").await, ["แผนได้รับอนุมัติ"]);
+    // 06:30 in Bangkok: no digest yet.
+    let day = time::macros::datetime!(2026-12-04 23:30 UTC);
+    assert_eq!(app.core().send_digests(day).await.unwrap(), 0);
+    // 07:10 on the 5th: two processes at once and again later make one digest.
+    let at = time::macros::datetime!(2026-12-05 00:10 UTC);
+    let node2 = spawn_node_beside(&app).await;
+    let (a, b) = tokio::join!(app.core().send_digests(at), node2.core().send_digests(at));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(app.core().send_digests(at).await.unwrap(), 0);
+    assert_eq!(node2.core().send_digests(at).await.unwrap(), 0);
+    node2.stop().await;
+    assert_eq!(unread(&app, daily).await, 2);
+    let titles = inbox_titles(&app, "digdaily").await;
+    assert_eq!(
+        titles
+            .iter()
+            .filter(|t| t.starts_with("สรุปความเคลื่อนไหวในชุมชนวันนี้"))
+            .count(),
+        1,
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"สรุปความเคลื่อนไหวในชุมชนวันนี้: 2 รายการ".to_string()));
+    // Nobody in immediate mode gets one.
+    assert_eq!(inbox_titles(&app, "dignow").await, ["มีคนตอบกระทู้ของคุณ"]);
+    // The digest page lists the two held notices, for their person only.
+    let page = body(
+        daily_client
+            .get(app.url("/notifications/digest/2026-12-05"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("มีคนกล่าวถึงคุณ") && page.contains("มีคนตอบกระทู้ของคุณ"),
+        "{page}"
+    );
+    assert!(page.contains("2 รายการ"), "{page}");
+    let other = body(
+        now_client
+            .get(app.url("/notifications/digest/2026-12-05"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!other.contains("มีคนกล่าวถึงคุณ"), "{other}");
+    let res = daily_client
+        .get(app.url("/notifications/digest/2026-13-45"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // A notice held after today's digest waits for tomorrow's.
+    app.core()
+        .notify(vec![community_notice(daily, "คำตอบของคุณได้รับการยอมรับ")])
+        .await
+        .unwrap();
+    let later = time::macros::datetime!(2026-12-05 09:00 UTC);
+    assert_eq!(app.core().send_digests(later).await.unwrap(), 0);
+    let tomorrow = time::macros::datetime!(2026-12-06 02:00 UTC);
+    assert_eq!(app.core().send_digests(tomorrow).await.unwrap(), 1);
+    let titles = inbox_titles(&app, "digdaily").await;
+    assert!(titles.contains(&"สรุปความเคลื่อนไหวในชุมชนวันนี้: 1 รายการ".to_string()));
+    app.stop().await;
+}

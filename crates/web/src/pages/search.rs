@@ -54,6 +54,9 @@ pub struct SearchParams {
     pub kind: String,
     #[serde(default)]
     pub format: String,
+    /// The page of community threads (they page on their own under the items).
+    #[serde(default)]
+    pub tpage: String,
 }
 
 fn number_param(s: &str) -> Option<i64> {
@@ -134,6 +137,27 @@ struct HitView {
     exact: bool,
 }
 
+/// A community thread found (the section "กระทู้ในชุมชน").
+struct ThreadHitView {
+    url: String,
+    title: String,
+    snippet_html: String,
+    community: String,
+    community_url: String,
+    meta: String,
+    exact: bool,
+}
+
+/// The threads' section: its own count and pages; absent when nothing was found.
+struct ThreadSection {
+    total_text: String,
+    hits: Vec<ThreadHitView>,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    page: u64,
+    pages: u64,
+}
+
 struct FacetOption {
     label: String,
     count: String,
@@ -164,6 +188,7 @@ struct SearchPage {
     fewer_words: Vec<(String, String)>,
     /// "Did you mean": the corrected query and its results page.
     suggestion: Option<(String, String)>,
+    threads: Option<ThreadSection>,
 }
 
 /// Facet values shown per group; the rest are reachable by narrowing the query.
@@ -177,6 +202,7 @@ async fn search_page(
     let actor = visitor.actor();
     let request = params.request(&state.core).await?;
     let results = state.core.search(&actor, &request).await?;
+    let threads = thread_section(&state.core, &actor, &params, results.page).await?;
     let tree = state.core.unit_tree().await?;
     let vocab = state.core.vocabulary().await?;
     let unit_name = |u: UnitId| {
@@ -323,8 +349,51 @@ async fn search_page(
             vec![]
         },
         hits,
+        threads,
     };
     Ok(visitor.finish(render(&html)))
+}
+
+/// Threads of the communities the reader may read, found with the same query (visibility is
+/// decided in core); None when there are none to show.
+async fn thread_section(
+    core: &Khlang,
+    actor: &khlang_core::org::Actor,
+    params: &SearchParams,
+    item_page: u64,
+) -> Result<Option<ThreadSection>, WebError> {
+    let tpage = crate::forms::page_link_param(Some(&params.tpage))?.get();
+    let found = core.search_threads(actor, &params.q, tpage).await?;
+    if found.total == 0 {
+        return Ok(None);
+    }
+    let pages = found.pages();
+    let link = |p: u64| {
+        format!(
+            "{}&tpage={p}#threads",
+            params.url_with("", "", Some(item_page))
+        )
+    };
+    Ok(Some(ThreadSection {
+        total_text: format!("พบ {} กระทู้", number(found.total as u64)),
+        hits: found
+            .hits
+            .iter()
+            .map(|h| ThreadHitView {
+                url: format!("/communities/threads/{}", h.thread_id.0),
+                title: h.title.clone(),
+                snippet_html: h.snippet.to_html(),
+                community: h.community.clone(),
+                community_url: format!("/communities/{}", h.community_id.0),
+                meta: format!("ความเคลื่อนไหวล่าสุด {}", format_be_date(h.updated_at)),
+                exact: h.exact,
+            })
+            .collect(),
+        prev_url: (found.page > 1).then(|| link(found.page - 1)),
+        next_url: (found.page < pages).then(|| link(found.page + 1)),
+        page: found.page,
+        pages,
+    }))
 }
 
 fn total_text(r: &SearchResults) -> String {
