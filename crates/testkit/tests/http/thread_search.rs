@@ -181,3 +181,33 @@ async fn thread_search_pages_through_many_threads() {
     assert!(ids(&p3).iter().all(|i| !ids(&p1).contains(i)));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn thread_search_page_shows_no_thread_a_reader_may_not_read() {
+    let app = spawn_app().await;
+    put(&app, 40, CLOSED, "ผลไม้ของกลุ่มสมาชิก", &["สูตรลับเงาะโรงเรียน"]).await;
+    // Until communities lists readable ones, nobody is given members-only community 2: the
+    // page has no thread section, no count and no snippet of it (junk page numbers too).
+    for query in [
+        vec![("q", "เงาะโรงเรียน")],
+        vec![("q", "เงาะโรงเรียน"), ("tpage", "๒")],
+        vec![("q", "เงาะ"), ("tpage", "x")],
+    ] {
+        let res = app
+            .client()
+            .get(app.url("/search"))
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let page = res.text().await.unwrap();
+        assert!(!page.contains("กระทู้ในชุมชน"), "{page}");
+        assert!(
+            !page.contains("สูตรลับ") && !page.contains("ผลไม้ของกลุ่ม"),
+            "{page}"
+        );
+        assert!(!page.contains("/communities/threads/40"), "{page}");
+    }
+    app.stop().await;
+}
