@@ -145,6 +145,18 @@ async fn thread_search_reindexing_replaces_and_unindexing_removes() {
     put(&app, 30, CLOSED, "ทดลองเลี้ยงไส้เดือน", &["ย้ายไปเลี้ยงในบ่อซีเมนต์"]).await;
     assert_eq!(find(&app, &[OPEN], "ไส้เดือน").await.total, 0);
     assert_eq!(find(&app, &[CLOSED], "ไส้เดือน").await.total, 1);
+    // Two writers of the same thread at once (two replies posted together): still one entry.
+    tokio::join!(
+        put(&app, 30, CLOSED, "ทดลองเลี้ยงไส้เดือน", &["ย้ายไปเลี้ยงในบ่อซีเมนต์"]),
+        put(
+            &app,
+            30,
+            CLOSED,
+            "ทดลองเลี้ยงไส้เดือน",
+            &["ย้ายไปเลี้ยงในบ่อซีเมนต์", "ดีมาก"]
+        ),
+    );
+    assert_eq!(find(&app, &[CLOSED], "ไส้เดือน").await.total, 1);
     put(&app, 31, CLOSED, "ไส้เดือนดินกินอะไร", &["เศษผัก"]).await;
     app.core().unindex_thread(ThreadId(30)).await.unwrap();
     assert_eq!(ids(&find(&app, &[CLOSED], "ไส้เดือน").await), [31]);
