@@ -239,10 +239,13 @@ impl Khlang {
             page,
             per_page: THREADS_PER_PAGE,
         };
+        // Without a thread index (a core built without communities) there is nothing to find.
+        let Some(index) = self.thread_index.as_ref() else {
+            return Ok(results);
+        };
         if results.query.is_empty() || readable.is_empty() {
             return Ok(results);
         }
-        let index = self.thread_index()?;
         let q = &results.query;
         let all = index
             .thread_words(readable, &q.required, &[], &q.excluded, MAX_HITS)

@@ -145,6 +145,18 @@ async fn thread_search_reindexing_replaces_and_unindexing_removes() {
     put(&app, 30, CLOSED, "ทดลองเลี้ยงไส้เดือน", &["ย้ายไปเลี้ยงในบ่อซีเมนต์"]).await;
     assert_eq!(find(&app, &[OPEN], "ไส้เดือน").await.total, 0);
     assert_eq!(find(&app, &[CLOSED], "ไส้เดือน").await.total, 1);
+    // Two writers of the same thread at once (two replies posted together): still one entry.
+    tokio::join!(
+        put(&app, 30, CLOSED, "ทดลองเลี้ยงไส้เดือน", &["ย้ายไปเลี้ยงในบ่อซีเมนต์"]),
+        put(
+            &app,
+            30,
+            CLOSED,
+            "ทดลองเลี้ยงไส้เดือน",
+            &["ย้ายไปเลี้ยงในบ่อซีเมนต์", "ดีมาก"]
+        ),
+    );
+    assert_eq!(find(&app, &[CLOSED], "ไส้เดือน").await.total, 1);
     put(&app, 31, CLOSED, "ไส้เดือนดินกินอะไร", &["เศษผัก"]).await;
     app.core().unindex_thread(ThreadId(30)).await.unwrap();
     assert_eq!(ids(&find(&app, &[CLOSED], "ไส้เดือน").await), [31]);
@@ -179,5 +191,35 @@ async fn thread_search_pages_through_many_threads() {
     assert_eq!((p1.total, p1.hits.len(), p1.pages()), (23, 10, 3));
     assert_eq!(p3.hits.len(), 3);
     assert!(ids(&p3).iter().all(|i| !ids(&p1).contains(i)));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn thread_search_page_shows_no_thread_a_reader_may_not_read() {
+    let app = spawn_app().await;
+    put(&app, 40, CLOSED, "ผลไม้ของกลุ่มสมาชิก", &["สูตรลับเงาะโรงเรียน"]).await;
+    // Until communities lists readable ones, nobody is given members-only community 2: the
+    // page has no thread section, no count and no snippet of it (junk page numbers too).
+    for query in [
+        vec![("q", "เงาะโรงเรียน")],
+        vec![("q", "เงาะโรงเรียน"), ("tpage", "๒")],
+        vec![("q", "เงาะ"), ("tpage", "x")],
+    ] {
+        let res = app
+            .client()
+            .get(app.url("/search"))
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let page = res.text().await.unwrap();
+        assert!(!page.contains("กระทู้ในชุมชน"), "{page}");
+        assert!(
+            !page.contains("สูตรลับ") && !page.contains("ผลไม้ของกลุ่ม"),
+            "{page}"
+        );
+        assert!(!page.contains("/communities/threads/40"), "{page}");
+    }
     app.stop().await;
 }
