@@ -443,6 +443,35 @@ impl Khlang {
         Ok((c, a, rows))
     }
 
+    /// People of the community's unit (their home unit) not yet in it, for the facilitators'
+    /// picker: (username, display name), at most 200.
+    pub async fn community_candidates(
+        &self,
+        actor: &Actor,
+        id: CommunityId,
+    ) -> DomainResult<Vec<(String, String)>> {
+        let (c, _) = self.moderated(actor, id).await?;
+        let present: Vec<UserId> = self
+            .community_store()?
+            .members(id)
+            .await?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect();
+        let users = self.store.list_users(Some(&[c.unit_id]), 1, 200).await?;
+        Ok(users
+            .items
+            .into_iter()
+            .filter(|u| !u.disabled && !present.contains(&u.id))
+            .map(|u| {
+                (
+                    u.username.as_str().to_string(),
+                    u.display_name.as_str().to_string(),
+                )
+            })
+            .collect())
+    }
+
     async fn moderated(&self, actor: &Actor, id: CommunityId) -> DomainResult<(Community, UserId)> {
         let me = Self::signed_in(actor)?;
         let (c, a) = self.community_with_access(actor, id).await?;
