@@ -37,7 +37,10 @@
 # district target table, an item published in a district moving the district and the province
 # at once, and the executive dashboard.
 #
-# Knobs: E2E_FLOWS ("flow innovation contest plan": which browser flows run; without "flow" there is no
+# Then community.mjs (issue 13): a members-only community of practice; a question, two answers,
+# one accepted, the thread turned into a draft item credited to both; a non-member sees none of it.
+#
+# Knobs: E2E_FLOWS ("flow innovation contest plan community": which browser flows run; without "flow" there is no
 #        upload and no RSS check), CARGO_TARGET_DIR, CHROMIUM, E2E_SHOTS (screenshots, kept), E2E_VIDEO_MB (200),
 #        E2E_RSS_LIMIT_MB (100), E2E_TIMEOUT (seconds for the browser flow, 900), E2E_SKIP_BUILD=1,
 #        E2E_NODES (1 or 2).
@@ -51,7 +54,7 @@ VIDEO_MB="${E2E_VIDEO_MB:-200}"
 RSS_LIMIT_MB="${E2E_RSS_LIMIT_MB:-100}"
 FLOW_TIMEOUT="${E2E_TIMEOUT:-900}"
 NODES="${E2E_NODES:-1}"
-FLOWS="${E2E_FLOWS:-flow innovation contest plan}"
+FLOWS="${E2E_FLOWS:-flow innovation contest plan community}"
 wants() { case " $FLOWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export E2E_SHOTS="${E2E_SHOTS:-${TMPDIR:-/tmp}/khlang-e2e-shots}"
@@ -331,12 +334,20 @@ if wants contest; then
   CONTEST_STATUS=${PIPESTATUS[0]}
 fi
 PLAN_STATUS=0
+COMMUNITY_STATUS=0
 if wants plan; then
   say "browser flow: KM plan, targets and dashboard"
   E2E_BASE_URL="$BASE" E2E_PLANNER_PASSWORD="$PLANNER_PW" E2E_TOKEN="$TOKEN" E2E_D01_ID="$DISTRICT_ID" \
   E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
     timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/plan.mjs" 2>&1 | tee "$WORK/plan.out"
   PLAN_STATUS=${PIPESTATUS[0]}
+fi
+if wants community; then
+  say "browser flow: community of practice"
+  E2E_BASE_URL="$BASE" E2E_PLANNER_PASSWORD="$PLANNER_PW" E2E_D01_ID="$DISTRICT_ID" \
+  E2E_CONTRIBUTOR_PASSWORD="$CONTRIB_PW" E2E_JUDGE_PASSWORD="$JUDGE_PW" \
+    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/community.mjs" 2>&1 | tee "$WORK/community.out"
+  COMMUNITY_STATUS=${PIPESTATUS[0]}
 fi
 set -e
 
@@ -379,8 +390,8 @@ fi
 stop_server
 
 say "server memory"
-UP_START="$(awk '$1 == "upload-start" {print $2}' "$WORK/marks.txt" 2>/dev/null | head -n1)"
-UP_END="$(awk '$1 == "upload-end" {print $2}' "$WORK/marks.txt" 2>/dev/null | tail -n1)"
+UP_START="$(awk '$1 == "upload-start" {print $2}' "$WORK/marks.txt" 2>/dev/null | head -n1 || true)"
+UP_END="$(awk '$1 == "upload-end" {print $2}' "$WORK/marks.txt" 2>/dev/null | tail -n1 || true)"
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 # The upload's peak is VmHWM at the first sample after the upload ended (exact, unlike the
 # 200 ms samples); it covers start-up and sign-in too, which stay well below it.
@@ -432,6 +443,8 @@ if wants flow; then read -r FLOW_PASS FLOW_FAIL < <(counts "$WORK/flow.out" "$FL
 if wants innovation; then read -r INNOVATION_PASS INNOVATION_FAIL < <(counts "$WORK/innovation.out" "$INNOVATION_STATUS"); fi
 if wants contest; then read -r CONTEST_PASS CONTEST_FAIL < <(counts "$WORK/contest.out" "$CONTEST_STATUS"); fi
 if wants plan; then read -r PLAN_PASS PLAN_FAIL < <(counts "$WORK/plan.out" "$PLAN_STATUS"); fi
+COMMUNITY_PASS=0; COMMUNITY_FAIL=0
+if wants community; then read -r COMMUNITY_PASS COMMUNITY_FAIL < <(counts "$WORK/community.out" "$COMMUNITY_STATUS"); fi
 echo "screenshots: $E2E_SHOTS"
-echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + PLAN_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + PLAN_FAIL + RSS_FAIL + NODE_FAIL )) failed"
-[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$PLAN_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]
+echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + PLAN_PASS + COMMUNITY_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + PLAN_FAIL + COMMUNITY_FAIL + RSS_FAIL + NODE_FAIL )) failed"
+[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$PLAN_STATUS" -eq 0 ] && [ "$COMMUNITY_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]

@@ -2,6 +2,8 @@
 //! members-only, with facilitators (คุณอำนวย); threads and questions with replies, accepted
 //! answers, moderation, and a thread turned into a knowledge item.
 
+mod answers;
+mod members;
 pub mod model;
 pub mod ports;
 pub mod search;

@@ -173,8 +173,7 @@ pub const REASON_MAX: usize = 300;
 pub fn mentions(body: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut prev: Option<char> = None;
-    let mut chars = body.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in body.char_indices() {
         if c == '@' && !prev.is_some_and(|p| p.is_alphanumeric() || p == '.' || p == '_') {
             let rest = &body[i + 1..];
             let name: String = rest

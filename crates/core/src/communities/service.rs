@@ -3,15 +3,14 @@
 //! same answer a missing id gets.
 
 use super::model::{
-    self, Access, Community, Membership, POST_LIMIT, Post, PostFile, RateLimit, Report, Role,
-    THREAD_LIMIT, Thread, ThreadKind,
+    self, Access, Community, Membership, POST_LIMIT, Post, PostFile, RateLimit, Role, THREAD_LIMIT,
+    Thread, ThreadKind,
 };
 use super::ports::{CommunityStore, NewCommunity, NewFile, NewThread};
 use super::search::ThreadDoc;
 use crate::account::Username;
 use crate::error::{DomainError, DomainResult, FieldError};
-use crate::ids::{CommunityId, FileId, ItemId, PostId, ThreadId, UnitId, UserId};
-use crate::item::ItemInput;
+use crate::ids::{CommunityId, FileId, PostId, ThreadId, UnitId, UserId};
 use crate::notifications::NewNotice;
 use crate::org::{Action, Actor, Target, UnitTree, authorize};
 use crate::paging::PageNumber;
@@ -98,7 +97,7 @@ pub struct ThreadInput {
     pub body: String,
 }
 
-fn thread_link(thread: ThreadId, post: Option<PostId>) -> String {
+pub(super) fn thread_link(thread: ThreadId, post: Option<PostId>) -> String {
     match post {
         Some(p) => format!("/communities/threads/{thread}#post-{p}"),
         None => format!("/communities/threads/{thread}"),
@@ -124,7 +123,7 @@ impl Khlang {
             .ok_or_else(|| DomainError::internal("community store not configured"))
     }
 
-    async fn access_to(&self, actor: &Actor, c: &Community) -> DomainResult<Access> {
+    pub(super) async fn access_to(&self, actor: &Actor, c: &Community) -> DomainResult<Access> {
         let role = match actor.user_id() {
             Some(u) => self.community_store()?.role_of(c.id, u).await?,
             None => None,
@@ -138,7 +137,7 @@ impl Khlang {
     }
 
     /// The community and the actor's access; NotFound for a missing id.
-    async fn community_with_access(
+    pub(super) async fn community_with_access(
         &self,
         actor: &Actor,
         id: CommunityId,
@@ -149,7 +148,7 @@ impl Khlang {
     }
 
     /// A thread the actor may read, or NotFound.
-    async fn readable_thread(
+    pub(super) async fn readable_thread(
         &self,
         actor: &Actor,
         id: ThreadId,
@@ -163,11 +162,14 @@ impl Khlang {
         Ok((c, a, t))
     }
 
-    fn signed_in(actor: &Actor) -> DomainResult<UserId> {
+    pub(super) fn signed_in(actor: &Actor) -> DomainResult<UserId> {
         actor.user_id().ok_or(DomainError::Unauthenticated)
     }
 
-    async fn display_names(&self, ids: &[UserId]) -> DomainResult<HashMap<UserId, String>> {
+    pub(super) async fn display_names(
+        &self,
+        ids: &[UserId],
+    ) -> DomainResult<HashMap<UserId, String>> {
         let mut out = HashMap::new();
         for id in ids {
             if out.contains_key(id) {
@@ -385,7 +387,7 @@ impl Khlang {
         self.drop_member(id, me, a.role).await
     }
 
-    async fn drop_member(
+    pub(super) async fn drop_member(
         &self,
         id: CommunityId,
         user: UserId,
@@ -407,153 +409,6 @@ impl Khlang {
         }
         store.remove_member(id, user).await?;
         Ok(())
-    }
-
-    /// The members page: for those who may read the community.
-    pub async fn community_members(
-        &self,
-        actor: &Actor,
-        id: CommunityId,
-    ) -> DomainResult<(Community, Access, Vec<MemberRow>)> {
-        let (c, a) = self.community_with_access(actor, id).await?;
-        if !a.may_read() {
-            return Err(DomainError::NotFound);
-        }
-        let list = self.community_store()?.members(id).await?;
-        let mut rows = Vec::with_capacity(list.len());
-        for m in list {
-            // Pending requests are for facilitators' eyes.
-            if m.role == Role::Pending && !a.may_moderate() {
-                continue;
-            }
-            let (name, username) = match self.store.get_user(m.user_id).await {
-                Ok(u) => (
-                    u.display_name.as_str().to_string(),
-                    u.username.as_str().to_string(),
-                ),
-                Err(crate::error::PortError::NotFound) => continue,
-                Err(e) => return Err(e.into()),
-            };
-            rows.push(MemberRow {
-                membership: m,
-                name,
-                username,
-            });
-        }
-        Ok((c, a, rows))
-    }
-
-    async fn moderated(&self, actor: &Actor, id: CommunityId) -> DomainResult<(Community, UserId)> {
-        let me = Self::signed_in(actor)?;
-        let (c, a) = self.community_with_access(actor, id).await?;
-        if !a.may_read() {
-            return Err(DomainError::NotFound);
-        }
-        if !a.may_moderate() {
-            return Err(DomainError::Forbidden);
-        }
-        Ok((c, me))
-    }
-
-    /// A facilitator adds a person by username as a member or a facilitator (or approves a
-    /// request, or changes a role).
-    pub async fn add_community_member(
-        &self,
-        actor: &Actor,
-        id: CommunityId,
-        username: &str,
-        role: Role,
-    ) -> DomainResult<()> {
-        let (c, me) = self.moderated(actor, id).await?;
-        let name = Username::parse(username)
-            .map_err(|_| DomainError::invalid("username", "ไม่พบผู้ใช้ชื่อนี้ — ตรวจสอบชื่อผู้ใช้อีกครั้ง"))?;
-        let Some((user, _)) = self.store.user_by_username(&name).await? else {
-            return Err(DomainError::invalid(
-                "username",
-                "ไม่พบผู้ใช้ชื่อนี้ — ตรวจสอบชื่อผู้ใช้อีกครั้ง",
-            ));
-        };
-        if user.disabled {
-            return Err(DomainError::invalid("username", "บัญชีนี้ถูกระงับอยู่"));
-        }
-        self.set_community_role(&c, me, user.id, role).await
-    }
-
-    /// A facilitator changes a present person's role (approve, make facilitator, demote).
-    pub async fn change_community_role(
-        &self,
-        actor: &Actor,
-        id: CommunityId,
-        user: UserId,
-        role: Role,
-    ) -> DomainResult<()> {
-        let (c, me) = self.moderated(actor, id).await?;
-        if self.community_store()?.role_of(id, user).await?.is_none() {
-            return Err(DomainError::NotFound);
-        }
-        self.set_community_role(&c, me, user, role).await
-    }
-
-    async fn set_community_role(
-        &self,
-        c: &Community,
-        me: UserId,
-        user: UserId,
-        role: Role,
-    ) -> DomainResult<()> {
-        let store = self.community_store()?;
-        let before = store.role_of(c.id, user).await?;
-        if before == Some(Role::Facilitator) && role != Role::Facilitator {
-            let n = store
-                .members(c.id)
-                .await?
-                .iter()
-                .filter(|m| m.role == Role::Facilitator)
-                .count();
-            if !model::may_drop_facilitator(n) {
-                return Err(DomainError::Conflict(
-                    "ชุมชนต้องมีคุณอำนวยอย่างน้อยหนึ่งคน — แต่งตั้งคนอื่นก่อน".into(),
-                ));
-            }
-        }
-        store.set_role(c.id, user, role, self.clock.now()).await?;
-        self.audit(
-            Some(me),
-            "community.member",
-            format!("community:{}", c.id),
-            format!("user:{user} {}", role.as_str()),
-        )
-        .await?;
-        if before == Some(Role::Pending) || before.is_none() {
-            self.notify(vec![NewNotice {
-                user,
-                kind: "community_member".into(),
-                title: format!("คุณเป็น{}ของชุมชน {} แล้ว", role.label_th(), c.name),
-                link: format!("/communities/{}", c.id),
-                once_key: None,
-            }])
-            .await?;
-        }
-        Ok(())
-    }
-
-    /// A facilitator removes a person (a request is declined the same way).
-    pub async fn remove_community_member(
-        &self,
-        actor: &Actor,
-        id: CommunityId,
-        user: UserId,
-    ) -> DomainResult<()> {
-        let (c, me) = self.moderated(actor, id).await?;
-        let role = self.community_store()?.role_of(id, user).await?;
-        self.drop_member(id, user, role).await?;
-        self.audit(
-            Some(me),
-            "community.member_remove",
-            format!("community:{}", c.id),
-            format!("user:{user}"),
-        )
-        .await
     }
 
     /// Refuses a write past the person's rate limit, saying when to try again.
@@ -774,7 +629,7 @@ impl Khlang {
     }
 
     /// Whether a user (not the actor) may read the community's threads.
-    async fn may_read_as(&self, c: &Community, user: UserId) -> DomainResult<bool> {
+    pub(super) async fn may_read_as(&self, c: &Community, user: UserId) -> DomainResult<bool> {
         let u = match self.store.get_user(user).await {
             Ok(u) => u,
             Err(crate::error::PortError::NotFound) => return Ok(false),
@@ -832,7 +687,7 @@ impl Khlang {
     }
 
     /// Puts the thread's title and visible posts in the search index.
-    async fn reindex_thread(&self, thread: ThreadId) -> DomainResult<()> {
+    pub(super) async fn reindex_thread(&self, thread: ThreadId) -> DomainResult<()> {
         let store = self.community_store()?;
         let t = store.get_thread(thread).await?;
         let posts = store.posts(thread).await?;
@@ -850,7 +705,7 @@ impl Khlang {
         .await
     }
 
-    async fn post_in_readable_thread(
+    pub(super) async fn post_in_readable_thread(
         &self,
         actor: &Actor,
         post: PostId,
@@ -864,236 +719,6 @@ impl Khlang {
     pub async fn thread_of_post(&self, actor: &Actor, post: PostId) -> DomainResult<ThreadId> {
         let (_, _, t, _) = self.post_in_readable_thread(actor, post).await?;
         Ok(t.id)
-    }
-
-    /// Marks (or unmarks) a reply of a question as an accepted answer: the asker or a
-    /// facilitator. Notifies the reply's author when marked.
-    pub async fn set_accepted_answer(
-        &self,
-        actor: &Actor,
-        post: PostId,
-        accepted: bool,
-    ) -> DomainResult<ThreadId> {
-        let me = Self::signed_in(actor)?;
-        let (c, a, t, p) = self.post_in_readable_thread(actor, post).await?;
-        if !a.may_accept(t.author_id == me) || t.kind != ThreadKind::Question || p.opening {
-            return Err(DomainError::Forbidden);
-        }
-        if p.accepted == accepted {
-            return Ok(t.id);
-        }
-        self.community_store()?.set_accepted(post, accepted).await?;
-        self.audit(
-            Some(me),
-            if accepted {
-                "community.accept"
-            } else {
-                "community.unaccept"
-            },
-            format!("post:{post}"),
-            format!("thread:{}", t.id),
-        )
-        .await?;
-        if accepted && p.author_id != me && self.may_read_as(&c, p.author_id).await? {
-            self.notify(vec![NewNotice {
-                user: p.author_id,
-                kind: "community_accepted".into(),
-                title: format!("คำตอบของคุณในกระทู้ \"{}\" ได้รับการยอมรับ", t.title),
-                link: thread_link(t.id, Some(post)),
-                once_key: Some(format!("community-accepted:{post}")),
-            }])
-            .await?;
-        }
-        Ok(t.id)
-    }
-
-    /// Any member reports a post with a reason; facilitators see it in their queue.
-    pub async fn report_post(
-        &self,
-        actor: &Actor,
-        post: PostId,
-        reason: &str,
-    ) -> DomainResult<ThreadId> {
-        let me = Self::signed_in(actor)?;
-        let (c, a, t, _) = self.post_in_readable_thread(actor, post).await?;
-        if !a.may_post() {
-            return Err(DomainError::Forbidden);
-        }
-        let reason = model::line("reason", "เหตุผล", reason, model::REASON_MAX)?;
-        self.community_store()?
-            .insert_report(post, me, &reason, self.clock.now())
-            .await?;
-        self.audit(Some(me), "community.report", format!("post:{post}"), reason)
-            .await?;
-        let notices = self
-            .community_store()?
-            .members(c.id)
-            .await?
-            .into_iter()
-            .filter(|m| m.role == Role::Facilitator && m.user_id != me)
-            .map(|m| NewNotice {
-                user: m.user_id,
-                kind: "community_report".into(),
-                title: format!("มีการแจ้งข้อความไม่เหมาะสมในชุมชน {}", c.name),
-                link: format!("/communities/{}/reports", c.id),
-                once_key: None,
-            })
-            .collect();
-        self.notify(notices).await?;
-        Ok(t.id)
-    }
-
-    /// A facilitator hides a post with a reason (readers see the reason instead), or shows it
-    /// again (`reason` None). Closes its reports; audited; the index follows.
-    pub async fn moderate_post(
-        &self,
-        actor: &Actor,
-        post: PostId,
-        reason: Option<&str>,
-    ) -> DomainResult<ThreadId> {
-        let me = Self::signed_in(actor)?;
-        let (_, a, t, _) = self.post_in_readable_thread(actor, post).await?;
-        if !a.may_moderate() {
-            return Err(DomainError::Forbidden);
-        }
-        let reason = reason
-            .map(|r| model::line("reason", "เหตุผลที่ซ่อน", r, model::REASON_MAX))
-            .transpose()?;
-        let store = self.community_store()?;
-        store
-            .set_hidden(post, reason.as_deref(), reason.as_ref().map(|_| me))
-            .await?;
-        store.resolve_reports(post, self.clock.now()).await?;
-        self.audit(
-            Some(me),
-            if reason.is_some() {
-                "community.hide"
-            } else {
-                "community.unhide"
-            },
-            format!("post:{post}"),
-            reason.unwrap_or_default(),
-        )
-        .await?;
-        self.reindex_thread(t.id).await?;
-        Ok(t.id)
-    }
-
-    /// A facilitator closes a post's reports without hiding it.
-    pub async fn dismiss_reports(&self, actor: &Actor, post: PostId) -> DomainResult<CommunityId> {
-        let me = Self::signed_in(actor)?;
-        let (c, a, _, _) = self.post_in_readable_thread(actor, post).await?;
-        if !a.may_moderate() {
-            return Err(DomainError::Forbidden);
-        }
-        self.community_store()?
-            .resolve_reports(post, self.clock.now())
-            .await?;
-        self.audit(
-            Some(me),
-            "community.report_dismiss",
-            format!("post:{post}"),
-            String::new(),
-        )
-        .await?;
-        Ok(c.id)
-    }
-
-    /// Open reports of a community, for its facilitators.
-    pub async fn community_reports(
-        &self,
-        actor: &Actor,
-        id: CommunityId,
-    ) -> DomainResult<(Community, Vec<Report>, HashMap<UserId, String>)> {
-        let (c, _) = self.moderated(actor, id).await?;
-        let reports = self.community_store()?.open_reports(id).await?;
-        let ids: Vec<UserId> = reports.iter().map(|r| r.reporter_id).collect();
-        let names = self.display_names(&ids).await?;
-        Ok((c, reports, names))
-    }
-
-    /// "ทำเป็นองค์ความรู้": a draft item from the question and its accepted answers, through
-    /// the item service (the presser needs Contribute on the community's unit). Pressing again
-    /// returns the same item.
-    pub async fn thread_to_item(&self, actor: &Actor, thread: ThreadId) -> DomainResult<ItemId> {
-        let me = Self::signed_in(actor)?;
-        let (c, a, t) = self.readable_thread(actor, thread).await?;
-        if !a.may_make_item(t.author_id == me) || t.kind != ThreadKind::Question {
-            return Err(DomainError::Forbidden);
-        }
-        if let Some(item) = t.item_id {
-            return Ok(item);
-        }
-        let store = self.community_store()?;
-        let posts = store.posts(thread).await?;
-        let answers: Vec<&Post> = posts
-            .iter()
-            .filter(|p| p.accepted && !p.opening && p.hidden_reason.is_none())
-            .collect();
-        if answers.is_empty() {
-            return Err(DomainError::Conflict(
-                "ยังไม่มีคำตอบที่ยอมรับ — เลือกคำตอบที่ยอมรับก่อน".into(),
-            ));
-        }
-        let opening = posts
-            .iter()
-            .find(|p| p.opening)
-            .ok_or(DomainError::NotFound)?;
-        let mut ids = vec![t.author_id];
-        ids.extend(answers.iter().map(|p| p.author_id));
-        let names = self.display_names(&ids).await?;
-        let mut authors: Vec<String> = Vec::new();
-        for id in &ids {
-            if let Some(n) = names.get(id)
-                && !authors.contains(n)
-            {
-                authors.push(n.clone());
-            }
-        }
-        let mut body = format!("## คำถาม\n\n{}\n\n## คำตอบที่ยอมรับ\n", opening.body);
-        for p in &answers {
-            let name = names.get(&p.author_id).cloned().unwrap_or_default();
-            let quoted: String = p
-                .body
-                .lines()
-                .map(|l| format!("> {l}\n"))
-                .collect::<String>();
-            body.push_str(&format!("\n{quoted}>\n> — {name}\n"));
-        }
-        body.push_str(&format!(
-            "\nจากกระทู้ในชุมชนนักปฏิบัติ {} ({})\n",
-            c.name,
-            thread_link(thread, None)
-        ));
-        let input = ItemInput {
-            title: t.title.clone(),
-            summary: String::new(),
-            body,
-            knowledge_type: "tacit".into(),
-            acquisition: "capture".into(),
-            km_steps: Vec::new(),
-            terms: Vec::new(),
-            tags: Vec::new(),
-            authors,
-            unit_id: c.unit_id.to_string(),
-            fiscal_year: String::new(),
-            visibility: if c.members_only { "unit" } else { "public" }.into(),
-            licence: String::new(),
-            links: Vec::new(),
-        };
-        let item = self.create_item(actor, &input).await?;
-        if !store.set_thread_item(thread, item.id).await? {
-            // Another press got there first: its item stands.
-            return Ok(store.get_thread(thread).await?.item_id.unwrap_or(item.id));
-        }
-        self.audit(
-            Some(me),
-            "community.to_item",
-            format!("thread:{thread}"),
-            format!("item:{}", item.id),
-        )
-        .await?;
-        Ok(item.id)
     }
 
     /// An attachment for those who may read its thread; NotFound for anyone else.

@@ -47,6 +47,8 @@ struct MembersPage {
     username: String,
     role: String,
     errors: Errors,
+    /// The unit's people not in the community yet (facilitators only).
+    candidates: Vec<(String, String)>,
 }
 
 async fn build(
@@ -61,7 +63,16 @@ async fn build(
         .core
         .community_members(member.actor(), CommunityId(id))
         .await?;
+    let candidates = if a.may_moderate() {
+        state
+            .core
+            .community_candidates(member.actor(), CommunityId(id))
+            .await?
+    } else {
+        Vec::new()
+    };
     Ok(MembersPage {
+        candidates,
         layout: Layout::new(
             format!("สมาชิก {}", c.name),
             "communities",
