@@ -630,3 +630,64 @@ async fn a_replier_who_left_a_members_only_community_is_told_nothing_more() {
     .await;
     assert_eq!(res.status(), 409);
 }
+
+/// The search page, end to end: a members-only thread is found by its members only; an open
+/// community's thread by everyone; a hidden reply's words by nobody.
+#[tokio::test]
+async fn thread_search_shows_members_only_threads_to_members_alone() {
+    let app = spawn_app().await;
+    let fac = member(&app, "srchfac", UNIT, "km_officer").await;
+    let asker = member(&app, "srchasker", UNIT, "contributor").await;
+    let outsider = member(&app, "srchout", UNIT, "viewer").await;
+    let anon = app.client();
+    let closed = create(&app, &fac, "ชุมชนปิดค้นหา", "members").await;
+    add(&app, &fac, closed, "srchasker", "member").await;
+    let open = create(&app, &fac, "ชุมชนเปิดค้นหา", "open").await;
+    add(&app, &fac, open, "srchasker", "member").await;
+    let secret = thread(
+        &app,
+        &asker,
+        closed,
+        "การเลี้ยงปลานิลในบ่อดินแบบประหยัด",
+        "บ่อขนาด๒ไร่ใช้อาหารเม็ดลอยน้ำ",
+    )
+    .await;
+    reply(&app, &fac, secret, "ลองใช้กากมะพร้าวผสมรำข้าวดูครับ").await;
+    thread(
+        &app,
+        &asker,
+        open,
+        "การทำน้ำหมักชีวภาพจากเปลือกสับปะรด",
+        "หมักไว้สามเดือนก่อนใช้",
+    )
+    .await;
+
+    let search = |c: Client, q: &'static str| {
+        let app = &app;
+        async move {
+            let (s, html) = get(app, &c, &format!("/search?q={q}")).await;
+            assert_eq!(s, 200, "{q}");
+            html
+        }
+    };
+    // A word inside unspaced Thai text, in the title and in a reply.
+    for q in ["ปลานิล", "กากมะพร้าว", "๒ไร่"] {
+        let html = search(asker.clone(), q).await;
+        assert!(html.contains("กระทู้ในชุมชน"), "member finds {q}");
+        assert!(html.contains("การเลี้ยงปลานิลในบ่อดินแบบประหยัด"), "{q}");
+        for c in [outsider.clone(), anon.clone()] {
+            let html = search(c, q).await;
+            assert!(!html.contains("กระทู้ในชุมชน"), "outsider: no section for {q}");
+            assert!(!html.contains("ปลานิลในบ่อดิน") && !html.contains("ชุมชนปิดค้นหา"));
+        }
+    }
+    // Arabic digits find the Thai ones typed in the thread.
+    let html = search(asker.clone(), "2ไร่").await;
+    assert!(html.contains("การเลี้ยงปลานิลในบ่อดินแบบประหยัด"));
+    // The open community's thread is found by anyone.
+    for c in [outsider.clone(), anon.clone(), asker.clone()] {
+        let html = search(c, "สับปะรด").await;
+        assert!(html.contains("การทำน้ำหมักชีวภาพจากเปลือกสับปะรด"));
+        assert!(html.contains("ชุมชนเปิดค้นหา"));
+    }
+}
