@@ -91,6 +91,11 @@ async fn plan_with_activity(app: &TestApp) -> (PlanId, khlang_core::org::Actor) 
     let mut a = Activity::new(KmStep::Share);
     a.title = "เวทีแลกเปลี่ยนเรียนรู้กลุ่มทอผ้า".into();
     a.indicator = "จำนวนผู้เข้าร่วม".into();
+    a.period = khlang_core::planning::model::Period::parse_th(
+        "ระหว่างวันที่ ๒๓-๒๕ มีนาคม ๒๕๖๙",
+        FiscalYear::parse("2569").unwrap(),
+    )
+    .unwrap();
     content.activities.push(a);
     app.core()
         .save_plan_content(&actor, plan.id, plan.version, content)
@@ -136,7 +141,7 @@ async fn every_lesson_template_loads_and_its_wizard_completes() {
         assert_eq!(item.fields.entry.as_ref().unwrap().template, key);
     }
     let page = body(officer.get(app.url("/lessons")).send().await.unwrap()).await;
-    assert!(page.contains("บทเรียน winner_lessons") && page.contains("รอพิจารณา"), "{page}");
+    assert!(page.contains("บทเรียน winner_lessons") && page.contains("ส่งพิจารณาแล้ว"), "{page}");
     // Not a lessons template: no start page.
     let res = officer
         .get(app.url("/lessons/new/innovation"))
