@@ -38,7 +38,10 @@ impl LessonStore for SeaStore {
             vec![origin.into()],
         )
         .await?;
-        found.iter().map(|r| Ok(ItemId(get(r, "item_id")?))).collect()
+        found
+            .iter()
+            .map(|r| Ok(ItemId(get(r, "item_id")?)))
+            .collect()
     }
 
     async fn origins_of_item(&self, item: ItemId) -> PortResult<Vec<String>> {

@@ -44,7 +44,14 @@ impl MigrationTrait for Migration {
             true,
         )
         .await?;
-        index(m, "ix_item_origins_origin", "item_origins", &["origin"], false).await?;
+        index(
+            m,
+            "ix_item_origins_origin",
+            "item_origins",
+            &["origin"],
+            false,
+        )
+        .await?;
 
         m.create_table(
             Table::create()

@@ -1215,13 +1215,13 @@ pub fn reference_templates() -> Result<Vec<TemplateBody>, crate::DomainError> {
         include_str!("../reference/templates/eight_box.toml"),
         include_str!("../reference/templates/winner_lessons.toml"),
     ]
-        .into_iter()
-        .map(|src| {
-            let body: TemplateBody = toml::from_str(src).map_err(crate::DomainError::internal)?;
-            check_body(&body).map_err(|e| crate::DomainError::internal(e.message))?;
-            Ok(body)
-        })
-        .collect()
+    .into_iter()
+    .map(|src| {
+        let body: TemplateBody = toml::from_str(src).map_err(crate::DomainError::internal)?;
+        check_body(&body).map_err(|e| crate::DomainError::internal(e.message))?;
+        Ok(body)
+    })
+    .collect()
 }
 
 /// An administrator's change to one field: label, help, position in its section, retired.

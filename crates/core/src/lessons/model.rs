@@ -4,7 +4,8 @@ use crate::ids::{EntryId, EventId, PlanId};
 
 /// The built-in lessons-learned templates, in the order /lessons shows them (keys of
 /// `reference/templates/*.toml`).
-pub const LESSON_TEMPLATES: [&str; 6] = ["aar", "bar", "dar", "story", "eight_box", "winner_lessons"];
+pub const LESSON_TEMPLATES: [&str; 6] =
+    ["aar", "bar", "dar", "story", "eight_box", "winner_lessons"];
 
 /// Whether `key` names one of the lessons-learned templates.
 pub fn is_lesson_template(key: &str) -> bool {

@@ -11,8 +11,12 @@ use time::OffsetDateTime;
 pub trait RecognitionStore: Send + Sync {
     /// Adds the user's praise of `target` (`item:5`), or takes it back when already given.
     /// Returns whether the target is now praised by the user.
-    async fn toggle_praise(&self, target: &str, user: UserId, at: OffsetDateTime)
-    -> PortResult<bool>;
+    async fn toggle_praise(
+        &self,
+        target: &str,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> PortResult<bool>;
     /// Per target key: how many people praised it, and whether `reader` is one of them.
     async fn praise_counts(
         &self,

@@ -65,11 +65,21 @@ async fn fill_and_submit(app: &TestApp, client: &Client, key: &str, id: i64, tex
         let pairs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let path = format!("/items/{id}/form/{}", n + 1);
         let res = post_form(app, client, &path, &path, &pairs).await;
-        assert_eq!(res.status(), 303, "{key} section {}: {}", n + 1, body(res).await);
+        assert_eq!(
+            res.status(),
+            303,
+            "{key} section {}: {}",
+            n + 1,
+            body(res).await
+        );
     }
     let path = format!("/items/{id}/form/review");
     let res = post_form(app, client, &path, &path, &[]).await;
-    assert_eq!(location(&res), format!("/items/{id}?done=submitted"), "{key}");
+    assert_eq!(
+        location(&res),
+        format!("/items/{id}?done=submitted"),
+        "{key}"
+    );
 }
 
 /// A plan of UNIT with one activity, made by a KM officer of the unit.
@@ -141,7 +151,10 @@ async fn every_lesson_template_loads_and_its_wizard_completes() {
         assert_eq!(item.fields.entry.as_ref().unwrap().template, key);
     }
     let page = body(officer.get(app.url("/lessons")).send().await.unwrap()).await;
-    assert!(page.contains("บทเรียน winner_lessons") && page.contains("ส่งพิจารณาแล้ว"), "{page}");
+    assert!(
+        page.contains("บทเรียน winner_lessons") && page.contains("ส่งพิจารณาแล้ว"),
+        "{page}"
+    );
     // Not a lessons template: no start page.
     let res = officer
         .get(app.url("/lessons/new/innovation"))
@@ -370,4 +383,81 @@ async fn an_administrator_relabels_an_eight_box_box_and_old_entries_keep_theirs(
         .unwrap();
     assert_eq!(res.status(), 403);
     app.stop().await;
+}
+
+#[tokio::test]
+async fn winners_lessons_start_from_a_contest_entry_and_link_back_to_it() {
+    let s = super::contest_rounds::open_round().await;
+    let (entry, _) = super::contest_rounds::register(&s, "นางบุญมี ศรีสุข").await;
+    let app = &s.app;
+    let origin = format!("entry:{entry}");
+    let page = body(
+        s.officer
+            .get(app.url(&format!("/lessons/new/winner_lessons?origin={origin}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("ถอดบทเรียนจาก") && page.contains("นางบุญมี ศรีสุข"),
+        "{page}"
+    );
+    let unit = page
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let res = post_form(
+        app,
+        &s.officer,
+        &format!("/lessons/new/winner_lessons?origin={origin}"),
+        "/lessons/new/winner_lessons",
+        &[
+            ("title", "ถอดบทเรียน อสม.ดีเด่น ๓ มุมมอง"),
+            ("unit_id", &unit),
+            ("origin", &origin),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303, "{}", body(res).await);
+    let id: i64 = location(&res)
+        .trim_start_matches("/items/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let html = body(
+        s.officer
+            .get(app.url(&format!("/items/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        html.contains("ถอดบทเรียนจาก")
+            && html.contains(&format!("href=\"/contests/entries/{entry}\"")),
+        "{html}"
+    );
+    let linked = app
+        .core()
+        .items_of_origin(
+            &s.actor,
+            khlang_core::lessons::Origin::ContestEntry(khlang_core::ids::EntryId(entry)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(linked.len(), 1);
+    // Someone who does not run the round cannot start from the entry.
+    let other = member(app, "outsider", UNIT, "contributor").await;
+    let res = other
+        .get(app.url(&format!("/lessons/new/winner_lessons?origin={origin}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    s.app.stop().await;
 }

@@ -50,7 +50,14 @@ async fn praise(
     target: &str,
     back: &str,
 ) -> khlang_testkit::reqwest::Response {
-    post_form(app, client, page, "/praise", &[("target", target), ("back", back)]).await
+    post_form(
+        app,
+        client,
+        page,
+        "/praise",
+        &[("target", target), ("back", back)],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -59,7 +66,10 @@ async fn praise_toggles_once_per_person_and_is_refused_where_it_must_be() {
     let officer = actor(&app, "officer", "km_officer", UNIT).await;
     let reviewer = actor(&app, "reviewer", "reviewer", "CDD-P-24").await;
     let published = draft(&app, &officer, "เรื่องที่เผยแพร่แล้ว").await;
-    for (who, t) in [(&officer, Transition::Submit), (&reviewer, Transition::Approve)] {
+    for (who, t) in [
+        (&officer, Transition::Submit),
+        (&reviewer, Transition::Approve),
+    ] {
         app.core().transition(who, published, t, "").await.unwrap();
     }
     let hidden = draft(&app, &officer, "ร่างที่ยังไม่เผยแพร่").await;
@@ -72,13 +82,19 @@ async fn praise_toggles_once_per_person_and_is_refused_where_it_must_be() {
     let target = format!("item:{published}");
 
     let html = body(reader.get(app.url(&page)).send().await.unwrap()).await;
-    assert!(html.contains("ชื่นชม 0 คน") && html.contains("value=\"item:"), "{html}");
+    assert!(
+        html.contains("ชื่นชม 0 คน") && html.contains("value=\"item:"),
+        "{html}"
+    );
     let res = praise(&app, &reader, &page, &target, &back).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), back);
     assert_eq!(count(&app, published).await, 1);
     let html = body(reader.get(app.url(&page)).send().await.unwrap()).await;
-    assert!(html.contains("ชื่นชม 1 คน") && html.contains("เลิกชื่นชม"), "{html}");
+    assert!(
+        html.contains("ชื่นชม 1 คน") && html.contains("เลิกชื่นชม"),
+        "{html}"
+    );
     praise(&app, &second, &page, &target, &back).await;
     assert_eq!(count(&app, published).await, 2);
     // Again: taken back, never two from one person.
