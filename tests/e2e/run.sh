@@ -54,7 +54,7 @@ VIDEO_MB="${E2E_VIDEO_MB:-200}"
 RSS_LIMIT_MB="${E2E_RSS_LIMIT_MB:-100}"
 FLOW_TIMEOUT="${E2E_TIMEOUT:-900}"
 NODES="${E2E_NODES:-1}"
-FLOWS="${E2E_FLOWS:-flow innovation contest plan community}"
+FLOWS="${E2E_FLOWS:-flow innovation contest plan community lessons}"
 wants() { case " $FLOWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export E2E_SHOTS="${E2E_SHOTS:-${TMPDIR:-/tmp}/khlang-e2e-shots}"
@@ -349,6 +349,15 @@ if wants community; then
     timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/community.mjs" 2>&1 | tee "$WORK/community.out"
   COMMUNITY_STATUS=${PIPESTATUS[0]}
 fi
+LESSONS_STATUS=0
+if wants lessons; then
+  say "browser flow: lessons learned (AAR)"
+  E2E_BASE_URL="$BASE" \
+  E2E_OFFICER=boonchu E2E_OFFICER_PASSWORD="$OFFICER_PW" \
+  E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
+    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/lessons.mjs" 2>&1 | tee "$WORK/lessons.out"
+  LESSONS_STATUS=${PIPESTATUS[0]}
+fi
 set -e
 
 HWM_KB="$(for pid in "${SERVER_PIDS[@]}"; do cat "/proc/$pid/status" 2>/dev/null; done | awk '/^VmHWM:/ && $2 > m {m = $2} END {print m + 0}')"
@@ -445,6 +454,8 @@ if wants contest; then read -r CONTEST_PASS CONTEST_FAIL < <(counts "$WORK/conte
 if wants plan; then read -r PLAN_PASS PLAN_FAIL < <(counts "$WORK/plan.out" "$PLAN_STATUS"); fi
 COMMUNITY_PASS=0; COMMUNITY_FAIL=0
 if wants community; then read -r COMMUNITY_PASS COMMUNITY_FAIL < <(counts "$WORK/community.out" "$COMMUNITY_STATUS"); fi
+LESSONS_PASS=0; LESSONS_FAIL=0
+if wants lessons; then read -r LESSONS_PASS LESSONS_FAIL < <(counts "$WORK/lessons.out" "$LESSONS_STATUS"); fi
 echo "screenshots: $E2E_SHOTS"
-echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + PLAN_PASS + COMMUNITY_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + PLAN_FAIL + COMMUNITY_FAIL + RSS_FAIL + NODE_FAIL )) failed"
-[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$PLAN_STATUS" -eq 0 ] && [ "$COMMUNITY_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]
+echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + PLAN_PASS + COMMUNITY_PASS + LESSONS_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + PLAN_FAIL + COMMUNITY_FAIL + LESSONS_FAIL + RSS_FAIL + NODE_FAIL )) failed"
+[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$PLAN_STATUS" -eq 0 ] && [ "$COMMUNITY_STATUS" -eq 0 ] && [ "$LESSONS_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]

@@ -1206,14 +1206,22 @@ pub fn valid_key(k: &str) -> bool {
 
 /// The built-in templates shipped as reference data.
 pub fn reference_templates() -> Result<Vec<TemplateBody>, crate::DomainError> {
-    [include_str!("../reference/templates/innovation.toml")]
-        .into_iter()
-        .map(|src| {
-            let body: TemplateBody = toml::from_str(src).map_err(crate::DomainError::internal)?;
-            check_body(&body).map_err(|e| crate::DomainError::internal(e.message))?;
-            Ok(body)
-        })
-        .collect()
+    [
+        include_str!("../reference/templates/innovation.toml"),
+        include_str!("../reference/templates/aar.toml"),
+        include_str!("../reference/templates/bar.toml"),
+        include_str!("../reference/templates/dar.toml"),
+        include_str!("../reference/templates/story.toml"),
+        include_str!("../reference/templates/eight_box.toml"),
+        include_str!("../reference/templates/winner_lessons.toml"),
+    ]
+    .into_iter()
+    .map(|src| {
+        let body: TemplateBody = toml::from_str(src).map_err(crate::DomainError::internal)?;
+        check_body(&body).map_err(|e| crate::DomainError::internal(e.message))?;
+        Ok(body)
+    })
+    .collect()
 }
 
 /// An administrator's change to one field: label, help, position in its section, retired.

@@ -6,5 +6,6 @@ pub mod model;
 pub mod ports;
 pub mod service;
 
-pub use model::Origin;
+pub use model::{LESSON_TEMPLATES, Origin, OriginLabel, is_lesson_template};
 pub use ports::LessonStore;
+pub use service::MyLesson;

@@ -2,6 +2,25 @@
 
 use crate::ids::{EntryId, EventId, PlanId};
 
+/// The built-in lessons-learned templates, in the order /lessons shows them (keys of
+/// `reference/templates/*.toml`).
+pub const LESSON_TEMPLATES: [&str; 6] =
+    ["aar", "bar", "dar", "story", "eight_box", "winner_lessons"];
+
+/// Whether `key` names one of the lessons-learned templates.
+pub fn is_lesson_template(key: &str) -> bool {
+    LESSON_TEMPLATES.contains(&key)
+}
+
+/// Where a lesson's origin leads, as the item page and /lessons show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginLabel {
+    pub origin: Origin,
+    /// "กิจกรรม “อบรมกลุ่มอาชีพ” แผนการจัดการความรู้ ปี ๒๕๖๘"
+    pub label: String,
+    pub path: String,
+}
+
 /// What a lesson was written about: an AAR after an event, a review of a plan activity, the
 /// lessons of a contest winner. Kept as text (`event:5`, `plan:3:activity:2`, `entry:9`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,6 +62,12 @@ impl Origin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_six_lesson_templates_are_lessons() {
+        assert!(is_lesson_template("aar") && is_lesson_template("eight_box"));
+        assert!(!is_lesson_template("innovation") && !is_lesson_template(""));
+    }
 
     #[test]
     fn origin_keys_round_trip_and_junk_is_refused() {

@@ -410,6 +410,9 @@ struct ItemPage {
     comments: Vec<CommentRow>,
     /// The form entry, section by section (items made with a form template).
     entry: Option<super::forms::EntryView>,
+    // issue 13 (lessons): "ถอดบทเรียนจาก …" (label, path) and the praise button.
+    origins: Vec<(String, String)>,
+    praise: khlang_core::recognition::PraiseCount,
 }
 
 struct RevisionSection {
@@ -574,6 +577,19 @@ async fn item_view(
             })
             .collect(),
         entry: super::forms::entry_view(state, &actor, &v).await?,
+        // issue 13 (lessons): where the item was started from, and its praise count.
+        origins: state
+            .core
+            .origins_of_item(&actor, item.id)
+            .await?
+            .into_iter()
+            .map(|o| (o.label, o.path))
+            .collect(),
+        praise: {
+            let t = khlang_core::recognition::PraiseTarget::Item(item.id);
+            let counts = state.core.praise_counts(&actor, &[t]).await?;
+            counts.get(&t).copied().unwrap_or_default()
+        },
     })
 }
 
