@@ -67,12 +67,24 @@ async fn register(app: &TestApp, c: &Client, id: i64) -> (u16, String) {
 
 async fn actor(app: &TestApp, name: &str) -> Actor {
     let u = khlang_core::account::Username::parse(name).unwrap();
-    let user = app.core().store.user_by_username(&u).await.unwrap().unwrap().0;
+    let user = app
+        .core()
+        .store
+        .user_by_username(&u)
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
     app.core().actor_for(&user).await.unwrap()
 }
 
 async fn ticket(app: &TestApp, secret: &str) -> String {
-    app.core().registration_by_secret(secret).await.unwrap().1.ticket
+    app.core()
+        .registration_by_secret(secret)
+        .await
+        .unwrap()
+        .1
+        .ticket
 }
 
 async fn count_events(app: &TestApp) -> u64 {
@@ -81,7 +93,11 @@ async fn count_events(app: &TestApp) -> u64 {
         site_admin: true,
         grants: vec![],
     });
-    app.core().list_events(&admin, None, None, 1).await.unwrap().total
+    app.core()
+        .list_events(&admin, None, None, 1)
+        .await
+        .unwrap()
+        .total
 }
 
 #[tokio::test]
@@ -99,7 +115,12 @@ async fn only_the_organising_units_officers_create_and_edit_and_bad_input_change
         assert_eq!(res.status(), 403);
     }
     // Anonymous visitors are sent to sign in.
-    let res = app.client().get(app.url("/events/new")).send().await.unwrap();
+    let res = app
+        .client()
+        .get(app.url("/events/new"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
 
     // Bad input: a Thai message at each field, what was typed kept, nothing saved.
@@ -122,7 +143,13 @@ async fn only_the_organising_units_officers_create_and_edit_and_bad_input_change
     .await;
     assert_eq!(res.status(), 422);
     let html = body(res).await;
-    for m in ["กรุณาใส่ชื่อกิจกรรม", "https://", "ต้องอยู่หลังวันเวลาเริ่ม", "จำนวนที่นั่ง", "ลานวัด"] {
+    for m in [
+        "กรุณาใส่ชื่อกิจกรรม",
+        "https://",
+        "ต้องอยู่หลังวันเวลาเริ่ม",
+        "จำนวนที่นั่ง",
+        "ลานวัด",
+    ] {
         assert!(html.contains(m), "{m}");
     }
     assert_eq!(count_events(&app).await, 0);
@@ -135,14 +162,28 @@ async fn only_the_organising_units_officers_create_and_edit_and_bad_input_change
         &sibling,
         "/events/new",
         "/events/new",
-        &[("title", "x"), ("kind", "co_learning"), ("unit", &unit), ("place", "x"), ("starts", &s), ("ends", &e)],
+        &[
+            ("title", "x"),
+            ("kind", "co_learning"),
+            ("unit", &unit),
+            ("place", "x"),
+            ("starts", &s),
+            ("ends", &e),
+        ],
     )
     .await;
     assert_eq!(res.status(), 422);
     assert_eq!(count_events(&app).await, 0);
 
     let id = create(&app, &officer, &[]).await;
-    let page = body(app.client().get(app.url(&format!("/events/{id}"))).send().await.unwrap()).await;
+    let page = body(
+        app.client()
+            .get(app.url(&format!("/events/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(page.contains("KM สัญจร ตำบลบ้านใหม่") && page.contains("เปิดงาน"));
     assert!(page.contains(" น."), "Bangkok time with น.");
 
@@ -151,7 +192,12 @@ async fn only_the_organising_units_officers_create_and_edit_and_bad_input_change
     for c in [&sibling, &viewer] {
         assert_eq!(c.get(app.url(&edit)).send().await.unwrap().status(), 403);
     }
-    let ev = app.core().event_view(&Actor::Anonymous, EventId(id)).await.unwrap().event;
+    let ev = app
+        .core()
+        .event_view(&Actor::Anonymous, EventId(id))
+        .await
+        .unwrap()
+        .event;
     let mut draft = khlang_core::events::model::EventDraft::of(&ev.fields);
     draft.title = "KM สัญจร ตำบลบ้านเก่า".into();
     let fields: Vec<(&str, &str)> = vec![
@@ -170,7 +216,12 @@ async fn only_the_organising_units_officers_create_and_edit_and_bad_input_change
     assert_eq!(res.status(), 403);
     let res = post_form(&app, &officer, &edit, &edit, &fields).await;
     assert_eq!(res.status(), 303);
-    let ev = app.core().event_view(&Actor::Anonymous, EventId(id)).await.unwrap().event;
+    let ev = app
+        .core()
+        .event_view(&Actor::Anonymous, EventId(id))
+        .await
+        .unwrap()
+        .event;
     assert_eq!(ev.fields.title, "KM สัญจร ตำบลบ้านเก่า");
     assert_eq!(ev.fields.capacity, Some(2));
     app.stop().await;
@@ -190,32 +241,85 @@ async fn a_freed_seat_goes_to_the_first_waiting_who_gets_a_notice() {
     assert_eq!(register(&app, &b, id).await.0, 303);
     let (s, sc) = register(&app, &c, id).await;
     assert_eq!(s, 303);
-    let mine = body(c.get(app.url(&format!("/events/my/{sc}"))).send().await.unwrap()).await;
+    let mine = body(
+        c.get(app.url(&format!("/events/my/{sc}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(mine.contains("อยู่ในรายชื่อรอ"));
     assert!(!mine.contains("<svg"), "no ticket while waiting");
 
     // Twice: a clear message, nothing changed.
-    let res = post_form(&app, &a, &format!("/events/{id}"), &format!("/events/{id}/register"), &[]).await;
+    let res = post_form(
+        &app,
+        &a,
+        &format!("/events/{id}"),
+        &format!("/events/{id}/register"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 409);
     assert!(body(res).await.contains("ลงทะเบียนกิจกรรมนี้แล้ว"));
-    let view = app.core().event_view(&Actor::Anonymous, EventId(id)).await.unwrap();
+    let view = app
+        .core()
+        .event_view(&Actor::Anonymous, EventId(id))
+        .await
+        .unwrap();
     assert_eq!((view.confirmed, view.waiting), (2, 1));
 
     // A cancels by her link; C moves up and is told.
-    let res = post_form(&app, &a, &format!("/events/my/{sa}"), &format!("/events/my/{sa}/cancel"), &[]).await;
+    let res = post_form(
+        &app,
+        &a,
+        &format!("/events/my/{sa}"),
+        &format!("/events/my/{sa}/cancel"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 303);
-    let mine = body(c.get(app.url(&format!("/events/my/{sc}"))).send().await.unwrap()).await;
+    let mine = body(
+        c.get(app.url(&format!("/events/my/{sc}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(mine.contains("ได้ที่นั่งแล้ว") && mine.contains("<svg"), "{mine}");
-    let inbox = app.core().inbox(&actor(&app, "wl.c").await, 1).await.unwrap();
-    assert!(inbox.items.iter().any(|n| n.title.contains("เลื่อนจากรายชื่อรอ")));
+    let inbox = app
+        .core()
+        .inbox(&actor(&app, "wl.c").await, 1)
+        .await
+        .unwrap();
+    assert!(
+        inbox
+            .items
+            .iter()
+            .any(|n| n.title.contains("เลื่อนจากรายชื่อรอ"))
+    );
     // Cancelling again changes nothing.
-    let res = post_form(&app, &a, &format!("/events/my/{sa}"), &format!("/events/my/{sa}/cancel"), &[]).await;
+    let res = post_form(
+        &app,
+        &a,
+        &format!("/events/my/{sa}"),
+        &format!("/events/my/{sa}/cancel"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 409);
 
     // Full with no waitlist: refused.
     let id2 = create(&app, &officer, &[("capacity", "1"), ("waitlist", "")]).await;
     assert_eq!(register(&app, &a, id2).await.0, 303);
-    let res = post_form(&app, &b, &format!("/events/{id2}"), &format!("/events/{id2}/register"), &[]).await;
+    let res = post_form(
+        &app,
+        &b,
+        &format!("/events/{id2}"),
+        &format!("/events/{id2}/register"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 409);
     assert!(body(res).await.contains("ที่นั่งเต็มแล้ว"));
     app.stop().await;
@@ -235,7 +339,10 @@ async fn concurrent_registrations_never_exceed_capacity() {
         csrfs.push(app.csrf(c, &format!("/events/{id}")).await);
     }
     let url = app.url(&format!("/events/{id}/register"));
-    let sends = clients.iter().zip(&csrfs).map(|(c, t)| c.post(&url).form(&[("csrf", t.as_str())]).send());
+    let sends = clients
+        .iter()
+        .zip(&csrfs)
+        .map(|(c, t)| c.post(&url).form(&[("csrf", t.as_str())]).send());
     let codes: Vec<u16> = futures::future::join_all(sends)
         .await
         .into_iter()
@@ -243,7 +350,11 @@ async fn concurrent_registrations_never_exceed_capacity() {
         .collect();
     assert_eq!(codes.iter().filter(|c| **c == 303).count(), 3, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 409).count(), 7, "{codes:?}");
-    let view = app.core().event_view(&Actor::Anonymous, EventId(id)).await.unwrap();
+    let view = app
+        .core()
+        .event_view(&Actor::Anonymous, EventId(id))
+        .await
+        .unwrap();
     assert_eq!(view.confirmed, 3);
     app.stop().await;
 }
@@ -255,17 +366,55 @@ async fn audiences_and_the_window_decide_who_registers() {
     let inside = member(&app, "au.inside", UNIT, "viewer").await;
     let outside = member(&app, "au.outside", SIBLING, "viewer").await;
     let unit = app.unit_id(UNIT).await.to_string();
-    let id = create(&app, &officer, &[("audience", "unit"), ("audience_unit", &unit)]).await;
+    let id = create(
+        &app,
+        &officer,
+        &[("audience", "unit"), ("audience_unit", &unit)],
+    )
+    .await;
     // Outside the subtree: the event does not exist for them; anonymous: sign in first.
-    assert_eq!(outside.get(app.url(&format!("/events/{id}"))).send().await.unwrap().status(), 404);
+    assert_eq!(
+        outside
+            .get(app.url(&format!("/events/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     // Registering anyway is refused (the event stays unknown to them) and changes nothing.
-    let res = post_form(&app, &outside, "/events", &format!("/events/{id}/register"), &[]).await;
+    let res = post_form(
+        &app,
+        &outside,
+        "/events",
+        &format!("/events/{id}/register"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 404);
     let outsider = actor(&app, "au.outside").await;
-    let refused = app.core().register_for_event(&outsider, EventId(id)).await.unwrap_err();
+    let refused = app
+        .core()
+        .register_for_event(&outsider, EventId(id))
+        .await
+        .unwrap_err();
     assert!(refused.to_string().contains("เฉพาะกลุ่มเป้าหมาย"), "{refused}");
-    assert_eq!(app.core().event_view(&Actor::Anonymous, EventId(id)).await.map(|v| v.confirmed).ok(), None);
-    assert_eq!(app.client().get(app.url(&format!("/events/{id}"))).send().await.unwrap().status(), 404);
+    let organiser = actor(&app, "au.officer").await;
+    assert_eq!(
+        app.core()
+            .event_view(&organiser, EventId(id))
+            .await
+            .unwrap()
+            .confirmed,
+        0
+    );
+    let res = app
+        .client()
+        .get(app.url(&format!("/events/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), format!("/login?next=/events/{id}"));
     let list = body(outside.get(app.url("/events")).send().await.unwrap()).await;
     assert!(!list.contains("บ้านใหม่"));
     assert_eq!(register(&app, &inside, id).await.0, 303);
@@ -273,22 +422,55 @@ async fn audiences_and_the_window_decide_who_registers() {
     // Signed-in audience: guests are asked to sign in, cannot register as guests.
     let id2 = create(&app, &officer, &[("audience", "signed_in")]).await;
     let guest = app.client();
-    let page = body(guest.get(app.url(&format!("/events/{id2}"))).send().await.unwrap()).await;
-    assert!(page.contains("กรุณาเข้าสู่ระบบเพื่อลงทะเบียน"));
-    let res = post_form(&app, &guest, &format!("/events/{id2}"), &format!("/events/{id2}/register"), &[("guest.name", "นายก"), ("guest.affiliation", "อบต."), ("guest.phone", "0812345678")]).await;
+    let res = guest
+        .get(app.url(&format!("/events/{id2}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), format!("/login?next=/events/{id2}"));
+    let res = post_form(
+        &app,
+        &guest,
+        "/login",
+        &format!("/events/{id2}/register"),
+        &[
+            ("guest.name", "นายก"),
+            ("guest.affiliation", "อบต."),
+            ("guest.phone", "0812345678"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 401);
 
     // Not yet open; closed.
     let opens = at(1, 0);
     let id3 = create(&app, &officer, &[("opens", &opens)]).await;
-    let res = post_form(&app, &inside, &format!("/events/{id3}"), &format!("/events/{id3}/register"), &[]).await;
+    let res = post_form(
+        &app,
+        &inside,
+        &format!("/events/{id3}"),
+        &format!("/events/{id3}/register"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 409);
     assert!(body(res).await.contains("ยังไม่เปิดรับลงทะเบียน"));
     app.move_clock(2 * 86_400 + 3600);
-    let res = post_form(&app, &inside, &format!("/events/{id3}"), &format!("/events/{id3}/register"), &[]).await;
+    let res = post_form(
+        &app,
+        &inside,
+        &format!("/events/{id3}"),
+        &format!("/events/{id3}/register"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 409);
     assert!(body(res).await.contains("ปิดรับลงทะเบียนแล้ว"));
-    let view = app.core().event_view(&Actor::Anonymous, EventId(id3)).await.unwrap();
+    let view = app
+        .core()
+        .event_view(&Actor::Anonymous, EventId(id3))
+        .await
+        .unwrap();
     assert_eq!(view.confirmed, 0);
     app.stop().await;
 }
@@ -304,16 +486,57 @@ async fn a_guest_registers_into_the_person_register_and_only_officers_see_the_ph
     let action = format!("/events/{id}/register");
 
     // Missing phone: refused at the field, what was typed kept, nobody recorded.
-    let res = post_form(&app, &guest, &page, &action, &[("guest.name", "นางสมศรี ใจดี"), ("guest.affiliation", "อสม. บ้านใหม่"), ("guest.phone", "")]).await;
+    let res = post_form(
+        &app,
+        &guest,
+        &page,
+        &action,
+        &[
+            ("guest.name", "นางสมศรี ใจดี"),
+            ("guest.affiliation", "อสม. บ้านใหม่"),
+            ("guest.phone", ""),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 422);
     let html = body(res).await;
     assert!(html.contains("กรุณาใส่เบอร์โทรศัพท์") && html.contains("นางสมศรี ใจดี"));
-    assert_eq!(app.core().event_view(&Actor::Anonymous, EventId(id)).await.unwrap().confirmed, 0);
+    assert_eq!(
+        app.core()
+            .event_view(&Actor::Anonymous, EventId(id))
+            .await
+            .unwrap()
+            .confirmed,
+        0
+    );
 
-    let res = post_form(&app, &guest, &page, &action, &[("guest.name", "นางสมศรี ใจดี"), ("guest.affiliation", "อสม. บ้านใหม่"), ("guest.phone", "081-234-5678")]).await;
+    let res = post_form(
+        &app,
+        &guest,
+        &page,
+        &action,
+        &[
+            ("guest.name", "นางสมศรี ใจดี"),
+            ("guest.affiliation", "อสม. บ้านใหม่"),
+            ("guest.phone", "081-234-5678"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 303, "{}", body(res).await);
-    let secret = location(&res).trim_start_matches("/events/my/").split('?').next().unwrap().to_string();
-    let mine = body(guest.get(app.url(&format!("/events/my/{secret}"))).send().await.unwrap()).await;
+    let secret = location(&res)
+        .trim_start_matches("/events/my/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let mine = body(
+        guest
+            .get(app.url(&format!("/events/my/{secret}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(mine.contains("นางสมศรี ใจดี") && mine.contains("ได้ที่นั่งแล้ว") && mine.contains("<svg"));
 
     // Never public: the event page, to anyone, shows neither name nor phone.
@@ -322,15 +545,37 @@ async fn a_guest_registers_into_the_person_register_and_only_officers_see_the_ph
         assert!(!html.contains("สมศรี") && !html.contains("5678"));
     }
     // The organisers' list: the name; the phone only when asked, and the look is audited.
-    let list = body(officer.get(app.url(&format!("/events/{id}/manage"))).send().await.unwrap()).await;
+    let list = body(
+        officer
+            .get(app.url(&format!("/events/{id}/manage")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(list.contains("นางสมศรี ใจดี") && !list.contains("5678"));
-    let list = body(officer.get(app.url(&format!("/events/{id}/manage?phones=1"))).send().await.unwrap()).await;
+    let list = body(
+        officer
+            .get(app.url(&format!("/events/{id}/manage?phones=1")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(list.contains("5678"), "{list}");
     let audit = app.core().store.recent_audit(200).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "person.create"));
     assert!(audit.iter().any(|e| e.action == "person.read"));
     // Not an organiser: no list at all.
-    assert_eq!(other.get(app.url(&format!("/events/{id}/manage?phones=1"))).send().await.unwrap().status(), 403);
+    assert_eq!(
+        other
+            .get(app.url(&format!("/events/{id}/manage?phones=1")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     app.stop().await;
 }
 
@@ -351,7 +596,14 @@ async fn check_in_three_ways_then_certificates_for_attendees_only_once() {
 
     // Certificates before the event starts: refused.
     let manage = format!("/events/{id}/manage");
-    let res = post_form(&app, &officer, &manage, &format!("/events/{id}/certificates"), &[]).await;
+    let res = post_form(
+        &app,
+        &officer,
+        &manage,
+        &format!("/events/{id}/certificates"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 409);
 
     // (a) The ticket: someone else sees nothing personal and cannot check in; the organiser can.
@@ -373,7 +625,12 @@ async fn check_in_three_ways_then_certificates_for_attendees_only_once() {
     assert_eq!(res.status(), 409);
 
     // (b) The event's QR: only on the event day, only for registrants.
-    let ev = app.core().event_view(&Actor::Anonymous, EventId(id)).await.unwrap().event;
+    let ev = app
+        .core()
+        .event_view(&Actor::Anonymous, EventId(id))
+        .await
+        .unwrap()
+        .event;
     let self_url = format!("/events/checkin/{}", ev.checkin_secret);
     let res = post_form(&app, &b, &self_url, &self_url, &[]).await;
     assert_eq!(res.status(), 409);
@@ -390,27 +647,94 @@ async fn check_in_three_ways_then_certificates_for_attendees_only_once() {
 
     // (c) By hand, from the list: C.
     let rc = app.core().registration_by_secret(&sc).await.unwrap().1.id;
-    let res = post_form(&app, &a, "/events", &format!("/events/{id}/registrations/{rc}/checkin"), &[]).await;
+    let res = post_form(
+        &app,
+        &a,
+        "/events",
+        &format!("/events/{id}/registrations/{rc}/checkin"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 403);
-    let res = post_form(&app, &officer, &manage, &format!("/events/{id}/registrations/{rc}/checkin"), &[]).await;
+    let res = post_form(
+        &app,
+        &officer,
+        &manage,
+        &format!("/events/{id}/registrations/{rc}/checkin"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 303);
-    let print = body(officer.get(app.url(&format!("/events/{id}/print"))).send().await.unwrap()).await;
+    let print = body(
+        officer
+            .get(app.url(&format!("/events/{id}/print")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(print.contains("ใบลงชื่อเข้าร่วม") && print.contains("ci.a"));
 
     // Certificates: the three attendees, not the waitlisted; twice issues nothing new.
-    let res = post_form(&app, &officer, &manage, &format!("/events/{id}/certificates"), &[]).await;
+    let res = post_form(
+        &app,
+        &officer,
+        &manage,
+        &format!("/events/{id}/certificates"),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 200);
     assert!(body(res).await.contains("ออกเกียรติบัตรแล้ว 3 ใบ"));
-    let res = post_form(&app, &officer, &manage, &format!("/events/{id}/certificates"), &[]).await;
+    let res = post_form(
+        &app,
+        &officer,
+        &manage,
+        &format!("/events/{id}/certificates"),
+        &[],
+    )
+    .await;
     assert!(body(res).await.contains("ไม่มีผู้เข้าร่วมรายใหม่"));
-    let certs = app.core().certificates_of_source(&format!("event:{id}")).await.unwrap();
+    let certs = app
+        .core()
+        .certificates_of_source(&format!("event:{id}"))
+        .await
+        .unwrap();
     assert_eq!(certs.len(), 3);
-    let code = app.core().registration_by_secret(&sa).await.unwrap().1.certificate_code.unwrap();
-    let mine = body(a.get(app.url(&format!("/events/my/{sa}"))).send().await.unwrap()).await;
+    let code = app
+        .core()
+        .registration_by_secret(&sa)
+        .await
+        .unwrap()
+        .1
+        .certificate_code
+        .unwrap();
+    let mine = body(
+        a.get(app.url(&format!("/events/my/{sa}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(mine.contains(&code));
-    let verify = body(app.client().get(app.url(&format!("/c/{code}"))).send().await.unwrap()).await;
+    let verify = body(
+        app.client()
+            .get(app.url(&format!("/c/{code}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(verify.contains("ถูกต้อง"), "{verify}");
-    assert!(app.core().registration_by_secret(&sd).await.unwrap().1.certificate_code.is_none());
+    assert!(
+        app.core()
+            .registration_by_secret(&sd)
+            .await
+            .unwrap()
+            .1
+            .certificate_code
+            .is_none()
+    );
     app.stop().await;
 }
 
@@ -419,33 +743,90 @@ async fn a_km_market_shows_its_booths_with_published_items_only() {
     let app = spawn_app().await;
     let officer = member(&app, "bo.officer", UNIT, "km_officer").await;
     member(&app, "bo.reviewer", UNIT, "reviewer").await;
-    let (author, reviewer) = (actor(&app, "bo.officer").await, actor(&app, "bo.reviewer").await);
+    let (author, reviewer) = (
+        actor(&app, "bo.officer").await,
+        actor(&app, "bo.reviewer").await,
+    );
     let unit = app.unit_id(UNIT).await.to_string();
     let mut items: Vec<ItemId> = Vec::new();
-    for title in ["ตลาดนัดสมุนไพรชุมชน", "ร่างที่ยังไม่เผยแพร่"] {
+    for title in ["ตลาดนัดสมุนไพรชุมชน", "ร่างที่ยังไม่เผยแพร่"]
+    {
         let it = app
             .core()
-            .create_item(&author, &ItemInput { title: title.into(), unit_id: unit.clone(), visibility: "public".into(), ..Default::default() })
+            .create_item(
+                &author,
+                &ItemInput {
+                    title: title.into(),
+                    unit_id: unit.clone(),
+                    visibility: "public".into(),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap()
             .id;
         items.push(it);
     }
-    app.core().transition(&author, items[0], Transition::Submit, "").await.unwrap();
-    app.core().transition(&reviewer, items[0], Transition::Approve, "").await.unwrap();
-    let id = create(&app, &officer, &[("kind", "km_market"), ("title", "ตลาดนัดความรู้ 2569")]).await;
+    app.core()
+        .transition(&author, items[0], Transition::Submit, "")
+        .await
+        .unwrap();
+    app.core()
+        .transition(&reviewer, items[0], Transition::Approve, "")
+        .await
+        .unwrap();
+    let id = create(
+        &app,
+        &officer,
+        &[("kind", "km_market"), ("title", "ตลาดนัดความรู้ 2569")],
+    )
+    .await;
     let manage = format!("/events/{id}/manage");
     let list = format!("{}, {}", items[0], items[1]);
     // Bad input: nothing added.
-    let res = post_form(&app, &officer, &manage, &format!("/events/{id}/booths"), &[("name", ""), ("unit", &unit), ("items", "abc")]).await;
+    let res = post_form(
+        &app,
+        &officer,
+        &manage,
+        &format!("/events/{id}/booths"),
+        &[("name", ""), ("unit", &unit), ("items", "abc")],
+    )
+    .await;
     assert_eq!(res.status(), 422);
-    let res = post_form(&app, &officer, &manage, &format!("/events/{id}/booths"), &[("name", "บูธสมุนไพร"), ("unit", &unit), ("description", "สมุนไพรไล่ยุง"), ("items", &list)]).await;
+    let res = post_form(
+        &app,
+        &officer,
+        &manage,
+        &format!("/events/{id}/booths"),
+        &[
+            ("name", "บูธสมุนไพร"),
+            ("unit", &unit),
+            ("description", "สมุนไพรไล่ยุง"),
+            ("items", &list),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 303);
-    let html = body(app.client().get(app.url(&format!("/events/{id}/booths"))).send().await.unwrap()).await;
+    let html = body(
+        app.client()
+            .get(app.url(&format!("/events/{id}/booths")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(html.contains("บูธสมุนไพร") && html.contains("ตลาดนัดสมุนไพรชุมชน"));
     assert!(!html.contains("ร่างที่ยังไม่เผยแพร่"));
     // Other kinds have no booths.
     let other = create(&app, &officer, &[]).await;
-    assert_eq!(app.client().get(app.url(&format!("/events/{other}/booths"))).send().await.unwrap().status(), 404);
+    assert_eq!(
+        app.client()
+            .get(app.url(&format!("/events/{other}/booths")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     app.stop().await;
 }
