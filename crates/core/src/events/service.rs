@@ -62,7 +62,7 @@ pub struct AttendeeRow {
 /// What an opened ticket shows: the person only to organisers.
 #[derive(Debug, Clone)]
 pub enum TicketView {
-    Organiser(Event, Registration),
+    Organiser(Event, Box<Registration>),
     Other(Event),
 }
 
@@ -595,7 +595,7 @@ impl Khlang {
         let e = store.event(r.event_id).await?;
         let tree = self.unit_tree().await?;
         Ok(if Self::organises(actor, &tree, e.fields.unit_id) {
-            TicketView::Organiser(e, r)
+            TicketView::Organiser(e, Box::new(r))
         } else {
             TicketView::Other(e)
         })

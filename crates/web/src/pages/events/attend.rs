@@ -196,7 +196,7 @@ async fn ticket_view(
 ) -> Result<TicketPage, WebError> {
     let (e, person): (Event, Option<Registration>) =
         match state.core.ticket_view(&v.actor(), ticket).await? {
-            TicketView::Organiser(e, r) => (e, Some(r)),
+            TicketView::Organiser(e, r) => (e, Some(*r)),
             TicketView::Other(e) => (e, None),
         };
     Ok(TicketPage {
