@@ -2,6 +2,7 @@
 //! fair; registration with capacity and a waitlist, check-in by QR code, attendance
 //! certificates, outputs and booths.
 
+pub mod form;
 pub mod model;
 pub mod ports;
 pub mod service;

@@ -41,7 +41,10 @@ pub(super) fn layout(v: &Visitor, title: impl Into<String>) -> Layout {
 }
 
 pub(super) fn absolute(state: &AppState, path: &str) -> String {
-    format!("{}{path}", state.config.public_base_url.trim_end_matches('/'))
+    format!(
+        "{}{path}",
+        state.config.public_base_url.trim_end_matches('/')
+    )
 }
 
 /// "10 ธ.ค. 2569 09:00 น. – 16:00 น." (the end's date only when it differs).
@@ -50,7 +53,12 @@ pub(super) fn when(e: &Event) -> String {
     let b = khlang_core::text::BANGKOK;
     if s.to_offset(b).date() == t.to_offset(b).date() {
         let t = t.to_offset(b);
-        format!("{} – {:02}:{:02} น.", format_be_datetime(s), t.hour(), t.minute())
+        format!(
+            "{} – {:02}:{:02} น.",
+            format_be_datetime(s),
+            t.hour(),
+            t.minute()
+        )
     } else {
         format!("{} – {}", format_be_datetime(s), format_be_datetime(t))
     }
@@ -74,7 +82,10 @@ pub(super) fn card(e: &Event, tree: &UnitTree, now: time::OffsetDateTime) -> Car
         id: e.id.0,
         title: e.fields.title.clone(),
         kind: e.fields.kind.label_th(),
-        unit: tree.get(e.fields.unit_id).map(|u| u.name_th.as_str().to_string()).unwrap_or_default(),
+        unit: tree
+            .get(e.fields.unit_id)
+            .map(|u| u.name_th.as_str().to_string())
+            .unwrap_or_default(),
         when: when(e),
         place: e.fields.place.clone(),
         online: e.fields.online_url.clone(),
@@ -114,7 +125,11 @@ struct ListQuery {
     page: String,
 }
 
-async fn list_page(State(state): State<AppState>, v: Visitor, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+async fn list_page(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let actor = v.actor();
     let kind = EventKind::parse(&q.kind);
     let unit = parse_id(&q.unit).map(UnitId);
@@ -132,7 +147,10 @@ async fn list_page(State(state): State<AppState>, v: Visitor, Query(q): Query<Li
     let page_view = ListPage {
         layout: layout(&v, "กิจกรรม"),
         events: found.items.iter().map(|e| card(e, &tree, now)).collect(),
-        kinds: EventKind::ALL.iter().map(|k| (k.as_str(), k.label_th())).collect(),
+        kinds: EventKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_th()))
+            .collect(),
         kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
         units: tree
             .walk()
@@ -182,11 +200,18 @@ pub(super) async fn show_view(
     let tree = state.core.unit_tree().await?;
     let e = &view.event;
     let audience = match e.fields.audience {
-        Audience::Unit(u) => format!("{} ({})", e.fields.audience.label_th(), tree.display_path(u)),
+        Audience::Unit(u) => format!(
+            "{} ({})",
+            e.fields.audience.label_th(),
+            tree.display_path(u)
+        ),
         Audience::Community(_) => format!(
             "{}{}",
             e.fields.audience.label_th(),
-            view.community_name.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
+            view.community_name
+                .as_ref()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default()
         ),
         a => a.label_th().to_string(),
     };
@@ -196,13 +221,20 @@ pub(super) async fn show_view(
             c,
             view.confirmed,
             view.waiting,
-            if e.fields.waitlist { "" } else { " (ไม่รับรายชื่อรอ)" }
+            if e.fields.waitlist {
+                ""
+            } else {
+                " (ไม่รับรายชื่อรอ)"
+            }
         ),
         None => format!("ไม่จำกัดจำนวน · ลงทะเบียนแล้ว {}", view.confirmed),
     };
     let window = format!(
         "{}ถึง {}",
-        e.fields.opens_at.map(|o| format!("ตั้งแต่ {} ", format_be_datetime(o))).unwrap_or_default(),
+        e.fields
+            .opens_at
+            .map(|o| format!("ตั้งแต่ {} ", format_be_datetime(o)))
+            .unwrap_or_default(),
         format_be_datetime(e.closes_at())
     );
     let outputs = state
@@ -229,9 +261,29 @@ pub(super) async fn show_view(
     })
 }
 
-async fn show_page(State(state): State<AppState>, v: Visitor, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let page = show_view(&state, &v, EventId(id), None, Errors::default(), GuestDraft::default()).await?;
-    Ok(v.finish_form(render(&page)))
+async fn show_page(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    match show_view(
+        &state,
+        &v,
+        EventId(id),
+        None,
+        Errors::default(),
+        GuestDraft::default(),
+    )
+    .await
+    {
+        Ok(page) => Ok(v.finish_form(render(&page))),
+        // Events for signed-in people, a unit or a community: a member who followed a link
+        // while signed out signs in and comes back.
+        Err(WebError::Domain(DomainError::NotFound)) if v.session.is_none() => {
+            Ok(Redirect::to(&format!("/login?next=/events/{id}")).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 // ---------------------------------------------------------------- create, edit, cancel
@@ -257,19 +309,41 @@ struct EventForm {
     draft: EventDraft,
 }
 
-async fn form_page(state: &AppState, member: &Member, id: Option<i64>, form: EventDraft, errors: Errors) -> Result<FormPage, WebError> {
+async fn form_page(
+    state: &AppState,
+    member: &Member,
+    id: Option<i64>,
+    form: EventDraft,
+    errors: Errors,
+) -> Result<FormPage, WebError> {
     let actor = member.actor();
-    let units: Vec<(i64, String)> = state.core.event_units(actor).await?.into_iter().map(|(u, n)| (u.0, n)).collect();
+    let units: Vec<(i64, String)> = state
+        .core
+        .event_units(actor)
+        .await?
+        .into_iter()
+        .map(|(u, n)| (u.0, n))
+        .collect();
     if units.is_empty() {
         return Err(DomainError::Forbidden.into());
     }
     let tree = state.core.unit_tree().await?;
     Ok(FormPage {
-        layout: layout(&member.0, if id.is_some() { "แก้ไขกิจกรรม" } else { "สร้างกิจกรรม" }),
+        layout: layout(
+            &member.0,
+            if id.is_some() {
+                "แก้ไขกิจกรรม"
+            } else {
+                "สร้างกิจกรรม"
+            },
+        ),
         id,
         form,
         errors,
-        kinds: EventKind::ALL.iter().map(|k| (k.as_str(), k.label_th())).collect(),
+        kinds: EventKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_th()))
+            .collect(),
         units,
         all_units: tree
             .walk()
@@ -277,7 +351,13 @@ async fn form_page(state: &AppState, member: &Member, id: Option<i64>, form: Eve
             .filter(|(_, u)| !u.retired)
             .map(|(d, u)| (u.id.0, format!("{}{}", "· ".repeat(d), u.name_th.as_str())))
             .collect(),
-        communities: state.core.community_choices(actor).await?.into_iter().map(|(c, n)| (c.0, n)).collect(),
+        communities: state
+            .core
+            .community_choices(actor)
+            .await?
+            .into_iter()
+            .map(|(c, n)| (c.0, n))
+            .collect(),
     })
 }
 
@@ -287,15 +367,30 @@ struct NewQuery {
     kind: String,
 }
 
-async fn new_page(State(state): State<AppState>, member: Member, Query(q): Query<NewQuery>) -> Result<Response, WebError> {
-    let mut draft = EventDraft { kind: q.kind, waitlist: "on".into(), audience: "public".into(), ..Default::default() };
+async fn new_page(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
+    let mut draft = EventDraft {
+        kind: q.kind,
+        waitlist: "on".into(),
+        audience: "public".into(),
+        ..Default::default()
+    };
     if let Some((u, _)) = state.core.event_units(member.actor()).await?.first() {
         draft.unit = u.0.to_string();
     }
-    Ok(render(&form_page(&state, &member, None, draft, Errors::default()).await?))
+    Ok(render(
+        &form_page(&state, &member, None, draft, Errors::default()).await?,
+    ))
 }
 
-async fn create(State(state): State<AppState>, member: Member, ThaiForm(form): ThaiForm<EventForm>) -> Result<Response, WebError> {
+async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    ThaiForm(form): ThaiForm<EventForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
     match state.core.create_event(member.actor(), &form.draft).await {
         Ok(id) => Ok(Redirect::to(&format!("/events/{id}/manage?done=created")).into_response()),
@@ -307,18 +402,33 @@ async fn create(State(state): State<AppState>, member: Member, ThaiForm(form): T
     }
 }
 
-async fn edit_page(State(state): State<AppState>, member: Member, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn edit_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let view = state.core.event_view(member.actor(), EventId(id)).await?;
     if !view.may_organise {
         return Err(DomainError::Forbidden.into());
     }
     let draft = EventDraft::of(&view.event.fields);
-    Ok(render(&form_page(&state, &member, Some(id), draft, Errors::default()).await?))
+    Ok(render(
+        &form_page(&state, &member, Some(id), draft, Errors::default()).await?,
+    ))
 }
 
-async fn update(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<EventForm>) -> Result<Response, WebError> {
+async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<EventForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    match state.core.update_event(member.actor(), EventId(id), &form.draft).await {
+    match state
+        .core
+        .update_event(member.actor(), EventId(id), &form.draft)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/events/{id}/manage?done=saved")).into_response()),
         Err(DomainError::Invalid(e)) => {
             let p = form_page(&state, &member, Some(id), form.draft, Errors(e)).await?;
@@ -334,7 +444,12 @@ pub(super) struct CsrfOnly {
     pub csrf: String,
 }
 
-async fn cancel(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<CsrfOnly>) -> Result<Response, WebError> {
+async fn cancel(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<CsrfOnly>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
     state.core.cancel_event(member.actor(), EventId(id)).await?;
     Ok(Redirect::to(&format!("/events/{id}/manage?done=cancelled")).into_response())

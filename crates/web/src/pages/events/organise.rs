@@ -62,7 +62,10 @@ fn rows(list: &[AttendeeRow]) -> Vec<Row> {
                 status: r.status.label_th(),
                 confirmed: r.status == RegStatus::Confirmed,
                 active: r.status.is_active(),
-                checked_in: r.attendance.as_ref().map(|a| format!("{} · {}", format_be_datetime(a.at), a.how.label_th())),
+                checked_in: r
+                    .attendance
+                    .as_ref()
+                    .map(|a| format!("{} · {}", format_be_datetime(a.at), a.how.label_th())),
                 certificate: r.certificate_code.clone(),
             }
         })
@@ -122,23 +125,37 @@ struct ManageExtras {
     phones: bool,
 }
 
-async fn manage_view(state: &AppState, member: &Member, id: EventId, x: ManageExtras) -> Result<ManagePage, WebError> {
+async fn manage_view(
+    state: &AppState,
+    member: &Member,
+    id: EventId,
+    x: ManageExtras,
+) -> Result<ManagePage, WebError> {
     let actor = member.actor();
     let (e, list) = state.core.attendance_list(actor, id, x.phones).await?;
     let tree = state.core.unit_tree().await?;
     let count = |s: RegStatus| list.iter().filter(|a| a.registration.status == s).count();
     let checkin_url = absolute(state, &format!("/events/checkin/{}", e.checkin_secret));
     let is_market = e.fields.kind == EventKind::KmMarket;
-    let booths = if is_market { state.core.event_booths(actor, id).await?.1 } else { Vec::new() };
+    let booths = if is_market {
+        state.core.event_booths(actor, id).await?.1
+    } else {
+        Vec::new()
+    };
     Ok(ManagePage {
         layout: layout(&member.0, format!("จัดการ {}", e.fields.title)),
         card: card(&e, &tree, state.core.clock.now()),
         confirmed: count(RegStatus::Confirmed),
         waiting: count(RegStatus::Waitlisted),
-        attended: list.iter().filter(|a| a.registration.attendance.is_some()).count(),
+        attended: list
+            .iter()
+            .filter(|a| a.registration.attendance.is_some())
+            .count(),
         due_certificates: list
             .iter()
-            .filter(|a| a.registration.attendance.is_some() && a.registration.certificate_code.is_none())
+            .filter(|a| {
+                a.registration.attendance.is_some() && a.registration.certificate_code.is_none()
+            })
             .count(),
         rows: rows(&list),
         checkin_qr: crate::qr::svg(&checkin_url, 240),
@@ -160,10 +177,21 @@ async fn manage_view(state: &AppState, member: &Member, id: EventId, x: ManageEx
 }
 
 fn plain(flash: Option<(bool, String)>) -> ManageExtras {
-    ManageExtras { flash, errors: Errors::default(), booth: BoothDraft::default(), link_item: String::new(), phones: false }
+    ManageExtras {
+        flash,
+        errors: Errors::default(),
+        booth: BoothDraft::default(),
+        link_item: String::new(),
+        phones: false,
+    }
 }
 
-async fn manage_page(State(state): State<AppState>, member: Member, Path(id): Path<i64>, Query(q): Query<ManageQuery>) -> Result<Response, WebError> {
+async fn manage_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    Query(q): Query<ManageQuery>,
+) -> Result<Response, WebError> {
     let mut x = plain(done_text(&q.done));
     x.phones = q.phones == "1";
     let p = manage_view(&state, &member, EventId(id), x).await?;
@@ -171,7 +199,13 @@ async fn manage_page(State(state): State<AppState>, member: Member, Path(id): Pa
 }
 
 /// A refusal shown on the organisers' page (nothing changed).
-async fn refused(state: &AppState, member: &Member, id: EventId, e: DomainError, mut x: ManageExtras) -> Result<Response, WebError> {
+async fn refused(
+    state: &AppState,
+    member: &Member,
+    id: EventId,
+    e: DomainError,
+    mut x: ManageExtras,
+) -> Result<Response, WebError> {
     let status = match e {
         DomainError::Conflict(m) => {
             x.flash = Some((false, m));
@@ -187,25 +221,54 @@ async fn refused(state: &AppState, member: &Member, id: EventId, e: DomainError,
     Ok((status, render(&p)).into_response())
 }
 
-async fn check_in(State(state): State<AppState>, member: Member, Path((id, rid)): Path<(i64, i64)>, ThaiForm(form): ThaiForm<CsrfOnly>) -> Result<Response, WebError> {
+async fn check_in(
+    State(state): State<AppState>,
+    member: Member,
+    Path((id, rid)): Path<(i64, i64)>,
+    ThaiForm(form): ThaiForm<CsrfOnly>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    match state.core.check_in_by_hand(member.actor(), EventId(id), RegistrationId(rid)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/events/{id}/manage?done=checked_in#r{rid}")).into_response()),
+    match state
+        .core
+        .check_in_by_hand(member.actor(), EventId(id), RegistrationId(rid))
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/events/{id}/manage?done=checked_in#r{rid}")).into_response(),
+        ),
         Err(e) => refused(&state, &member, EventId(id), e, plain(None)).await,
     }
 }
 
-async fn remove(State(state): State<AppState>, member: Member, Path((id, rid)): Path<(i64, i64)>, ThaiForm(form): ThaiForm<CsrfOnly>) -> Result<Response, WebError> {
+async fn remove(
+    State(state): State<AppState>,
+    member: Member,
+    Path((id, rid)): Path<(i64, i64)>,
+    ThaiForm(form): ThaiForm<CsrfOnly>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    match state.core.remove_registration(member.actor(), EventId(id), RegistrationId(rid)).await {
+    match state
+        .core
+        .remove_registration(member.actor(), EventId(id), RegistrationId(rid))
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/events/{id}/manage?done=removed")).into_response()),
         Err(e) => refused(&state, &member, EventId(id), e, plain(None)).await,
     }
 }
 
-async fn certificates(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<CsrfOnly>) -> Result<Response, WebError> {
+async fn certificates(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<CsrfOnly>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    match state.core.issue_event_certificates(member.actor(), EventId(id)).await {
+    match state
+        .core
+        .issue_event_certificates(member.actor(), EventId(id))
+        .await
+    {
         Ok(n) => {
             let text = if n == 0 {
                 "ไม่มีผู้เข้าร่วมรายใหม่ที่ยังไม่ได้รับเกียรติบัตร".to_string()
@@ -227,9 +290,18 @@ struct LinkForm {
     item: String,
 }
 
-async fn link_output(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<LinkForm>) -> Result<Response, WebError> {
+async fn link_output(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<LinkForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    match state.core.link_event_output(member.actor(), EventId(id), &form.item).await {
+    match state
+        .core
+        .link_event_output(member.actor(), EventId(id), &form.item)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/events/{id}/manage?done=linked")).into_response()),
         Err(e) => {
             let mut x = plain(None);
@@ -247,10 +319,21 @@ struct BoothForm {
     booth: BoothDraft,
 }
 
-async fn add_booth(State(state): State<AppState>, member: Member, Path(id): Path<i64>, ThaiForm(form): ThaiForm<BoothForm>) -> Result<Response, WebError> {
+async fn add_booth(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+    ThaiForm(form): ThaiForm<BoothForm>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    match state.core.add_booth(member.actor(), EventId(id), &form.booth).await {
-        Ok(_) => Ok(Redirect::to(&format!("/events/{id}/manage?done=booth#booths")).into_response()),
+    match state
+        .core
+        .add_booth(member.actor(), EventId(id), &form.booth)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/events/{id}/manage?done=booth#booths")).into_response())
+        }
         Err(e) => {
             let mut x = plain(None);
             x.booth = form.booth;
@@ -259,9 +342,17 @@ async fn add_booth(State(state): State<AppState>, member: Member, Path(id): Path
     }
 }
 
-async fn delete_booth(State(state): State<AppState>, member: Member, Path((id, bid)): Path<(i64, i64)>, ThaiForm(form): ThaiForm<CsrfOnly>) -> Result<Response, WebError> {
+async fn delete_booth(
+    State(state): State<AppState>,
+    member: Member,
+    Path((id, bid)): Path<(i64, i64)>,
+    ThaiForm(form): ThaiForm<CsrfOnly>,
+) -> Result<Response, WebError> {
     member.0.check_csrf(&form.csrf)?;
-    state.core.remove_booth(member.actor(), EventId(id), BoothId(bid)).await?;
+    state
+        .core
+        .remove_booth(member.actor(), EventId(id), BoothId(bid))
+        .await?;
     Ok(Redirect::to(&format!("/events/{id}/manage?done=booth_deleted#booths")).into_response())
 }
 
@@ -274,11 +365,24 @@ struct PrintPage {
     rows: Vec<Row>,
 }
 
-async fn print_page(State(state): State<AppState>, member: Member, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let (e, list) = state.core.attendance_list(member.actor(), EventId(id), false).await?;
+async fn print_page(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (e, list) = state
+        .core
+        .attendance_list(member.actor(), EventId(id), false)
+        .await?;
     let tree = state.core.unit_tree().await?;
-    let list: Vec<AttendeeRow> = list.into_iter().filter(|a| a.registration.status == RegStatus::Confirmed).collect();
-    Ok(render(&PrintPage { card: card(&e, &tree, state.core.clock.now()), rows: rows(&list) }))
+    let list: Vec<AttendeeRow> = list
+        .into_iter()
+        .filter(|a| a.registration.status == RegStatus::Confirmed)
+        .collect();
+    Ok(render(&PrintPage {
+        card: card(&e, &tree, state.core.clock.now()),
+        rows: rows(&list),
+    }))
 }
 
 // ---------------------------------------------------------------- booths (public)
@@ -291,7 +395,11 @@ struct BoothsPage {
     booths: Vec<(BoothView, String)>,
 }
 
-async fn booths_page(State(state): State<AppState>, v: Visitor, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn booths_page(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let (e, booths) = state.core.event_booths(&v.actor(), EventId(id)).await?;
     if e.fields.kind != EventKind::KmMarket {
         return Err(DomainError::NotFound.into());
@@ -300,10 +408,17 @@ async fn booths_page(State(state): State<AppState>, v: Visitor, Path(id): Path<i
     let booths = booths
         .into_iter()
         .map(|b| {
-            let unit = tree.get(b.booth.unit_id).map(|u| u.name_th.as_str().to_string()).unwrap_or_default();
+            let unit = tree
+                .get(b.booth.unit_id)
+                .map(|u| u.name_th.as_str().to_string())
+                .unwrap_or_default();
             (b, unit)
         })
         .collect();
-    let p = BoothsPage { layout: layout(&v, format!("บูธ {}", e.fields.title)), card: card(&e, &tree, state.core.clock.now()), booths };
+    let p = BoothsPage {
+        layout: layout(&v, format!("บูธ {}", e.fields.title)),
+        card: card(&e, &tree, state.core.clock.now()),
+        booths,
+    };
     Ok(v.finish(render(&p)))
 }
