@@ -169,7 +169,35 @@ impl Khlang {
         if let Some(item) = t.item_id {
             return Ok(item);
         }
+        // One press at a time per thread, across processes: a second press waits, then finds
+        // the first one's item instead of leaving a second draft behind.
+        let lease = self
+            .hold(
+                &format!("community.thread_item:{thread}"),
+                std::time::Duration::from_secs(30),
+                std::time::Duration::from_secs(10),
+            )
+            .await?
+            .ok_or_else(|| {
+                DomainError::Conflict("กำลังสร้างองค์ความรู้จากกระทู้นี้อยู่ กรุณาลองอีกครั้ง".into())
+            })?;
+        let made = self.thread_to_item_held(actor, me, &c, thread).await;
+        self.release(lease).await;
+        made
+    }
+
+    async fn thread_to_item_held(
+        &self,
+        actor: &Actor,
+        me: UserId,
+        c: &Community,
+        thread: ThreadId,
+    ) -> DomainResult<ItemId> {
         let store = self.community_store()?;
+        let t = store.get_thread(thread).await?;
+        if let Some(item) = t.item_id {
+            return Ok(item);
+        }
         let posts = store.posts(thread).await?;
         let answers: Vec<&Post> = posts
             .iter()

@@ -297,6 +297,10 @@ pub struct Report {
 }
 
 /// The file kinds a post may carry: pictures and documents (no video, audio or archives).
+/// Attached pictures are kept at most this many pixels on the long edge (a phone screen's
+/// worth, light on 3G), as a copy without metadata.
+pub const PICTURE_LONG_EDGE: u32 = 2048;
+
 pub fn attachment_kind_allowed(kind: crate::file::FileKind) -> bool {
     use crate::file::FileKind::*;
     matches!(kind, Pdf | Word | Excel | PowerPoint | OpenDocument | Image)

@@ -66,6 +66,15 @@ pub struct MemberRow {
     pub username: String,
 }
 
+/// An attachment whose bytes are in storage, waiting for its post.
+struct Kept {
+    name: crate::file::FileName,
+    mime: &'static str,
+    kind: crate::file::FileKind,
+    size: u64,
+    sha256: String,
+}
+
 /// A file to attach, as read from the form (the web layer bounds its size while reading).
 pub struct Attachment {
     pub name: String,
@@ -467,29 +476,66 @@ impl Khlang {
         Ok(())
     }
 
-    async fn store_attachments(&self, post: PostId, files: Vec<Attachment>) -> DomainResult<()> {
-        let store = self.community_store()?;
+    /// Makes each checked attachment ready to keep, before any post is written (so a picture
+    /// that cannot be read refuses the whole post): pictures become a copy without EXIF — a
+    /// volunteer's phone photo carries the GPS position of her home, and attachments have no
+    /// editor-only original — and every file's bytes go to storage.
+    async fn prepare_attachments(&self, files: Vec<Attachment>) -> DomainResult<Vec<Kept>> {
+        let mut kept = Vec::with_capacity(files.len());
         for f in files {
-            let name = crate::file::FileName::parse(&f.name)?;
+            let typed = crate::file::FileName::parse(&f.name)?;
             let head_len = f.bytes.len().min(crate::file::SNIFF_BYTES);
-            let sniffed = crate::file::sniff(&f.bytes[..head_len], name.as_str())?;
-            let name = sniffed.name_for(&name);
-            let head = f.bytes.slice(..head_len);
-            let rest = f.bytes.slice(head_len..);
+            let mut sniffed = crate::file::sniff(&f.bytes[..head_len], typed.as_str())?;
+            let mut name = sniffed.name_for(&typed);
+            let mut bytes = f.bytes;
+            if let Some(jpeg) = self
+                .picture_without_metadata(bytes.clone(), sniffed.mime, model::PICTURE_LONG_EDGE)
+                .await?
+            {
+                bytes = Bytes::from(jpeg);
+                let stem = typed
+                    .as_str()
+                    .rsplit_once('.')
+                    .map(|(stem, _)| stem)
+                    .unwrap_or(typed.as_str());
+                let renamed = crate::file::FileName::parse(&format!("{stem}.jpg"))?;
+                sniffed = crate::file::sniff(
+                    &bytes[..bytes.len().min(crate::file::SNIFF_BYTES)],
+                    renamed.as_str(),
+                )?;
+                name = sniffed.name_for(&renamed);
+            }
+            let head_len = bytes.len().min(crate::file::SNIFF_BYTES);
+            let head = bytes.slice(..head_len);
+            let rest = bytes.slice(head_len..);
             let rest: ByteStream =
                 futures::stream::once(async move { Ok::<Bytes, std::io::Error>(rest) }).boxed();
-            let (sha, size) = self
+            let (sha256, size) = self
                 .store_content(head, rest, model::FILE_LIMIT, sniffed.mime)
                 .await?;
+            kept.push(Kept {
+                name,
+                mime: sniffed.mime,
+                kind: sniffed.kind,
+                size,
+                sha256,
+            });
+        }
+        Ok(kept)
+    }
+
+    async fn store_attachments(&self, post: PostId, files: Vec<Kept>) -> DomainResult<()> {
+        let store = self.community_store()?;
+        for f in files {
             store
                 .insert_file(
                     post,
                     NewFile {
-                        name: name.as_str(),
-                        mime: sniffed.mime,
-                        kind: sniffed.kind.as_str(),
-                        size,
-                        sha256: &sha,
+                        name: f.name.as_str(),
+                        mime: f.mime,
+                        kind: f.kind.as_str(),
+                        size: f.size,
+                        sha256: &f.sha256,
                     },
                     self.clock.now(),
                 )
@@ -530,6 +576,7 @@ impl Khlang {
         };
         Self::check_attachments(&files)?;
         self.check_rate(me, true, "title").await?;
+        let files = self.prepare_attachments(files).await?;
         let (thread, post) = self
             .community_store()?
             .insert_thread(NewThread {
@@ -595,6 +642,7 @@ impl Khlang {
         let body = model::text_block("body", "คำตอบ", body, model::BODY_MAX, true)?;
         Self::check_attachments(&files)?;
         self.check_rate(me, false, "body").await?;
+        let files = self.prepare_attachments(files).await?;
         let store = self.community_store()?;
         let earlier = store.posts(thread).await?;
         let post = store

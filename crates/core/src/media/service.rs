@@ -91,6 +91,34 @@ impl Khlang {
         self.media.as_ref()
     }
 
+    /// A picture re-encoded as a JPEG of at most `long_edge` pixels with no EXIF (GPS), XMP,
+    /// IPTC or ICC segment, for places that keep only the copy (community attachments). None
+    /// when the bytes are not a picture this process can read, or no picture copier is set.
+    pub(crate) async fn picture_without_metadata(
+        &self,
+        bytes: Bytes,
+        mime: &str,
+        long_edge: u32,
+    ) -> DomainResult<Option<Vec<u8>>> {
+        let Some(m) = self.media_parts() else {
+            return Ok(None);
+        };
+        if !is_picture(mime) || !m.deriver.handles(mime) {
+            return Ok(None);
+        }
+        let _turn = m
+            .one_at_a_time
+            .acquire()
+            .await
+            .map_err(|e| DomainError::internal(e.to_string()))?;
+        let deriver = m.deriver.clone();
+        let mut copies = tokio::task::spawn_blocking(move || deriver.derive(&bytes, &[long_edge]))
+            .await
+            .map_err(|e| DomainError::internal(format!("deriving stopped: {e}")))?
+            .map_err(|r| DomainError::invalid("files", r.0))?;
+        Ok(copies.pop())
+    }
+
     /// Asks for a newly attached picture's copies to be made in the background.
     pub(crate) async fn queue_copies(&self, file: &ItemFile) -> DomainResult<()> {
         let Some(m) = self.media_parts() else {

@@ -691,3 +691,98 @@ async fn thread_search_shows_members_only_threads_to_members_alone() {
         assert!(html.contains("ชุมชนเปิดค้นหา"));
     }
 }
+
+/// A phone photo attached to a question is kept only as a copy without EXIF (its GPS is the
+/// position of a volunteer's house); a damaged "picture" is refused and nothing is posted.
+#[tokio::test]
+async fn attached_photos_lose_their_gps() {
+    use khlang_media::{fixtures, inspect};
+    let app = spawn_app().await;
+    let fac = member(&app, "gpsfac", UNIT, "km_officer").await;
+    let id = create(&app, &fac, "ชุมชนภาพถ่าย", "open").await;
+    let photo = fixtures::photo_with_gps(3000, 2000, 4);
+    assert!(inspect::has_exif(&photo));
+    let res = thread_res(
+        &app,
+        &fac,
+        id,
+        "discussion",
+        "ภาพแปลงผักสาธิต",
+        "ดูภาพประกอบ",
+        Some(("แปลงผัก.jpg", photo)),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let t = location(&res);
+    let anon = app.client();
+    let (_, page) = get(&app, &anon, &t).await;
+    let href = page
+        .split("href=\"/communities/files/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/communities/files/{s}"))
+        .expect("attachment link");
+    for c in [&anon, &fac] {
+        let res = c.get(app.url(&href)).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let bytes = res.bytes().await.unwrap();
+        assert!(
+            !inspect::has_exif(&bytes),
+            "no EXIF for anyone, the poster included"
+        );
+        assert_eq!(inspect::dimensions(&bytes), Some((2048, 1365)));
+    }
+
+    let mut broken = fixtures::jpeg(400, 300, 1);
+    broken.truncate(600);
+    let before = thread_count(&app, id).await;
+    let res = thread_res(
+        &app,
+        &fac,
+        id,
+        "discussion",
+        "ภาพเสีย",
+        "ไฟล์ภาพเสีย",
+        Some(("เสีย.jpg", broken)),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(thread_count(&app, id).await, before, "nothing posted");
+}
+
+/// Two presses at the same moment (two phones, or two processes) make one draft, not two.
+#[tokio::test]
+async fn two_presses_at_once_make_one_draft() {
+    let app = spawn_app().await;
+    let fac = member(&app, "twofac", UNIT, "km_officer").await;
+    let a1 = member(&app, "twoa1", UNIT, "viewer").await;
+    let id = create(&app, &fac, "ชุมชนกดพร้อมกัน", "open").await;
+    add(&app, &fac, id, "twoa1", "member").await;
+    let t = thread(&app, &fac, id, "วิธีเก็บข้าวเปลือก", "ถามผู้รู้").await;
+    let p = reply(&app, &a1, t, "ใส่ยุ้งฉางยกพื้น").await;
+    let page = format!("/communities/threads/{t}");
+    let res = post_form(
+        &app,
+        &fac,
+        &page,
+        &format!("/communities/posts/{p}/accept"),
+        &[("value", "1")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let action = format!("{page}/item");
+    let (r1, r2) = tokio::join!(
+        post_form(&app, &fac, &page, &action, &[]),
+        post_form(&app, &fac, &page, &action, &[]),
+    );
+    assert_eq!(r1.status(), 303);
+    assert_eq!(r2.status(), 303);
+    assert_eq!(location(&r1), location(&r2));
+    let made: i64 = location(&r1).trim_start_matches("/items/").parse().unwrap();
+    // The next item made gets the next number: no second draft was left behind.
+    let api = khlang_testkit::ApiCaller::user(&app, "twoprobe", &[("contributor", UNIT)]).await;
+    let next = api
+        .draft(app.unit_id(UNIT).await, serde_json::json!({}))
+        .await;
+    assert_eq!(next, made + 1);
+}
