@@ -464,22 +464,59 @@ impl Khlang {
             .people
             .as_ref()
             .ok_or_else(|| DomainError::internal("person register store not configured"))?;
-        let person = people
-            .insert_person(NewPerson {
-                unit_id: e.fields.unit_id,
-                fields: &fields,
-                consent_by: None,
-                created_by: None,
-                at: self.clock.now(),
-            })
-            .await?;
-        self.audit(
-            None,
-            "person.create",
-            format!("person:{person}"),
-            format!("unit:{} · event:{id} registration", e.fields.unit_id),
-        )
-        .await?;
+        // The same phone may hold a seat once: a guest who registers again (a lost link, a
+        // second tap) is told so instead of taking a second seat, and someone already in the
+        // unit's register under this name and phone is not recorded twice.
+        let key = crate::people::model::name_key(&fields.name);
+        let known = match fields.phone.as_deref() {
+            Some(phone) => people
+                .possible_duplicates(&key, None, Some(phone))
+                .await?
+                .into_iter()
+                .filter(|p| p.phone == fields.phone)
+                .collect(),
+            None => Vec::new(),
+        };
+        let taken = self
+            .event_store()?
+            .registrations(id)
+            .await?
+            .iter()
+            .any(|r| {
+                matches!(r.status, RegStatus::Confirmed | RegStatus::Waitlisted)
+                    && r.person_id.is_some_and(|p| known.iter().any(|k| k.id == p))
+            });
+        if taken {
+            return Err(DomainError::invalid(
+                "guest.phone",
+                "เบอร์โทรศัพท์นี้ลงทะเบียนกิจกรรมนี้ไว้แล้ว — ดูสถานะได้จากลิงก์ที่ได้รับตอนลงทะเบียน หรือติดต่อผู้จัด",
+            ));
+        }
+        let same = known.iter().find(|p| {
+            p.unit_id == e.fields.unit_id && crate::people::model::name_key(&p.name) == key
+        });
+        let person = match same {
+            Some(p) => p.id,
+            None => {
+                let person = people
+                    .insert_person(NewPerson {
+                        unit_id: e.fields.unit_id,
+                        fields: &fields,
+                        consent_by: None,
+                        created_by: None,
+                        at: self.clock.now(),
+                    })
+                    .await?;
+                self.audit(
+                    None,
+                    "person.create",
+                    format!("person:{person}"),
+                    format!("unit:{} · event:{id} registration", e.fields.unit_id),
+                )
+                .await?;
+                person
+            }
+        };
         let r = self
             .event_store()?
             .register(&NewRegistration {

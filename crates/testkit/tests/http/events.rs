@@ -539,6 +539,39 @@ async fn a_guest_registers_into_the_person_register_and_only_officers_see_the_ph
     .await;
     assert!(mine.contains("นางสมศรี ใจดี") && mine.contains("ได้ที่นั่งแล้ว") && mine.contains("<svg"));
 
+    // The same phone again (a lost link, a second tap): told so, no second seat, no second
+    // record in the register.
+    let res = post_form(
+        &app,
+        &app.client(),
+        &page,
+        &action,
+        &[
+            ("guest.name", "สมศรี ใจดี"),
+            ("guest.affiliation", "อสม. บ้านใหม่"),
+            ("guest.phone", "0812345678"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(body(res).await.contains("ลงทะเบียนกิจกรรมนี้ไว้แล้ว"));
+    assert_eq!(
+        app.core()
+            .event_view(&Actor::Anonymous, EventId(id))
+            .await
+            .unwrap()
+            .confirmed,
+        1
+    );
+    let creates = app.core().store.recent_audit(200).await.unwrap();
+    assert_eq!(
+        creates
+            .iter()
+            .filter(|e| e.action == "person.create")
+            .count(),
+        1
+    );
+
     // Never public: the event page, to anyone, shows neither name nor phone.
     for c in [&app.client(), &other, &officer] {
         let html = body(c.get(app.url(&page)).send().await.unwrap()).await;
