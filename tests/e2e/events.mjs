@@ -204,7 +204,7 @@ try {
       await visitor.page.goto(`${BASE}${c}`);
       const t = await text(visitor.page);
       expect(t.includes("ถูกต้อง") && !t.includes("เพิกถอน"), `${c} does not say valid: ${t.slice(0, 200)}`);
-      expect(t.includes(TITLE), `${c} does not name the event`);
+      expect(t.includes(`ได้เข้าร่วม KM สัญจร "${TITLE}"`), `${c} does not name the event: ${t.slice(0, 400)}`);
       names.push(["ev_somchai", "ev_wanna"].find((n) => t.includes(n)));
     }
     expect(names.includes("ev_somchai") && names.includes("ev_wanna"), `certificates for ${names}`);
@@ -284,6 +284,9 @@ try {
     await shot(page, "17-item");
     await origin.locator("a").first().click();
     await page.waitForURL(new RegExp(`/events/${eventId}$`));
+    // She cancelled: the registration card says so (and why she cannot register now).
+    const reg = (await page.locator("section.event-register").innerText()).replace(/\s+/g, " ");
+    expect(reg.includes("การลงทะเบียนของคุณ: ยกเลิกแล้ว"), `registration card: ${reg}`);
     const out = page.locator("section[aria-labelledby=out-h]");
     expect(await out.locator(`a[href="/items/${itemId}"]`).count(), "the AAR is not among the outputs");
     await wide(page);
