@@ -32,19 +32,25 @@ const step = run.step;
 const shot = run.shot;
 const login = (page, who) => signIn(BASE, page, who);
 
-/** "YYYY-MM-DDTHH:MM" in Bangkok time, `minutes` from now (the datetime-local inputs' value). */
+/** The servers' clock offset in seconds (another flow may have left one). */
+function clockOffset() {
+  try {
+    return Number(readFileSync(CLOCK_FILE, "utf8").trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+const OFFSET_AT_START = clockOffset();
+
+/** "YYYY-MM-DDTHH:MM" in Bangkok time, `minutes` from the servers' now (datetime-local value). */
 function bangkok(minutes) {
-  const d = new Date(Date.now() + minutes * 60_000 + 7 * 3_600_000);
+  const d = new Date(Date.now() + clockOffset() * 1000 + minutes * 60_000 + 7 * 3_600_000);
   return d.toISOString().slice(0, 16);
 }
 
-/** Moves the servers' clock `seconds` further on (adds to whatever offset is there). */
-function moveClock(seconds) {
-  let now = 0;
-  try {
-    now = Number(readFileSync(CLOCK_FILE, "utf8").trim()) || 0;
-  } catch {}
-  writeFileSync(`${CLOCK_FILE}.new`, String(now + seconds));
+/** Sets the servers' clock offset (seconds) in the file every node reads. */
+function setClock(seconds) {
+  writeFileSync(`${CLOCK_FILE}.new`, String(seconds));
   renameSync(`${CLOCK_FILE}.new`, CLOCK_FILE);
 }
 
@@ -153,7 +159,7 @@ try {
     const t = await text(page);
     expect(t.includes("ได้ที่นั่ง 2 · รอคิว 0"), `counts: ${t.match(/ได้ที่นั่ง[^ล]*/)?.[0]}`);
     await shot(page, "07-manage");
-    moveClock(2 * 3600);
+    setClock(OFFSET_AT_START + 2 * 3600);
   });
 
   await step("check-in 1: the organiser opens the ticket URL of the promoted person's QR", async () => {
@@ -304,6 +310,7 @@ try {
     await ctx.close();
   });
 } finally {
+  setClock(OFFSET_AT_START);
   await browser.close().catch(() => {});
 }
 run.finish();
