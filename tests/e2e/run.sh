@@ -40,7 +40,11 @@
 # Then community.mjs (issue 13): a members-only community of practice; a question, two answers,
 # one accepted, the thread turned into a draft item credited to both; a non-member sees none of it.
 #
-# Knobs: E2E_FLOWS ("flow innovation contest plan community": which browser flows run; without "flow" there is no
+# Then events.mjs (issue 13): a KM สัญจร event with 2 places, three registrants (one waitlisted, then
+# promoted when another cancels), check-in by QR both ways, certificates that verify, and an AAR
+# written from the event, screened and found by Thai search.
+#
+# Knobs: E2E_FLOWS ("flow innovation contest plan community lessons events": which browser flows run; without "flow" there is no
 #        upload and no RSS check), CARGO_TARGET_DIR, CHROMIUM, E2E_SHOTS (screenshots, kept), E2E_VIDEO_MB (200),
 #        E2E_RSS_LIMIT_MB (100), E2E_TIMEOUT (seconds for the browser flow, 900), E2E_SKIP_BUILD=1,
 #        E2E_NODES (1 or 2).
@@ -54,7 +58,7 @@ VIDEO_MB="${E2E_VIDEO_MB:-200}"
 RSS_LIMIT_MB="${E2E_RSS_LIMIT_MB:-100}"
 FLOW_TIMEOUT="${E2E_TIMEOUT:-900}"
 NODES="${E2E_NODES:-1}"
-FLOWS="${E2E_FLOWS:-flow innovation contest plan community lessons}"
+FLOWS="${E2E_FLOWS:-flow innovation contest plan community lessons events}"
 wants() { case " $FLOWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export E2E_SHOTS="${E2E_SHOTS:-${TMPDIR:-/tmp}/khlang-e2e-shots}"
@@ -156,6 +160,10 @@ done
 PLANNER_PW="$(secret)"
 for p in prayat suda anan; do
   echo "$PLANNER_PW" | "$BIN" user create "$p" --password-stdin --display-name "$p" 2>"$WORK/$p.txt" || { cat "$WORK/$p.txt"; die "user create $p failed"; }
+done
+ATTENDEE_PW="$(secret)"
+for p in ev_malee ev_somchai ev_wanna; do
+  echo "$ATTENDEE_PW" | "$BIN" user create "$p" --password-stdin --display-name "$p" 2>"$WORK/$p.txt" || { cat "$WORK/$p.txt"; die "user create $p failed"; }
 done
 CONTRIB_ID="$(user_id "$WORK/contrib.txt")"; REVIEWER_ID="$(user_id "$WORK/reviewer.txt")"; OFFICER_ID="$(user_id "$WORK/officer.txt")"
 [ -n "$CONTRIB_ID" ] && [ -n "$REVIEWER_ID" ] || die "could not read the new users' ids: $(cat "$WORK"/*.txt)"
@@ -266,6 +274,8 @@ CDD_ID="$(echo "$UNITS" | json 'd.find(u => u.code === "CDD")?.id')" || die "no 
 grant() { api -H 'Content-Type: application/json' -d "{\"role\":\"$2\",\"unit_id\":$3}" "$BASE/api/v1/users/$(user_id "$WORK/$1.txt")/grants" >/dev/null; }
 grant prayat km_officer "$PROVINCE_ID"; grant suda km_officer "$CDD_ID"; grant anan viewer "$CDD_ID"
 echo "planning: prayat KM officer of CDD-P-24, suda KM officer of CDD, anan (executive) viewer of CDD"
+for p in ev_malee ev_somchai ev_wanna; do grant "$p" contributor "$CENTRE_ID"; done
+echo "events: ev_malee, ev_somchai, ev_wanna contributors of DHSS-PHC-NE (their AAR's unit)"
 
 say "test files (${VIDEO_MB} MiB video)"
 mkdir -p "$WORK/in"
@@ -357,6 +367,16 @@ if wants lessons; then
   E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
     timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/lessons.mjs" 2>&1 | tee "$WORK/lessons.out"
   LESSONS_STATUS=${PIPESTATUS[0]}
+fi
+EVENTS_STATUS=0
+if wants events; then
+  say "browser flow: events (registration, waitlist, QR check-in, certificates, AAR)"
+  E2E_BASE_URL="$BASE" E2E_CLOCK_FILE="$KHLANG_CLOCK_OFFSET_FILE" \
+  E2E_OFFICER=boonchu E2E_OFFICER_PASSWORD="$OFFICER_PW" \
+  E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
+  E2E_ATTENDEE_PASSWORD="$ATTENDEE_PW" \
+    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/events.mjs" 2>&1 | tee "$WORK/events.out"
+  EVENTS_STATUS=${PIPESTATUS[0]}
 fi
 set -e
 
@@ -456,6 +476,8 @@ COMMUNITY_PASS=0; COMMUNITY_FAIL=0
 if wants community; then read -r COMMUNITY_PASS COMMUNITY_FAIL < <(counts "$WORK/community.out" "$COMMUNITY_STATUS"); fi
 LESSONS_PASS=0; LESSONS_FAIL=0
 if wants lessons; then read -r LESSONS_PASS LESSONS_FAIL < <(counts "$WORK/lessons.out" "$LESSONS_STATUS"); fi
+EVENTS_PASS=0; EVENTS_FAIL=0
+if wants events; then read -r EVENTS_PASS EVENTS_FAIL < <(counts "$WORK/events.out" "$EVENTS_STATUS"); fi
 echo "screenshots: $E2E_SHOTS"
-echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + PLAN_PASS + COMMUNITY_PASS + LESSONS_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + PLAN_FAIL + COMMUNITY_FAIL + LESSONS_FAIL + RSS_FAIL + NODE_FAIL )) failed"
-[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$PLAN_STATUS" -eq 0 ] && [ "$COMMUNITY_STATUS" -eq 0 ] && [ "$LESSONS_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]
+echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + PLAN_PASS + COMMUNITY_PASS + LESSONS_PASS + EVENTS_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + PLAN_FAIL + COMMUNITY_FAIL + LESSONS_FAIL + EVENTS_FAIL + RSS_FAIL + NODE_FAIL )) failed"
+[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$PLAN_STATUS" -eq 0 ] && [ "$COMMUNITY_STATUS" -eq 0 ] && [ "$LESSONS_STATUS" -eq 0 ] && [ "$EVENTS_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]

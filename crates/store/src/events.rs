@@ -193,11 +193,19 @@ impl EventStore for SeaStore {
         ))
     }
 
-    async fn update_event(&self, id: EventId, f: &EventFields) -> PortResult<()> {
+    async fn update_event(
+        &self,
+        id: EventId,
+        f: &EventFields,
+        at: time::OffsetDateTime,
+    ) -> PortResult<Vec<Registration>> {
         let mut values = field_values(f)?;
         values.push(id.0.into());
+        // The UPDATE holds the event's row, as `register` and `leave` do, so a registration
+        // racing the edit sees the new capacity or waits.
+        let txn = self.connection().begin().await.map_err(map_err)?;
         let n = exec(
-            self.connection(),
+            &txn,
             "UPDATE events SET title = ?, kind = ?, unit_id = ?, description = ?, place = ?, \
              online_url = ?, starts_ms = ?, ends_ms = ?, capacity = ?, waitlist = ?, \
              opens_ms = ?, closes_ms = ?, audience = ?, audience_ref = ?, agenda = ?, \
@@ -208,7 +216,31 @@ impl EventStore for SeaStore {
         if n == 0 {
             return Err(PortError::NotFound);
         }
-        Ok(())
+        let reg_sql = format!("SELECT {REG} FROM event_registrations WHERE id = ?");
+        let mut waiting: Vec<(RegistrationId, time::OffsetDateTime)> = rows(
+            &txn,
+            "SELECT id, created_ms FROM event_registrations WHERE event_id = ? AND status = 'waitlisted'",
+            vec![id.0.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((RegistrationId(get(r, "id")?), from_ms(get(r, "created_ms")?)?)))
+        .collect::<PortResult<_>>()?;
+        let mut taken = confirmed(&txn, id).await?;
+        let mut promoted = Vec::new();
+        while let Some(p) = next_promoted(f.capacity, taken, &waiting) {
+            exec(
+                &txn,
+                "UPDATE event_registrations SET status = 'confirmed', updated_ms = ? WHERE id = ?",
+                vec![ms(at).into(), p.0.into()],
+            )
+            .await?;
+            promoted.push(one(&txn, &reg_sql, vec![p.0.into()], to_reg).await?);
+            waiting.retain(|(w, _)| *w != p);
+            taken += 1;
+        }
+        txn.commit().await.map_err(map_err)?;
+        Ok(promoted)
     }
 
     async fn cancel_event(&self, id: EventId, at: time::OffsetDateTime) -> PortResult<bool> {

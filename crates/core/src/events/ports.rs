@@ -62,7 +62,14 @@ pub trait EventStore: Send + Sync {
         by: UserId,
         at: OffsetDateTime,
     ) -> PortResult<EventId>;
-    async fn update_event(&self, id: EventId, fields: &EventFields) -> PortResult<()>;
+    /// Saves the fields and, in the same transaction, promotes people waiting into any seats a
+    /// raised (or removed) capacity freed, first come first served. Returns the promoted.
+    async fn update_event(
+        &self,
+        id: EventId,
+        fields: &EventFields,
+        at: OffsetDateTime,
+    ) -> PortResult<Vec<Registration>>;
     /// False when it was already cancelled.
     async fn cancel_event(&self, id: EventId, at: OffsetDateTime) -> PortResult<bool>;
     async fn event(&self, id: EventId) -> PortResult<Event>;

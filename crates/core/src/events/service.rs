@@ -215,14 +215,21 @@ impl Khlang {
             return Err(refused("กิจกรรมนี้ยกเลิกแล้ว แก้ไขไม่ได้"));
         }
         let f = self.checked_event_fields(actor, draft).await?;
-        self.event_store()?.update_event(id, &f).await?;
+        let store = self.event_store()?;
+        let promoted = store.update_event(id, &f, self.clock.now()).await?;
         self.audit(
             actor.user_id(),
             "event.update",
             format!("event:{id}"),
             f.title,
         )
-        .await
+        .await?;
+        // More seats: the people moved up are told, as when someone cancels.
+        let e = store.event(id).await?;
+        for p in promoted {
+            self.tell_promoted(&e, Some(p)).await?;
+        }
+        Ok(())
     }
 
     /// Cancels an event; everyone registered with an account gets a notice.

@@ -325,6 +325,95 @@ async fn a_freed_seat_goes_to_the_first_waiting_who_gets_a_notice() {
     app.stop().await;
 }
 
+async fn seats(app: &TestApp, id: i64) -> khlang_core::events::service::EventView {
+    app.core()
+        .event_view(&Actor::Anonymous, EventId(id))
+        .await
+        .unwrap()
+}
+
+/// The edit form's fields for the event as stored, with `capacity` changed.
+fn edit_fields(ev: &khlang_core::events::model::Event, capacity: &str) -> Vec<(String, String)> {
+    let d = khlang_core::events::model::EventDraft::of(&ev.fields);
+    [
+        ("title", d.title),
+        ("kind", d.kind),
+        ("unit", d.unit),
+        ("place", d.place),
+        ("starts", d.starts),
+        ("ends", d.ends),
+        ("capacity", capacity.to_string()),
+        ("waitlist", d.waitlist),
+        ("audience", d.audience),
+        ("agenda", d.agenda),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+#[tokio::test]
+async fn raising_the_capacity_promotes_the_waiting_in_order_who_get_a_notice() {
+    let app = spawn_app().await;
+    let officer = member(&app, "cap.officer", UNIT, "km_officer").await;
+    let a = member(&app, "cap.a", UNIT, "viewer").await;
+    let b = member(&app, "cap.b", UNIT, "viewer").await;
+    let c = member(&app, "cap.c", UNIT, "viewer").await;
+    let d = member(&app, "cap.d", UNIT, "viewer").await;
+    let id = create(&app, &officer, &[("capacity", "1")]).await;
+    let mut secrets = Vec::new();
+    for who in [&a, &b, &c, &d] {
+        let (s, secret) = register(&app, who, id).await;
+        assert_eq!(s, 303);
+        secrets.push(secret);
+    }
+    let v = seats(&app, id).await;
+    assert_eq!((v.confirmed, v.waiting), (1, 3));
+
+    // Bad input on the edit: nothing changes, nobody moves.
+    let edit = format!("/events/{id}/edit");
+    let bad = edit_fields(&v.event, "สาม");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = post_form(&app, &officer, &edit, &edit, &bad).await;
+    assert_eq!(res.status(), 422);
+    let after = seats(&app, id).await;
+    assert_eq!((after.confirmed, after.waiting), (1, 3));
+
+    // 1 → 3: the first two waiting (b, c) move up, d still waits.
+    let up = edit_fields(&v.event, "3");
+    let up: Vec<(&str, &str)> = up.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = post_form(&app, &officer, &edit, &edit, &up).await;
+    assert_eq!(res.status(), 303, "{}", body(res).await);
+    let v = seats(&app, id).await;
+    assert_eq!((v.confirmed, v.waiting), (3, 1));
+    use khlang_core::events::model::RegStatus;
+    for (secret, want) in secrets[1..].iter().zip([
+        RegStatus::Confirmed,
+        RegStatus::Confirmed,
+        RegStatus::Waitlisted,
+    ]) {
+        let r = app.core().registration_by_secret(secret).await.unwrap().1;
+        assert_eq!(r.status, want);
+    }
+    for (name, told) in [("cap.b", true), ("cap.c", true), ("cap.d", false)] {
+        let inbox = app.core().inbox(&actor(&app, name).await, 1).await.unwrap();
+        let has = inbox
+            .items
+            .iter()
+            .any(|n| n.title.contains("เลื่อนจากรายชื่อรอ"));
+        assert_eq!(has, told, "{name}");
+    }
+
+    // No limit: everyone waiting moves up.
+    let all = edit_fields(&v.event, "");
+    let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = post_form(&app, &officer, &edit, &edit, &all).await;
+    assert_eq!(res.status(), 303);
+    let v = seats(&app, id).await;
+    assert_eq!((v.confirmed, v.waiting), (4, 0));
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn concurrent_registrations_never_exceed_capacity() {
     let app = spawn_app().await;

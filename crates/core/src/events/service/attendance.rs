@@ -158,9 +158,15 @@ impl Khlang {
             .into_iter()
             .filter(|r| r.attendance.is_some() && r.certificate_code.is_none())
             .collect();
+        // "ได้เข้าร่วมวงแลกเปลี่ยนเรียนรู้" but "ได้เข้าร่วม KM สัญจร": a space before Latin letters.
+        let kind = e.fields.kind.label_th();
+        let gap = if kind.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            " "
+        } else {
+            ""
+        };
         let title = format!(
-            "ได้เข้าร่วม{} \"{}\" เมื่อวันที่ {}",
-            e.fields.kind.label_th(),
+            "ได้เข้าร่วม{gap}{kind} \"{}\" เมื่อวันที่ {}",
             e.fields.title,
             format_be_date_long(e.fields.starts_at)
         );

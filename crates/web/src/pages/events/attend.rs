@@ -261,6 +261,8 @@ struct SelfPage {
     event_id: i64,
     when: String,
     open: bool,
+    /// Checked in just now: the confirm button is not offered again.
+    done: bool,
     flash: Option<(bool, String)>,
 }
 
@@ -277,6 +279,7 @@ async fn self_view(
         event_id: e.id.0,
         when: when(&e),
         open: self_checkin_open(&e, state.core.clock.now()),
+        done: flash.as_ref().is_some_and(|f| f.0),
         flash,
     })
 }
