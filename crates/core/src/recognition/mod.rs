@@ -4,7 +4,11 @@
 
 pub mod model;
 pub mod ports;
+pub mod profile;
 pub mod service;
 
-pub use model::{PraiseCount, PraiseTarget};
+pub use model::{
+    Badge, BadgeFacts, HeldBadge, PraiseCount, PraiseTarget, ProfilePrefs, earned_badges,
+};
 pub use ports::RecognitionStore;
+pub use profile::PublicProfile;
