@@ -1,4 +1,7 @@
-//! Recognition: praise (ชื่นชม) on items and community replies.
+//! Recognition: praise (ชื่นชม) on items and community replies, public profiles with badges
+//! ([`profile`]) and per-unit monthly sharing counts ([`sharing`]).
+
+mod profile;
 
 use crate::AppState;
 use crate::auth::Member;
@@ -13,7 +16,9 @@ use khlang_core::recognition::PraiseTarget;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/praise", post(praise))
+    Router::new()
+        .route("/praise", post(praise))
+        .merge(profile::routes())
 }
 
 #[derive(Deserialize, Default)]
