@@ -30,8 +30,12 @@ pub trait RecognitionStore: Send + Sync {
     async fn badge_counts(&self, user: UserId) -> PortResult<(u64, u64, u64)>;
     /// Stores badges not yet held (`badges`), keeping the first date of those held; safe when
     /// several processes award the same badge at once. Returns how many were new.
-    async fn award_badges(&self, user: UserId, keys: &[&str], at: OffsetDateTime)
-    -> PortResult<u64>;
+    async fn award_badges(
+        &self,
+        user: UserId,
+        keys: &[&str],
+        at: OffsetDateTime,
+    ) -> PortResult<u64>;
     /// The badges held, keys and when first earned, oldest first.
     async fn badges_of(&self, user: UserId) -> PortResult<Vec<(String, OffsetDateTime)>>;
     /// What the person chose to show: (unit, badges, items); None when never chosen.

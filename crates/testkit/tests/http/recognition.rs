@@ -1,11 +1,17 @@
 //! Recognition (issue 13): praise (ชื่นชม) toggles, one per person per item; refused for
 //! anonymous visitors, for items the user cannot read, and for a `back` that leaves the site.
+//! Badges from the data (1 and 10 published items, 5 accepted answers), awarded once under
+//! concurrent refreshes and kept after archiving; the public profile shows only what its
+//! owner chose and nothing personal; bad profile input changes nothing.
 
-use super::{body, location, post_form};
-use khlang_core::ids::ItemId;
+use super::{body, location, member, post_form};
+use khlang_core::ids::{ItemId, UserId};
 use khlang_core::item::{ItemInput, Transition};
 use khlang_core::org::Actor;
-use khlang_core::recognition::PraiseTarget;
+use khlang_core::recognition::{Badge, PraiseTarget};
+use khlang_core::service::org::MemberInput;
+use khlang_testkit::reqwest::Client;
+use khlang_testkit::reqwest::multipart::Form;
 use khlang_testkit::{TestApp, spawn_app};
 
 const UNIT: &str = "CDD-P-24-D01";
@@ -17,6 +23,10 @@ async fn actor(app: &TestApp, username: &str, role: &str, unit: &str) -> Actor {
 }
 
 async fn draft(app: &TestApp, by: &Actor, title: &str) -> ItemId {
+    draft_seen_by(app, by, title, "public").await
+}
+
+async fn draft_seen_by(app: &TestApp, by: &Actor, title: &str, visibility: &str) -> ItemId {
     app.core()
         .create_item(
             by,
@@ -24,7 +34,7 @@ async fn draft(app: &TestApp, by: &Actor, title: &str) -> ItemId {
                 title: title.into(),
                 summary: "สรุปย่อ".into(),
                 knowledge_type: "tacit".into(),
-                visibility: "public".into(),
+                visibility: visibility.into(),
                 unit_id: app.unit_id(UNIT).await.to_string(),
                 ..Default::default()
             },
@@ -156,5 +166,310 @@ async fn praise_toggles_once_per_person_and_is_refused_where_it_must_be() {
         .unwrap();
     assert!(res.status().is_client_error(), "{}", res.status());
     assert_eq!(count(&app, published).await, 1);
+    app.stop().await;
+}
+
+/// Submitted by its author and approved by the reviewer: published.
+async fn publish(app: &TestApp, author: &Actor, reviewer: &Actor, id: ItemId) {
+    for (who, t) in [
+        (author, Transition::Submit),
+        (reviewer, Transition::Approve),
+    ] {
+        app.core().transition(who, id, t, "").await.unwrap();
+    }
+}
+
+async fn held(app: &TestApp, user: UserId) -> Vec<Badge> {
+    app.core()
+        .badges_of(user)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.badge)
+        .collect()
+}
+
+async fn page(app: &TestApp, c: &Client, path: &str) -> (u16, String) {
+    let res = c.get(app.url(path)).send().await.unwrap();
+    (res.status().as_u16(), body(res).await)
+}
+
+#[tokio::test]
+async fn badges_come_from_published_items_once_and_are_kept_after_archiving() {
+    let app = spawn_app().await;
+    let officer = actor(&app, "bofficer", "km_officer", UNIT).await;
+    let reviewer = actor(&app, "breviewer", "reviewer", "CDD-P-24").await;
+    let me = officer.user_id().unwrap();
+    assert_eq!(app.core().refresh_badges(me).await.unwrap(), 0);
+    assert!(held(&app, me).await.is_empty());
+    // A draft is not a published item.
+    let first = draft(&app, &officer, "บันทึกชิ้นแรก").await;
+    app.core().refresh_badges(me).await.unwrap();
+    assert!(held(&app, me).await.is_empty());
+
+    publish(&app, &officer, &reviewer, first).await;
+    // The profile recomputes when shown: anonymous visitors see the badge.
+    let (s, html) = page(&app, &app.client(), &format!("/u/{me}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("ผลงานแรก") && !html.contains("นักแบ่งปัน"),
+        "{html}"
+    );
+    assert_eq!(held(&app, me).await, vec![Badge::FirstItem]);
+    let first_date = app.core().badges_of(me).await.unwrap()[0].earned_at;
+
+    let mut ids = vec![first];
+    for n in 2..=10 {
+        let id = draft(&app, &officer, &format!("บันทึกชิ้นที่ {n}")).await;
+        publish(&app, &officer, &reviewer, id).await;
+        ids.push(id);
+    }
+    // Two processes refreshing at once: the badge is awarded once.
+    let (a, b) = tokio::join!(app.core().refresh_badges(me), app.core().refresh_badges(me));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(held(&app, me).await, vec![Badge::FirstItem, Badge::Sharer]);
+    assert_eq!(
+        app.core().badges_of(me).await.unwrap()[0].earned_at,
+        first_date
+    );
+
+    // Archived items no longer count, but what was earned stays (the sweep too).
+    for id in &ids[..2] {
+        app.core()
+            .transition(&officer, *id, Transition::Archive, "")
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.core().refresh_all_badges().await.unwrap(), 0);
+    assert_eq!(held(&app, me).await, vec![Badge::FirstItem, Badge::Sharer]);
+    let (_, html) = page(&app, &app.client(), &format!("/u/{me}")).await;
+    assert!(html.contains("ผลงานแรก") && html.contains("นักแบ่งปัน"));
+    // Nobody else earned anything.
+    assert!(held(&app, reviewer.user_id().unwrap()).await.is_empty());
+    app.stop().await;
+}
+
+/// A members-only community where `asker` asks a question; returns the thread's path.
+async fn question(app: &TestApp, fac: &Client, asker: &Client) -> String {
+    let unit = app.unit_id(UNIT).await.to_string();
+    let res = post_form(
+        app,
+        fac,
+        "/communities/new",
+        "/communities/new",
+        &[
+            ("name", "ชุมชนถามตอบเรื่องปุ๋ย"),
+            ("description", "แลกเปลี่ยนเรื่องปุ๋ยหมัก"),
+            ("unit_id", &unit),
+            ("access", "members"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let id: i64 = location(&res)
+        .trim_start_matches("/communities/")
+        .parse()
+        .unwrap();
+    let members = format!("/communities/{id}/members");
+    for u in ["aasker", "aanswerer"] {
+        let res = post_form(
+            app,
+            fac,
+            &members,
+            &members,
+            &[("username", u), ("role", "member")],
+        )
+        .await;
+        assert_eq!(res.status(), 303);
+    }
+    let new = format!("/communities/{id}/threads/new");
+    let form = Form::new()
+        .text("csrf", app.csrf(asker, &new).await)
+        .text("kind", "question")
+        .text("title", "ทำปุ๋ยหมักให้เร็วขึ้นได้อย่างไร")
+        .text("body", "ใช้เวลานานมาก");
+    let res = asker
+        .post(app.url(&new))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    location(&res)
+}
+
+/// `answerer` replies `n` times to the question; the asker accepts each reply.
+async fn accepted_answers(
+    app: &TestApp,
+    thread: &str,
+    asker: &Client,
+    answerer: &Client,
+    n: usize,
+) {
+    for i in 1..=n {
+        let form = Form::new()
+            .text("csrf", app.csrf(answerer, thread).await)
+            .text("body", format!("วิธีที่ {i}: พลิกกองทุกสามวัน"));
+        let res = answerer
+            .post(app.url(&format!("{thread}/reply")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let post: i64 = location(&res)
+            .rsplit("#post-")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let accept = format!("/communities/posts/{post}/accept");
+        let res = post_form(app, asker, thread, &accept, &[("value", "1")]).await;
+        assert_eq!(res.status(), 303);
+    }
+}
+
+#[tokio::test]
+async fn five_accepted_answers_earn_a_badge_four_do_not() {
+    let app = spawn_app().await;
+    let fac = member(&app, "afac", UNIT, "km_officer").await;
+    let asker = member(&app, "aasker", UNIT, "contributor").await;
+    let answerer = member(&app, "aanswerer", UNIT, "viewer").await;
+    let who = app
+        .core()
+        .store
+        .user_by_username(&khlang_core::account::Username::parse("aanswerer").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let thread = question(&app, &fac, &asker).await;
+    accepted_answers(&app, &thread, &asker, &answerer, 4).await;
+    let (_, html) = page(&app, &app.client(), &format!("/u/{who}")).await;
+    assert!(!html.contains("ผู้ตอบที่ได้รับการยอมรับ"), "{html}");
+    assert!(held(&app, who).await.is_empty());
+    accepted_answers(&app, &thread, &asker, &answerer, 1).await;
+    // The sweep finds the answerer (no published item) and awards it.
+    assert_eq!(app.core().refresh_all_badges().await.unwrap(), 1);
+    assert_eq!(held(&app, who).await, vec![Badge::AcceptedAnswers]);
+    let (_, html) = page(&app, &app.client(), &format!("/u/{who}")).await;
+    assert!(html.contains("ผู้ตอบที่ได้รับการยอมรับ"), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_profile_shows_only_what_its_owner_chose_and_nothing_personal() {
+    let app = spawn_app().await;
+    let admin = app
+        .create_user("padmin", khlang_testkit::PASSWORD, true)
+        .await;
+    let admin = app.core().actor_for(&admin).await.unwrap();
+    let person = app
+        .core()
+        .create_member(
+            &admin,
+            MemberInput {
+                username: "somsri_k".into(),
+                display_name: "สมศรี ใจดี".into(),
+                email: "somsri@example.go.th".into(),
+                phone: "0812345678".into(),
+                password: khlang_testkit::PASSWORD.into(),
+                home_unit_id: Some(khlang_core::ids::UnitId(app.unit_id(UNIT).await)),
+                role: Some("contributor".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let owner = app.core().actor_for(&person).await.unwrap();
+    let reviewer = actor(&app, "previewer", "reviewer", "CDD-P-24").await;
+    let open = draft_seen_by(&app, &owner, "เรื่องเล่าที่ทุกคนอ่านได้", "public").await;
+    let inside = draft_seen_by(&app, &owner, "บันทึกเฉพาะหน่วยงาน", "unit").await;
+    for id in [open, inside] {
+        publish(&app, &owner, &reviewer, id).await;
+    }
+    let me = format!("/u/{}", person.id);
+    let personal = ["somsri_k", "somsri@example.go.th", "0812345678", "081-234"];
+
+    // Defaults: name, badges and readable items; no unit.
+    let anon = app.client();
+    let (s, html) = page(&app, &anon, &me).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("สมศรี ใจดี") && html.contains("ผลงานแรก"),
+        "{html}"
+    );
+    assert!(html.contains("เรื่องเล่าที่ทุกคนอ่านได้") && !html.contains("บันทึกเฉพาะหน่วยงาน"));
+    assert!(!html.contains("หน่วยงาน:"));
+    for p in personal {
+        assert!(!html.contains(p), "{p} on {html}");
+    }
+    // A reader of the unit sees the unit-only item too.
+    let colleague = member(&app, "pcolleague", UNIT, "viewer").await;
+    let (_, html) = page(&app, &colleague, &me).await;
+    assert!(html.contains("บันทึกเฉพาะหน่วยงาน"), "{html}");
+
+    // The owner shows the unit and hides badges and items.
+    let c = app.sign_in("somsri_k", khlang_testkit::PASSWORD).await;
+    let (_, account) = page(&app, &c, "/account").await;
+    assert!(account.contains("href=\"/account/profile\"") && account.contains("โปรไฟล์ของฉัน"));
+    let res = post_form(
+        &app,
+        &c,
+        "/account/profile",
+        "/account/profile",
+        &[("show_unit", "on")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = page(&app, &anon, &me).await;
+    assert!(
+        html.contains("สมศรี ใจดี") && html.contains("หน่วยงาน:"),
+        "{html}"
+    );
+    assert!(!html.contains("ผลงานแรก") && !html.contains("เรื่องเล่าที่ทุกคนอ่านได้"));
+    for p in personal {
+        assert!(!html.contains(p), "{p} on {html}");
+    }
+    let (_, form) = page(&app, &c, "/account/profile").await;
+    assert!(
+        form.contains("name=\"show_unit\" checked")
+            && !form.contains("name=\"show_items\" checked")
+    );
+
+    // Junk and a missing token change nothing.
+    let res = post_form(
+        &app,
+        &c,
+        "/account/profile",
+        "/account/profile",
+        &[("show_items", "<script>"), ("show_badges", "on")],
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+    let res = c
+        .post(app.url("/account/profile"))
+        .form(&[("show_items", "on"), ("show_badges", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let prefs = app.core().profile_prefs(person.id).await.unwrap();
+    assert!(prefs.show_unit && !prefs.show_badges && !prefs.show_items);
+    // Anonymous visitors cannot choose for anyone.
+    let res = anon
+        .post(app.url("/account/profile"))
+        .form(&[("show_items", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&res).starts_with("/login") || res.status().is_client_error());
+    let prefs = app.core().profile_prefs(person.id).await.unwrap();
+    assert!(prefs.show_unit && !prefs.show_badges && !prefs.show_items);
+
+    // Unknown person: 404 in Thai.
+    let (s, html) = page(&app, &anon, "/u/999999").await;
+    assert_eq!(s, 404);
+    assert!(html.contains("ไม่พบ"), "{html}");
     app.stop().await;
 }
