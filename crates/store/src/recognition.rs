@@ -1,11 +1,13 @@
 //! [`RecognitionStore`] over the database in plain SQL that SQLite and PostgreSQL both speak.
 
 use crate::search::{exec, rows};
-use crate::store::{SeaStore, from_ms, get, map_err, ms};
+use crate::store::{SeaStore, from_ms, get, map_err, ms, utc};
 use async_trait::async_trait;
 use khlang_core::ids::UserId;
 use khlang_core::ports::PortResult;
+use khlang_core::ids::UnitId;
 use khlang_core::recognition::RecognitionStore;
+use khlang_core::recognition::sharing::SharedItem;
 use sea_orm::{TransactionTrait, Value};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -185,5 +187,74 @@ impl RecognitionStore for SeaStore {
         .iter()
         .map(|r| Ok(UserId(get(r, "id")?)))
         .collect()
+    }
+
+    async fn published_between(
+        &self,
+        units: &[UnitId],
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> PortResult<Vec<SharedItem>> {
+        use crate::entities::item;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let db = self.connection();
+        let ids: Vec<i64> = units.iter().map(|u| u.0).collect();
+        // The entity compares timestamps the way each engine stores them.
+        let found: Vec<(i64, i64, Option<OffsetDateTime>)> = item::Entity::find()
+            .select_only()
+            .column(item::Column::Id)
+            .column(item::Column::UnitId)
+            .column(item::Column::PublishedAt)
+            .filter(item::Column::Status.eq("published"))
+            .filter(item::Column::UnitId.is_in(ids.clone()))
+            .filter(item::Column::PublishedAt.gte(utc(from)))
+            .filter(item::Column::PublishedAt.lt(utc(to)))
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(map_err)?;
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        let values: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
+        let templates: HashMap<i64, String> = rows(
+            db,
+            &format!(
+                "SELECT l.item_id, l.template FROM lesson_items l JOIN items i ON i.id = l.item_id \
+                 WHERE i.status = 'published' AND i.unit_id IN ({marks})"
+            ),
+            values.clone(),
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((get(r, "item_id")?, get(r, "template")?)))
+        .collect::<PortResult<_>>()?;
+        let innovations: std::collections::HashSet<i64> = rows(
+            db,
+            &format!(
+                "SELECT n.item_id FROM innovations n JOIN items i ON i.id = n.item_id \
+                 WHERE i.status = 'published' AND i.unit_id IN ({marks})"
+            ),
+            values,
+        )
+        .await?
+        .iter()
+        .map(|r| get(r, "item_id"))
+        .collect::<PortResult<_>>()?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(id, unit, at)| {
+                Some(SharedItem {
+                    unit_id: UnitId(unit),
+                    published_at: at?,
+                    template: templates.get(&id).cloned(),
+                    innovation: innovations.contains(&id),
+                })
+            })
+            .collect())
     }
 }

@@ -6,6 +6,7 @@ pub mod model;
 pub mod ports;
 pub mod profile;
 pub mod service;
+pub mod sharing;
 
 pub use model::{
     Badge, BadgeFacts, HeldBadge, PraiseCount, PraiseTarget, ProfilePrefs, earned_badges,

@@ -49,4 +49,12 @@ pub trait RecognitionStore: Send + Sync {
     /// Everyone who could hold a badge: creators of published items and authors of accepted
     /// answers (every badge needs one or the other). The sweep refreshes them.
     async fn badge_candidates(&self) -> PortResult<Vec<UserId>>;
+    /// Items published in `units` from `from` (inclusive) to `to`, with their lessons
+    /// template and whether they are innovations (the sharing report; counts, no people).
+    async fn published_between(
+        &self,
+        units: &[crate::ids::UnitId],
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> PortResult<Vec<super::sharing::SharedItem>>;
 }
