@@ -3,9 +3,9 @@
 use crate::search::{exec, rows};
 use crate::store::{SeaStore, from_ms, get, map_err, ms, utc};
 use async_trait::async_trait;
+use khlang_core::ids::UnitId;
 use khlang_core::ids::UserId;
 use khlang_core::ports::PortResult;
-use khlang_core::ids::UnitId;
 use khlang_core::recognition::RecognitionStore;
 use khlang_core::recognition::sharing::SharedItem;
 use sea_orm::{TransactionTrait, Value};

@@ -12,7 +12,18 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// The months of a fiscal year in order (ต.ค. – ก.ย.).
 pub const FISCAL_MONTHS: [&str; 12] = [
-    "ต.ค.", "พ.ย.", "ธ.ค.", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
 ];
 
 /// Fiscal years one may ask for (BE): the platform's era, not typing mistakes.

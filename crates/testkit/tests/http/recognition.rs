@@ -27,6 +27,10 @@ async fn draft(app: &TestApp, by: &Actor, title: &str) -> ItemId {
 }
 
 async fn draft_seen_by(app: &TestApp, by: &Actor, title: &str, visibility: &str) -> ItemId {
+    draft_in(app, by, title, visibility, UNIT).await
+}
+
+async fn draft_in(app: &TestApp, by: &Actor, title: &str, visibility: &str, unit: &str) -> ItemId {
     app.core()
         .create_item(
             by,
@@ -35,7 +39,7 @@ async fn draft_seen_by(app: &TestApp, by: &Actor, title: &str, visibility: &str)
                 summary: "สรุปย่อ".into(),
                 knowledge_type: "tacit".into(),
                 visibility: visibility.into(),
-                unit_id: app.unit_id(UNIT).await.to_string(),
+                unit_id: app.unit_id(unit).await.to_string(),
                 ..Default::default()
             },
         )
@@ -471,5 +475,165 @@ async fn the_profile_shows_only_what_its_owner_chose_and_nothing_personal() {
     let (s, html) = page(&app, &anon, "/u/999999").await;
     assert_eq!(s, 404);
     assert!(html.contains("ไม่พบ"), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sharing_counts_units_by_month_for_those_who_may_view_them() {
+    use calamine::{Data, Reader, Xlsx};
+    use khlang_core::recognition::sharing::fiscal_month;
+    use khlang_core::text::fiscal_year_be;
+    let app = spawn_app().await;
+    let officer = actor(&app, "sofficer", "km_officer", UNIT).await;
+    let other = actor(&app, "sother", "km_officer", "CDD-P-24-D02").await;
+    let reviewer = actor(&app, "sreviewer", "reviewer", "CDD-P-24").await;
+    let province = app.unit_id("CDD-P-24").await;
+    let d01 = app.unit_id(UNIT).await;
+    let d02 = app.unit_id("CDD-P-24-D02").await;
+
+    // One item published 40 days ago, then three today (one a lesson), one still a draft.
+    app.move_clock(-40 * 86_400);
+    let early = app.core().clock.now();
+    let id = draft(&app, &officer, "บันทึกเมื่อเดือนก่อน").await;
+    publish(&app, &officer, &reviewer, id).await;
+    app.move_clock(0);
+    let now = app.core().clock.now();
+    for (who, title, unit) in [
+        (&officer, "บันทึกวันนี้", UNIT),
+        (&other, "บันทึกของอีกอำเภอ", "CDD-P-24-D02"),
+    ] {
+        let id = draft_in(&app, who, title, "public", unit).await;
+        publish(&app, who, &reviewer, id).await;
+    }
+    let lesson = app
+        .core()
+        .start_lesson(
+            &officer,
+            "story",
+            &d01.to_string(),
+            "เรื่องเล่าเร้าพลังกลุ่มทอผ้า",
+            None,
+        )
+        .await
+        .unwrap();
+    publish(&app, &officer, &reviewer, lesson.id).await;
+    draft(&app, &officer, "ร่างที่ยังไม่เผยแพร่").await;
+
+    let fy = fiscal_year_be(now);
+    let (m_early, m_now) = (fiscal_month(early), fiscal_month(now));
+    let same_year = fiscal_year_be(early) == fy;
+    let exec = app
+        .core()
+        .actor_for(&app.user_with_role("sexec", "CDD-P-24", "viewer").await)
+        .await
+        .unwrap();
+    let r = app
+        .core()
+        .sharing_report(&exec, Some(khlang_core::ids::UnitId(province)), Some(fy))
+        .await
+        .unwrap();
+    let row = |unit: i64| r.rows.iter().find(|x| x.unit_id.0 == unit).unwrap().counts;
+    assert_eq!(r.rows[0].unit_id.0, province);
+    let early_here = u64::from(same_year && m_early == m_now);
+    assert_eq!(row(province).items[m_now], 3 + early_here);
+    assert_eq!(row(province).lessons[m_now], 1);
+    assert_eq!(row(d01).items[m_now], 2 + early_here);
+    assert_eq!(row(d01).lessons[m_now], 1);
+    assert_eq!(row(d02).items[m_now], 1);
+    assert_eq!(row(d02).lessons.iter().sum::<u64>(), 0);
+    let year_total: u64 = row(province).items.iter().sum();
+    assert_eq!(year_total, 3 + u64::from(same_year));
+    if same_year && m_early != m_now {
+        assert_eq!(row(d01).items[m_early], 1);
+    }
+
+    // The page: table and chart, units only, no person's name.
+    let c = app.sign_in("sexec", khlang_testkit::PASSWORD).await;
+    let (s, html) = page(&app, &c, &format!("/sharing?unit={province}&year={fy}")).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(
+        html.contains("(รวมทั้งสังกัด)") && html.contains("<svg"),
+        "{html}"
+    );
+    for name in ["ผู้ใช้ sofficer", "ผู้ใช้ sother", "ผู้ใช้ sreviewer", "sofficer"]
+    {
+        assert!(!html.contains(name), "{name}");
+    }
+    // Thai digits in the query are the same numbers.
+    let thai: String = fy
+        .to_string()
+        .chars()
+        .map(|d| char::from_u32('๐' as u32 + d.to_digit(10).unwrap()).unwrap())
+        .collect();
+    let (s, _) = page(&app, &c, &format!("/sharing?year={thai}")).await;
+    assert_eq!(s, 200);
+
+    // The workbook opens and holds the same numbers.
+    let res = c
+        .get(app.url(&format!("/sharing.xlsx?unit={province}&year={fy}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("สถิติการแบ่งปัน").unwrap();
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(i) => i.to_string(),
+                    _ => String::new(),
+                })
+                .collect()
+        })
+        .collect();
+    let whole = cells
+        .iter()
+        .find(|r| r.first().is_some_and(|c| c.ends_with("(รวมทั้งสังกัด)")))
+        .expect("the unit's row");
+    assert_eq!(whole[1 + m_now], (3 + early_here).to_string());
+    assert_eq!(whole[13], (3 + u64::from(same_year)).to_string());
+    assert!(!cells.iter().flatten().any(|c| c.contains("sofficer")));
+
+    // A person of another district may not see the province; one without a role sees nothing.
+    let outsider = app.sign_in("sother", khlang_testkit::PASSWORD).await;
+    for path in [
+        format!("/sharing?unit={province}"),
+        format!("/sharing.xlsx?unit={province}"),
+    ] {
+        let (s, html) = page(&app, &outsider, &path).await;
+        assert_eq!(s, 403, "{path}");
+        assert!(html.contains("ไม่มีสิทธิ์") || html.contains("สิทธิ์"), "{html}");
+    }
+    let (s, html) = page(&app, &outsider, "/sharing").await;
+    assert_eq!(s, 200);
+    assert!(!html.contains(&format!("value=\"{province}\"")), "{html}");
+    app.create_user("snorole", khlang_testkit::PASSWORD, false)
+        .await;
+    let norole = app.sign_in("snorole", khlang_testkit::PASSWORD).await;
+    let (s, _) = page(&app, &norole, "/sharing").await;
+    assert_eq!(s, 403);
+    // Junk is refused, never guessed.
+    for path in [
+        "/sharing?unit=abc",
+        "/sharing?year=25x",
+        "/sharing?year=1999",
+    ] {
+        let (s, _) = page(&app, &c, path).await;
+        assert!((400..500).contains(&s) && s != 404, "{path}: {s}");
+    }
+    let anon = app.client();
+    let res = anon.get(app.url("/sharing")).send().await.unwrap();
+    assert!(location(&res).starts_with("/login"), "{}", res.status());
     app.stop().await;
 }

@@ -2,6 +2,7 @@
 //! ([`profile`]) and per-unit monthly sharing counts ([`sharing`]).
 
 mod profile;
+mod sharing;
 
 use crate::AppState;
 use crate::auth::Member;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/praise", post(praise))
         .merge(profile::routes())
+        .merge(sharing::routes())
 }
 
 #[derive(Deserialize, Default)]
