@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use khlang_core::DomainError;
 use khlang_core::ids::UnitId;
-use khlang_core::recognition::sharing::{FIRST_YEAR, FISCAL_MONTHS, SharingReport};
+use khlang_core::recognition::sharing::{FIRST_YEAR, FISCAL_MONTHS, Monthly, SharingReport};
 use khlang_core::report::{Cell, Column, ColumnKind, ReportTable};
 use khlang_core::text::fiscal_year_be;
 use serde::Deserialize;
@@ -69,12 +69,12 @@ async fn report(
         .await?)
 }
 
+/// Which count of a row a table shows.
+type Pick = fn(&Monthly) -> [u64; 12];
+
 /// One table per measure: rows are the unit (its whole subtree) then each direct child.
 fn tables(r: &SharingReport) -> Vec<ReportTable> {
-    let measures: [(
-        &str,
-        fn(&khlang_core::recognition::sharing::Monthly) -> [u64; 12],
-    ); 3] = [
+    let measures: [(&str, Pick); 3] = [
         ("ผลงานที่เผยแพร่", |m| m.items),
         ("บทเรียนที่เผยแพร่ (แบบฟอร์มถอดบทเรียน)", |m| m.lessons),
         ("นวัตกรรมที่เผยแพร่", |m| m.innovations),
@@ -155,12 +155,8 @@ async fn page(
         .map(|(i, m)| Bar {
             label: (*m).to_string(),
             value: whole.counts.items[i],
-            note: format!(
-                "{} เรื่อง · บทเรียน {} · นวัตกรรม {}",
-                number(whole.counts.items[i]),
-                number(whole.counts.lessons[i]),
-                number(whole.counts.innovations[i])
-            ),
+            // Short enough to fit after the longest bar; lessons and innovations are in the tables.
+            note: format!("{} เรื่อง", number(whole.counts.items[i])),
         })
         .collect();
     let chart = bar_chart(
@@ -169,7 +165,7 @@ async fn page(
             "ผลงานที่เผยแพร่รายเดือน {unit_name} ปีงบประมาณ {}",
             r.fiscal_year
         ),
-        "จำนวนผลงานที่เผยแพร่ในแต่ละเดือน รวมหน่วยงานในสังกัด พร้อมจำนวนบทเรียนและนวัตกรรมในเดือนนั้น",
+        "จำนวนผลงานที่เผยแพร่ในแต่ละเดือน รวมหน่วยงานในสังกัด (บทเรียนและนวัตกรรมอยู่ในตาราง)",
         &bars,
     );
     let current = fiscal_year_be(state.core.clock.now());
