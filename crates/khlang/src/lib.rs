@@ -190,6 +190,12 @@ async fn send_reminders_periodically(core: Khlang) {
             Ok(n) => tracing::debug!(digests = n, "daily community digests sent"),
             Err(e) => tracing::warn!(error = %e, "could not send daily digests"),
         }
+        // Badges earned since the last sweep (awarding is once-only across nodes).
+        match core.refresh_all_badges().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(badges = n, "badges awarded"),
+            Err(e) => tracing::warn!(error = %e, "could not refresh badges"),
+        }
     }
 }
 

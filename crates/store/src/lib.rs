@@ -30,6 +30,7 @@ mod m0018_communities;
 mod m0019_thread_search;
 mod m0020_events;
 mod m0021_lessons;
+mod m0022_recognition;
 mod media;
 mod migration;
 mod networks;

@@ -29,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0019_thread_search::Migration),
             Box::new(crate::m0020_events::Migration),
             Box::new(crate::m0021_lessons::Migration),
+            Box::new(crate::m0022_recognition::Migration),
         ]
     }
 }

@@ -4,7 +4,12 @@
 
 pub mod model;
 pub mod ports;
+pub mod profile;
 pub mod service;
+pub mod sharing;
 
-pub use model::{PraiseCount, PraiseTarget};
+pub use model::{
+    Badge, BadgeFacts, HeldBadge, PraiseCount, PraiseTarget, ProfilePrefs, earned_badges,
+};
 pub use ports::RecognitionStore;
+pub use profile::PublicProfile;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 impl Khlang {
-    fn recognition_store(&self) -> DomainResult<&Arc<dyn RecognitionStore>> {
+    pub(crate) fn recognition_store(&self) -> DomainResult<&Arc<dyn RecognitionStore>> {
         self.recognition
             .as_ref()
             .ok_or_else(|| DomainError::internal("recognition has no store"))
