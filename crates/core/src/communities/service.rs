@@ -156,6 +156,17 @@ impl Khlang {
         Ok((c, a))
     }
 
+    /// NotFound (as for a missing post) unless the actor may read the post's thread and the
+    /// post is not hidden: praise checks this before counting anyone's praise.
+    pub async fn check_post_readable(&self, actor: &Actor, post: PostId) -> DomainResult<()> {
+        let p = self.community_store()?.get_post(post).await?;
+        self.readable_thread(actor, p.thread_id).await?;
+        if p.hidden_reason.is_some() {
+            return Err(DomainError::NotFound);
+        }
+        Ok(())
+    }
+
     /// A thread the actor may read, or NotFound.
     pub(super) async fn readable_thread(
         &self,

@@ -17,12 +17,15 @@ impl Khlang {
 
     /// Praises a target, or takes the praise back (one per person per target). Signed-in
     /// readers only: an item the actor may not read is NotFound, as a missing one is.
-    /// A community post is not checked here (the communities context owns who may read it;
-    /// its pages only show the button to readers).
+    /// A community post is checked by the communities context (members-only threads, hidden
+    /// posts).
     pub async fn toggle_praise(&self, actor: &Actor, target: PraiseTarget) -> DomainResult<bool> {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
-        if let PraiseTarget::Item(id) = target {
-            self.readable_item(actor, id).await?;
+        match target {
+            PraiseTarget::Item(id) => {
+                self.readable_item(actor, id).await?;
+            }
+            PraiseTarget::Post(id) => self.check_post_readable(actor, id).await?,
         }
         Ok(self
             .recognition_store()?

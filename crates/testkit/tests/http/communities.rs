@@ -786,3 +786,57 @@ async fn two_presses_at_once_make_one_draft() {
         .await;
     assert_eq!(next, made + 1);
 }
+
+/// Praise (ชื่นชม) on a reply: members praise once and take it back; an outsider of a
+/// members-only community cannot praise (nor learn that the post exists), and neither can
+/// anyone praise a hidden post.
+#[tokio::test]
+async fn praise_on_replies_only_by_those_who_may_read_them() {
+    let app = spawn_app().await;
+    let fac = member(&app, "prfac", UNIT, "km_officer").await;
+    let m = member(&app, "prmem", UNIT, "viewer").await;
+    let outsider = member(&app, "prout", UNIT, "viewer").await;
+    let id = create(&app, &fac, "ชุมชนชื่นชม", "members").await;
+    add(&app, &fac, id, "prmem", "member").await;
+    let t = thread(&app, &fac, id, "แบ่งปันสูตรน้ำหมัก", "ใครมีสูตรบ้าง").await;
+    let p = reply(&app, &m, t, "สูตรของป้าศรีใช้กากน้ำตาล").await;
+    let page = format!("/communities/threads/{t}");
+    let target = format!("post:{p}");
+    let praise = |c: Client| {
+        let (app, page, target) = (&app, page.clone(), target.clone());
+        async move {
+            let csrf = app.csrf(&c, "/account").await;
+            c.post(app.url("/praise"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("target", target.as_str()),
+                    ("back", page.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(praise(fac.clone()).await, 303);
+    let (_, html) = get(&app, &m, &page).await;
+    assert!(html.contains("ชื่นชม 1"), "the count shows");
+    assert_eq!(praise(outsider.clone()).await, 404);
+    let (_, html) = get(&app, &m, &page).await;
+    assert!(
+        html.contains("ชื่นชม 1"),
+        "the outsider's praise was not counted"
+    );
+    // Hidden by a facilitator: no more praise for it.
+    let res = post_form(
+        &app,
+        &fac,
+        &page,
+        &format!("/communities/posts/{p}/hide"),
+        &[("reason", "ข้อมูลไม่ถูกต้อง")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(praise(m.clone()).await, 404);
+}
