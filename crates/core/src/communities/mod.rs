@@ -3,6 +3,7 @@
 //! answers, moderation, and a thread turned into a knowledge item.
 
 mod answers;
+mod attachments;
 mod members;
 pub mod model;
 pub mod ports;
