@@ -68,4 +68,18 @@ id! {
     RegistrationId,
     /// บูธ: one stand at a KM Market fair.
     BoothId,
+    /// หลักสูตร: a curriculum for one audience, made of courses.
+    CurriculumId,
+    /// รายวิชา: an online course of ordered lessons.
+    CourseId,
+    /// บทเรียน: one screen of a course: a knowledge item, a short text or a quiz.
+    LessonId,
+    /// ข้อสอบ: one question of a quiz's bank.
+    QuestionId,
+    /// One learner's go at a quiz.
+    AttemptId,
+    /// การลงทะเบียนเรียน: one learner in one course.
+    EnrolmentId,
+    /// รุ่น: learners enrolled together by an officer, with start and end dates.
+    CohortId,
 }

@@ -15,6 +15,7 @@ pub mod geo;
 pub mod ids;
 pub mod innovations;
 pub mod item;
+pub mod learning;
 pub mod lessons;
 pub mod levels;
 pub mod media;

@@ -75,6 +75,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_certificates(store.clone())
     .with_planning(store.clone())
     .with_sharing(store.clone())
+    .with_learning(store.clone())
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_typesetter(Arc::new(khlang_typeset::TypstTypesetter::new()))

@@ -102,6 +102,12 @@ pub struct Khlang {
     pub(crate) lessons: Option<Arc<dyn crate::lessons::LessonStore>>,
     /// Badges, praise and profiles (see [`crate::recognition`]).
     pub(crate) recognition: Option<Arc<dyn crate::recognition::RecognitionStore>>,
+    /// Curricula, courses, lessons and quiz banks (see [`crate::learning::courses`]).
+    pub(crate) courses: Option<Arc<dyn crate::learning::CourseStore>>,
+    /// Enrolments, progress and quiz attempts (see [`crate::learning::learners`]).
+    pub(crate) learners: Option<Arc<dyn crate::learning::LearnerStore>>,
+    /// Cohorts and their reports (see [`crate::learning::cohorts`]).
+    pub(crate) cohorts: Option<Arc<dyn crate::learning::CohortStore>>,
 }
 
 impl Khlang {
@@ -143,6 +149,9 @@ impl Khlang {
             events: None,
             lessons: None,
             recognition: None,
+            courses: None,
+            learners: None,
+            cohorts: None,
         }
     }
 
@@ -183,6 +192,20 @@ impl Khlang {
         self.events = Some(store.clone());
         self.lessons = Some(store.clone());
         self.recognition = Some(store);
+        self
+    }
+
+    /// Gives learning paths their storage: courses, learners and cohorts (one database).
+    pub fn with_learning<S>(mut self, store: Arc<S>) -> Self
+    where
+        S: crate::learning::CourseStore
+            + crate::learning::LearnerStore
+            + crate::learning::CohortStore
+            + 'static,
+    {
+        self.courses = Some(store.clone());
+        self.learners = Some(store.clone());
+        self.cohorts = Some(store);
         self
     }
 

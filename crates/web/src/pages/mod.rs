@@ -11,6 +11,7 @@ mod forms;
 pub(crate) mod geo;
 pub(crate) mod innovations;
 mod items;
+mod learning;
 mod lessons;
 mod levels;
 mod networks;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(communities::routes())
         .merge(events::routes())
+        .merge(learning::routes())
         .merge(lessons::routes())
         .merge(recognition::routes())
 }

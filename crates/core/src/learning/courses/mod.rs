@@ -1,0 +1,7 @@
+//! Curricula, courses, lessons and question banks: built by the KM officers of the owning unit
+//! (ManageKnowledge) from the repository's published items; the catalogue; course packages.
+
+pub mod ports;
+pub mod service;
+
+pub use ports::CourseStore;
