@@ -44,7 +44,12 @@
 # promoted when another cancels), check-in by QR both ways, certificates that verify, and an AAR
 # written from the event, screened and found by Thai search.
 #
-# Knobs: E2E_FLOWS ("flow innovation contest plan community lessons events": which browser flows run; without "flow" there is no
+# Then learning.mjs (issue 14): an officer builds a course of a PDF item, a video item and a
+# 5-question quiz, enrols a cohort of two districts' volunteers; a volunteer goes through it,
+# fails the quiz once, passes, and the certificate's QR (decoded from the page's pixels)
+# verifies; the cohort report shows one of N done and the unit roll-up agrees.
+#
+# Knobs: E2E_FLOWS ("flow innovation contest plan community lessons events learning": which browser flows run; without "flow" there is no
 #        upload and no RSS check), CARGO_TARGET_DIR, CHROMIUM, E2E_SHOTS (screenshots, kept), E2E_VIDEO_MB (200),
 #        E2E_RSS_LIMIT_MB (100), E2E_TIMEOUT (seconds for the browser flow, 900), E2E_SKIP_BUILD=1,
 #        E2E_NODES (1 or 2).
@@ -58,7 +63,7 @@ VIDEO_MB="${E2E_VIDEO_MB:-200}"
 RSS_LIMIT_MB="${E2E_RSS_LIMIT_MB:-100}"
 FLOW_TIMEOUT="${E2E_TIMEOUT:-900}"
 NODES="${E2E_NODES:-1}"
-FLOWS="${E2E_FLOWS:-flow innovation contest plan community lessons events}"
+FLOWS="${E2E_FLOWS:-flow innovation contest plan community lessons events learning}"
 wants() { case " $FLOWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export E2E_SHOTS="${E2E_SHOTS:-${TMPDIR:-/tmp}/khlang-e2e-shots}"
@@ -165,9 +170,14 @@ ATTENDEE_PW="$(secret)"
 for p in ev_malee ev_somchai ev_wanna; do
   echo "$ATTENDEE_PW" | "$BIN" user create "$p" --password-stdin --display-name "$p" 2>"$WORK/$p.txt" || { cat "$WORK/$p.txt"; die "user create $p failed"; }
 done
+LEARNER_PW="$(secret)"
+for p in "ln_kanya|กันยา อสม.ตำบลหน้าเมือง" "ln_somporn|สมพร อสม.ตำบลบางตีนเป็ด" "ln_wilai|วิไล อสม.บ้านโพธิ์"; do
+  echo "$LEARNER_PW" | "$BIN" user create "${p%%|*}" --password-stdin --display-name "${p#*|}" 2>"$WORK/${p%%|*}.txt" || { cat "$WORK/${p%%|*}.txt"; die "user create ${p%%|*} failed"; }
+done
 CONTRIB_ID="$(user_id "$WORK/contrib.txt")"; REVIEWER_ID="$(user_id "$WORK/reviewer.txt")"; OFFICER_ID="$(user_id "$WORK/officer.txt")"
 [ -n "$CONTRIB_ID" ] && [ -n "$REVIEWER_ID" ] || die "could not read the new users' ids: $(cat "$WORK"/*.txt)"
 TOKEN="$("$BIN" user token create e2e_admin)"
+REVIEWER_TOKEN="$("$BIN" user token create wichai)"
 
 # start_node N URL: `khlang serve` number N (its own data directory) listening at URL.
 start_node() {
@@ -276,6 +286,9 @@ grant prayat km_officer "$PROVINCE_ID"; grant suda km_officer "$CDD_ID"; grant a
 echo "planning: prayat KM officer of CDD-P-24, suda KM officer of CDD, anan (executive) viewer of CDD"
 for p in ev_malee ev_somchai ev_wanna; do grant "$p" contributor "$CENTRE_ID"; done
 echo "events: ev_malee, ev_somchai, ev_wanna contributors of DHSS-PHC-NE (their AAR's unit)"
+D02_ID="$(echo "$UNITS" | json 'd.find(u => u.code === "CDD-P-24-D02")?.id')" || die "no unit CDD-P-24-D02"
+grant ln_kanya contributor "$DISTRICT_ID"; grant ln_somporn contributor "$DISTRICT_ID"; grant ln_wilai contributor "$D02_ID"
+echo "learning: ln_kanya, ln_somporn contributors of CDD-P-24-D01; ln_wilai of CDD-P-24-D02 (unit $D02_ID)"
 
 say "test files (${VIDEO_MB} MiB video)"
 mkdir -p "$WORK/in"
@@ -325,59 +338,32 @@ E2E_MARKS="$WORK/marks.txt" \
 FLOW_STATUS=${PIPESTATUS[0]}
 [ "$FLOW_STATUS" -eq 124 ] && echo "e2e: the browser flow did not finish in ${FLOW_TIMEOUT} s"
 fi
-INNOVATION_STATUS=0
-if wants innovation; then
-  say "browser flow: innovation registry"
-  E2E_BASE_URL="$BASE" \
-  E2E_OFFICER=boonchu E2E_OFFICER_PASSWORD="$OFFICER_PW" \
-  E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
-    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/innovation.mjs" 2>&1 | tee "$WORK/innovation.out"
-  INNOVATION_STATUS=${PIPESTATUS[0]}
-fi
-CONTEST_STATUS=0
-if wants contest; then
-  say "browser flow: volunteer contest"
+# The stories after the upload flow, in this order (contest and events move the shared clock):
+# each gets every knob any of them reads, and its output goes to $WORK/<name>.out.
+STORIES=(
+  "innovation|innovation registry"
+  "contest|volunteer contest"
+  "plan|KM plan, targets and dashboard"
+  "community|community of practice"
+  "lessons|lessons learned (AAR)"
+  "events|events (registration, waitlist, QR check-in, certificates, AAR)"
+  "learning|learning paths (course, cohort, quiz, certificate)"
+)
+declare -A STATUS=()
+for story in "${STORIES[@]}"; do
+  name="${story%%|*}"
+  wants "$name" || continue
+  say "browser flow: ${story#*|}"
   E2E_BASE_URL="$BASE" E2E_CLOCK_FILE="$KHLANG_CLOCK_OFFSET_FILE" \
   E2E_OFFICER=boonchu E2E_OFFICER_PASSWORD="$OFFICER_PW" \
-  E2E_JUDGE_PASSWORD="$JUDGE_PW" E2E_PDF="$PDF" \
-    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/contest.mjs" 2>&1 | tee "$WORK/contest.out"
-  CONTEST_STATUS=${PIPESTATUS[0]}
-fi
-PLAN_STATUS=0
-COMMUNITY_STATUS=0
-if wants plan; then
-  say "browser flow: KM plan, targets and dashboard"
-  E2E_BASE_URL="$BASE" E2E_PLANNER_PASSWORD="$PLANNER_PW" E2E_TOKEN="$TOKEN" E2E_D01_ID="$DISTRICT_ID" \
-  E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
-    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/plan.mjs" 2>&1 | tee "$WORK/plan.out"
-  PLAN_STATUS=${PIPESTATUS[0]}
-fi
-if wants community; then
-  say "browser flow: community of practice"
-  E2E_BASE_URL="$BASE" E2E_PLANNER_PASSWORD="$PLANNER_PW" E2E_D01_ID="$DISTRICT_ID" \
+  E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" E2E_REVIEWER_TOKEN="$REVIEWER_TOKEN" \
   E2E_CONTRIBUTOR_PASSWORD="$CONTRIB_PW" E2E_JUDGE_PASSWORD="$JUDGE_PW" \
-    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/community.mjs" 2>&1 | tee "$WORK/community.out"
-  COMMUNITY_STATUS=${PIPESTATUS[0]}
-fi
-LESSONS_STATUS=0
-if wants lessons; then
-  say "browser flow: lessons learned (AAR)"
-  E2E_BASE_URL="$BASE" \
-  E2E_OFFICER=boonchu E2E_OFFICER_PASSWORD="$OFFICER_PW" \
-  E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
-    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/lessons.mjs" 2>&1 | tee "$WORK/lessons.out"
-  LESSONS_STATUS=${PIPESTATUS[0]}
-fi
-EVENTS_STATUS=0
-if wants events; then
-  say "browser flow: events (registration, waitlist, QR check-in, certificates, AAR)"
-  E2E_BASE_URL="$BASE" E2E_CLOCK_FILE="$KHLANG_CLOCK_OFFSET_FILE" \
-  E2E_OFFICER=boonchu E2E_OFFICER_PASSWORD="$OFFICER_PW" \
-  E2E_REVIEWER=wichai E2E_REVIEWER_PASSWORD="$REVIEWER_PW" \
-  E2E_ATTENDEE_PASSWORD="$ATTENDEE_PW" \
-    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/events.mjs" 2>&1 | tee "$WORK/events.out"
-  EVENTS_STATUS=${PIPESTATUS[0]}
-fi
+  E2E_PLANNER_PASSWORD="$PLANNER_PW" E2E_ATTENDEE_PASSWORD="$ATTENDEE_PW" \
+  E2E_LEARNER_PASSWORD="$LEARNER_PW" E2E_TOKEN="$TOKEN" E2E_D01_ID="$DISTRICT_ID" E2E_PDF="$PDF" \
+    timeout --kill-after=15 "$FLOW_TIMEOUT" node "$HERE/$name.mjs" 2>&1 | tee "$WORK/$name.out"
+  STATUS[$name]=${PIPESTATUS[0]}
+  [ "${STATUS[$name]}" -eq 124 ] && echo "e2e: the $name flow did not finish in ${FLOW_TIMEOUT} s"
+done
 set -e
 
 HWM_KB="$(for pid in "${SERVER_PIDS[@]}"; do cat "/proc/$pid/status" 2>/dev/null; done | awk '/^VmHWM:/ && $2 > m {m = $2} END {print m + 0}')"
@@ -467,17 +453,12 @@ counts() {
   [ "$2" -eq 0 ] || [ "$f" -gt 0 ] || f=1
   echo "${p:-0} $f"
 }
-FLOW_PASS=0; FLOW_FAIL=0; INNOVATION_PASS=0; INNOVATION_FAIL=0; CONTEST_PASS=0; CONTEST_FAIL=0; PLAN_PASS=0; PLAN_FAIL=0
-if wants flow; then read -r FLOW_PASS FLOW_FAIL < <(counts "$WORK/flow.out" "$FLOW_STATUS"); fi
-if wants innovation; then read -r INNOVATION_PASS INNOVATION_FAIL < <(counts "$WORK/innovation.out" "$INNOVATION_STATUS"); fi
-if wants contest; then read -r CONTEST_PASS CONTEST_FAIL < <(counts "$WORK/contest.out" "$CONTEST_STATUS"); fi
-if wants plan; then read -r PLAN_PASS PLAN_FAIL < <(counts "$WORK/plan.out" "$PLAN_STATUS"); fi
-COMMUNITY_PASS=0; COMMUNITY_FAIL=0
-if wants community; then read -r COMMUNITY_PASS COMMUNITY_FAIL < <(counts "$WORK/community.out" "$COMMUNITY_STATUS"); fi
-LESSONS_PASS=0; LESSONS_FAIL=0
-if wants lessons; then read -r LESSONS_PASS LESSONS_FAIL < <(counts "$WORK/lessons.out" "$LESSONS_STATUS"); fi
-EVENTS_PASS=0; EVENTS_FAIL=0
-if wants events; then read -r EVENTS_PASS EVENTS_FAIL < <(counts "$WORK/events.out" "$EVENTS_STATUS"); fi
+PASSED=0; FAILED=0
+if wants flow; then read -r p f < <(counts "$WORK/flow.out" "$FLOW_STATUS"); PASSED=$(( PASSED + p )); FAILED=$(( FAILED + f )); fi
+for name in "${!STATUS[@]}"; do
+  read -r p f < <(counts "$WORK/$name.out" "${STATUS[$name]}")
+  PASSED=$(( PASSED + p )); FAILED=$(( FAILED + f ))
+done
 echo "screenshots: $E2E_SHOTS"
-echo "e2e: $(( FLOW_PASS + INNOVATION_PASS + CONTEST_PASS + PLAN_PASS + COMMUNITY_PASS + LESSONS_PASS + EVENTS_PASS + RSS_PASS + NODE_PASS )) passed, $(( FLOW_FAIL + INNOVATION_FAIL + CONTEST_FAIL + PLAN_FAIL + COMMUNITY_FAIL + LESSONS_FAIL + EVENTS_FAIL + RSS_FAIL + NODE_FAIL )) failed"
-[ "$FLOW_STATUS" -eq 0 ] && [ "$INNOVATION_STATUS" -eq 0 ] && [ "$CONTEST_STATUS" -eq 0 ] && [ "$PLAN_STATUS" -eq 0 ] && [ "$COMMUNITY_STATUS" -eq 0 ] && [ "$LESSONS_STATUS" -eq 0 ] && [ "$EVENTS_STATUS" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]
+echo "e2e: $(( PASSED + RSS_PASS + NODE_PASS )) passed, $(( FAILED + RSS_FAIL + NODE_FAIL )) failed"
+[ "$FLOW_STATUS" -eq 0 ] && [ "$FAILED" -eq 0 ] && [ "$RSS_FAIL" -eq 0 ] && [ "$NODE_FAIL" -eq 0 ]

@@ -3,6 +3,8 @@
 // a phone-sized browser context, signing in, and the closing "N passed, N failed" line that
 // run.sh reads.
 import { chromium } from "playwright-core";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
@@ -88,4 +90,13 @@ export async function login(base, page, who) {
   await page.locator("#password").fill(who.pass);
   await page.locator('form[action="/login"] button[type=submit]').click();
   await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+/** The text a QR code on the page encodes, read as a phone's camera would: the element's
+ * pixels, decoded (null when no code can be read). */
+export async function readQr(locator) {
+  const png = PNG.sync.read(await locator.screenshot());
+  const pixels = new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length);
+  const code = jsQR(pixels, png.width, png.height);
+  return code ? code.data : null;
 }
