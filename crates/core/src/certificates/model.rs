@@ -314,6 +314,7 @@ mod tests {
             title: title.into(),
             unit_id: UnitId(1),
             source: "contest_entry:1".into(),
+            holder_user: None,
         }
     }
 
