@@ -541,3 +541,36 @@ async fn the_trainer_directory_shows_a_qualifying_certificate() {
     );
     app.stop().await;
 }
+
+/// Not a check: keeps an app with the fixture course and an enrolled learner alive for
+/// screenshots (`cargo test … learners_screenshot_server -- --ignored --nocapture`); prints
+/// the address and lesson ids, then waits `KHLANG_SHOTS_SECS` seconds (default 300).
+#[tokio::test]
+#[ignore]
+async fn learners_screenshot_server() {
+    let app = spawn_app().await;
+    let f = three_lesson_course(&app, "shot.officer", true).await;
+    let (_, a, user) = learner(&app, "shot.learner").await;
+    app.core().enrol(&a, f.course).await.unwrap();
+    let (_, b, _) = learner(&app, "shot.done").await;
+    app.core().enrol(&b, f.course).await.unwrap();
+    for l in &f.lessons[..2] {
+        app.core().open_lesson(&b, *l).await.unwrap();
+        app.core().finish_lesson(&b, *l).await.unwrap();
+    }
+    println!(
+        "SHOTS base={} course={} lessons={},{},{} user={}",
+        app.url(""),
+        f.course.0,
+        f.lessons[0].0,
+        f.lessons[1].0,
+        f.lessons[2].0,
+        user.id.0
+    );
+    let secs = std::env::var("KHLANG_SHOTS_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    app.stop().await;
+}
