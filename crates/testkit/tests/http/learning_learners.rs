@@ -181,6 +181,23 @@ async fn a_learner_walks_the_course_fails_the_quiz_once_passes_and_gets_a_verifi
     );
     let (_, html) = get(&app, &app.client(), &format!("/u/{}", user.id.0)).await;
     assert!(html.contains(&format!("/c/{code}")), "on the profile");
+    // Hiding one's achievements hides the certificates too.
+    app.core()
+        .set_profile_prefs(
+            &a,
+            khlang_core::recognition::model::ProfilePrefs {
+                show_unit: true,
+                show_badges: false,
+                show_items: true,
+            },
+        )
+        .await
+        .unwrap();
+    let (_, html) = get(&app, &app.client(), &format!("/u/{}", user.id.0)).await;
+    assert!(
+        !html.contains(&format!("/c/{code}")),
+        "hidden with the badges"
+    );
     let certs = app
         .core()
         .certificates_of_source(&format!("course:{}", f.course.0))

@@ -168,7 +168,12 @@ impl Khlang {
         let mut courses = Vec::new();
         if let Some(me) = actor.user_id() {
             for (enrolment, course) in self.learner_store()?.enrolments_of_user(me).await? {
-                let p = self.course_progress(actor, course.id).await?;
+                // A course back in draft (never expected) leaves the list rather than the page.
+                let p = match self.course_progress(actor, course.id).await {
+                    Ok(p) => p,
+                    Err(DomainError::NotFound) => continue,
+                    Err(e) => return Err(e),
+                };
                 courses.push(MyCourse {
                     course,
                     enrolment,
