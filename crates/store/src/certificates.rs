@@ -10,8 +10,8 @@ use khlang_core::ids::{CertificateId, UnitId, UserId};
 use khlang_core::ports::{Page, PortResult};
 use sea_orm::{QueryResult, TransactionTrait, Value};
 
-const COLUMNS: &str = "id, code, holder, title, unit_id, source, issued_by, issued_ms, \
-     revoked_ms, revoked_reason, revoked_by";
+const COLUMNS: &str = "id, code, holder, title, unit_id, source, holder_user_id, issued_by, \
+     issued_ms, revoked_ms, revoked_reason, revoked_by";
 
 fn to_certificate(r: &QueryResult) -> PortResult<Certificate> {
     let revoked = match get::<Option<i64>>(r, "revoked_ms")? {
@@ -29,6 +29,7 @@ fn to_certificate(r: &QueryResult) -> PortResult<Certificate> {
         title: get(r, "title")?,
         unit_id: UnitId(get(r, "unit_id")?),
         source: get(r, "source")?,
+        holder_user: get::<Option<i64>>(r, "holder_user_id")?.map(UserId),
         issued_by: UserId(get(r, "issued_by")?),
         issued_at: from_ms(get(r, "issued_ms")?)?,
         revoked,
@@ -61,15 +62,16 @@ impl CertificateStore for SeaStore {
         for c in batch {
             let found = rows(
                 &txn,
-                "INSERT INTO certificates (code, holder, title, unit_id, source, issued_by, \
-                 issued_ms, revoked_ms, revoked_reason, revoked_by) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO certificates (code, holder, title, unit_id, source, holder_user_id, \
+                 issued_by, issued_ms, revoked_ms, revoked_reason, revoked_by) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 vec![
                     c.code.clone().into(),
                     c.holder.clone().into(),
                     c.title.clone().into(),
                     c.unit_id.0.into(),
                     c.source.clone().into(),
+                    c.holder_user.map(|u| u.0).into(),
                     c.issued_by.0.into(),
                     ms(c.issued_at).into(),
                     c.revoked.as_ref().map(|r| ms(r.at)).into(),
@@ -122,6 +124,19 @@ impl CertificateStore for SeaStore {
             self.connection(),
             &format!("SELECT {COLUMNS} FROM certificates WHERE source = ? ORDER BY id"),
             vec![source.into()],
+        )
+        .await?;
+        found.iter().map(to_certificate).collect()
+    }
+
+    async fn certificates_of_user(&self, user: UserId) -> PortResult<Vec<Certificate>> {
+        let found = rows(
+            self.connection(),
+            &format!(
+                "SELECT {COLUMNS} FROM certificates WHERE holder_user_id = ? \
+                 ORDER BY issued_ms DESC, id DESC"
+            ),
+            vec![user.0.into()],
         )
         .await?;
         found.iter().map(to_certificate).collect()

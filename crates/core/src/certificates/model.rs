@@ -15,6 +15,9 @@ pub struct NewCertificate {
     pub unit_id: UnitId,
     /// What issued it, for finding it again: `contest_entry:123`, `event:5`, `course:7`.
     pub source: String,
+    /// The holder's account when they have one: their profile and the trainer directory
+    /// list it.
+    pub holder_user: Option<UserId>,
 }
 
 /// เกียรติบัตร
@@ -27,6 +30,8 @@ pub struct Certificate {
     pub title: String,
     pub unit_id: UnitId,
     pub source: String,
+    /// The holder's account, when known.
+    pub holder_user: Option<UserId>,
     pub issued_by: UserId,
     pub issued_at: OffsetDateTime,
     /// When and why it was revoked, and by whom.
@@ -194,6 +199,7 @@ pub(crate) fn checked(n: usize, c: &NewCertificate) -> Result<NewCertificate, Ve
             title,
             unit_id: c.unit_id,
             source: source.to_string(),
+            holder_user: c.holder_user,
         })
     } else {
         Err(errors)
@@ -308,6 +314,7 @@ mod tests {
             title: title.into(),
             unit_id: UnitId(1),
             source: "contest_entry:1".into(),
+            holder_user: None,
         }
     }
 

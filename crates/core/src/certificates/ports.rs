@@ -1,7 +1,7 @@
 //! What certificates need from storage.
 
 use super::model::{Certificate, Revocation};
-use crate::ids::UnitId;
+use crate::ids::{UnitId, UserId};
 use crate::ports::{Page, PortResult};
 use async_trait::async_trait;
 
@@ -27,6 +27,8 @@ pub trait CertificateStore: Send + Sync {
     async fn revoke_certificate(&self, code: &str, revocation: &Revocation) -> PortResult<bool>;
     /// Every certificate issued for a source (`contest_entry:123`), oldest first.
     async fn certificates_of_source(&self, source: &str) -> PortResult<Vec<Certificate>>;
+    /// Every certificate issued to an account (revoked ones too), newest first.
+    async fn certificates_of_user(&self, user: UserId) -> PortResult<Vec<Certificate>>;
     /// Newest first, a page at a time.
     async fn list_certificates(
         &self,

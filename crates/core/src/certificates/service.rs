@@ -84,6 +84,7 @@ impl Khlang {
                     title: c.title.clone(),
                     unit_id: c.unit_id,
                     source: c.source.clone(),
+                    holder_user: c.holder_user,
                     issued_by: by,
                     issued_at,
                     revoked: None,
@@ -238,6 +239,18 @@ impl Khlang {
             .certificate_store()?
             .list_certificates(&CertificateQuery { units, text }, page.max(1), per_page)
             .await?)
+    }
+
+    /// The certificates issued to an account, in force (not revoked), newest first: what
+    /// a profile and the trainer directory show.
+    pub async fn certificates_of_user(&self, user: UserId) -> DomainResult<Vec<Certificate>> {
+        Ok(self
+            .certificate_store()?
+            .certificates_of_user(user)
+            .await?
+            .into_iter()
+            .filter(|c| !c.is_revoked())
+            .collect())
     }
 
     /// Whether the actor runs contests or KM somewhere: the certificates list is for them.

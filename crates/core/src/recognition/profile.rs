@@ -18,6 +18,9 @@ pub struct PublicProfile {
     pub badges: Option<Vec<HeldBadge>>,
     /// Their published items that this reader may read.
     pub items: Option<Page<ItemSummary>>,
+    /// Certificates issued to their account and in force (with their achievements: hidden
+    /// when they hide their badges).
+    pub certificates: Vec<crate::certificates::Certificate>,
 }
 
 impl Khlang {
@@ -130,6 +133,11 @@ impl Khlang {
         } else {
             None
         };
+        let certificates = if prefs.show_badges && self.certificates.is_some() {
+            self.certificates_of_user(user).await?
+        } else {
+            Vec::new()
+        };
         let items = if prefs.show_items {
             let filter = ItemFilter {
                 statuses: vec![ItemStatus::Published],
@@ -148,6 +156,7 @@ impl Khlang {
             unit,
             badges,
             items,
+            certificates,
         })
     }
 }

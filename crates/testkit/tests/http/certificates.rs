@@ -24,6 +24,7 @@ fn new(app_unit: i64, holder: &str, source: &str) -> NewCertificate {
         title: TITLE.into(),
         unit_id: UnitId(app_unit),
         source: source.into(),
+        holder_user: None,
     }
 }
 

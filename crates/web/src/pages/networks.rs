@@ -101,6 +101,8 @@ struct Row {
     subjects: String,
     training: &'static str,
     unit: String,
+    /// Trainers: (code, title) of their certificates of courses that qualify trainers.
+    certificates: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -154,11 +156,28 @@ async fn list(
         .core
         .register_page(actor, registry, unit, page)
         .await?;
+    let mut qualified = std::collections::HashMap::new();
+    if registry == Registry::Trainers {
+        for user in found.rows.items.iter().filter_map(|r| r.member.user_id) {
+            let certs = state.core.trainer_certificates(user).await?;
+            qualified.insert(user, certs);
+        }
+    }
     let rows = found
         .rows
         .items
         .iter()
         .map(|r| Row {
+            certificates: r
+                .member
+                .user_id
+                .and_then(|u| qualified.get(&u))
+                .map(|cs| {
+                    cs.iter()
+                        .map(|c| (c.code.clone(), c.title.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
             id: r.member.id.0,
             name: r.name.clone(),
             position: r.member.position.clone(),

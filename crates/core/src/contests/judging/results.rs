@@ -458,6 +458,7 @@ impl Khlang {
                 title: format!("{what} สาขา{branch} {} {}", contest.title, round.title),
                 unit_id: round.unit_id,
                 source,
+                holder_user: None,
             });
         }
         let n = batch.len();

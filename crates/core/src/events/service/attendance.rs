@@ -177,6 +177,7 @@ impl Khlang {
                 title: title.clone(),
                 unit_id: e.fields.unit_id,
                 source: format!("event:{id}"),
+                holder_user: r.user_id,
             })
             .collect();
         let issued = self.issue_certificates(me, batch).await?;

@@ -3,6 +3,8 @@
 //! the course certificate (`course:N`), linked to the learner's account.
 
 pub mod ports;
+pub mod quiz;
+pub mod rules;
 pub mod service;
 
 pub use ports::LearnerStore;

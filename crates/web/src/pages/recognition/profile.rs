@@ -41,6 +41,8 @@ struct ProfilePage {
     badges: Option<Vec<BadgeView>>,
     /// None when the person hides their items.
     cards: Option<Vec<Card>>,
+    /// (code, title, issued) of certificates in force.
+    certificates: Vec<(String, String, String)>,
     total: u64,
     page: u64,
     pages: u64,
@@ -109,6 +111,11 @@ async fn show(
                 .collect()
         }),
         cards,
+        certificates: p
+            .certificates
+            .iter()
+            .map(|c| (c.code.clone(), c.title.clone(), format_be_date(c.issued_at)))
+            .collect(),
         total,
         page,
         pages,
