@@ -144,7 +144,11 @@ impl CohortStore for SeaStore {
                 values,
             )
             .await?;
-            n += found.first().map(|r| total(r, "n")).transpose()?.unwrap_or(0);
+            n += found
+                .first()
+                .map(|r| total(r, "n"))
+                .transpose()?
+                .unwrap_or(0);
         }
         Ok(n as u32)
     }
@@ -299,7 +303,11 @@ impl CohortStore for SeaStore {
             values.clone(),
         )
         .await?;
-        let total_rows = counted.first().map(|r| total(r, "n")).transpose()?.unwrap_or(0);
+        let total_rows = counted
+            .first()
+            .map(|r| total(r, "n"))
+            .transpose()?
+            .unwrap_or(0);
         let order = match query.sort {
             LearnerSort::Name => "u.display_name, e.user_id",
             LearnerSort::ProgressDesc => {

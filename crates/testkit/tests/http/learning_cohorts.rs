@@ -129,17 +129,36 @@ async fn two_districts_volunteers_are_counted_first_then_enrolled_and_the_report
     people(&app, "conta", 2, D01, "contributor").await;
     let officer = member(&app, "chofficer2", COURSE_UNIT, "km_officer").await;
 
-    let res = post(&app, &officer, f.course, &fields(&app, "รุ่นที่ 1/2570", &[D01, D02], "viewer", "preview").await).await;
+    let res = post(
+        &app,
+        &officer,
+        f.course,
+        &fields(&app, "รุ่นที่ 1/2570", &[D01, D02], "viewer", "preview").await,
+    )
+    .await;
     assert_eq!(res.status(), 200);
     let html = body(res).await;
     assert!(html.contains("จะลงทะเบียน 5 คน"), "{html}");
     assert!(html.contains("ยืนยันลงทะเบียน"));
-    assert_eq!(cohort_count(&app, &f.officer, f.course).await, 0, "a dry run");
+    assert_eq!(
+        cohort_count(&app, &f.officer, f.course).await,
+        0,
+        "a dry run"
+    );
 
-    let res = post(&app, &officer, f.course, &fields(&app, "รุ่นที่ 1/2570", &[D01, D02], "viewer", "confirm").await).await;
+    let res = post(
+        &app,
+        &officer,
+        f.course,
+        &fields(&app, "รุ่นที่ 1/2570", &[D01, D02], "viewer", "confirm").await,
+    )
+    .await;
     assert_eq!(res.status(), 303);
     let to = location(&res);
-    assert!(to.starts_with("/learn/cohorts/") && to.contains("enrolled=5"), "{to}");
+    assert!(
+        to.starts_with("/learn/cohorts/") && to.contains("enrolled=5"),
+        "{to}"
+    );
     let html = body(officer.get(app.url(&to)).send().await.unwrap()).await;
     assert!(html.contains("ลงทะเบียนรุ่นนี้แล้ว 5 คน"), "{html}");
     assert!(html.contains("เรียนจบ 0 จาก 5 คน"));
@@ -149,19 +168,57 @@ async fn two_districts_volunteers_are_counted_first_then_enrolled_and_the_report
     assert!(!html.contains("อาสา conta"), "contributors are not viewers");
 
     // Drill down to one district: its learners only.
-    let id = to.trim_start_matches("/learn/cohorts/").split('?').next().unwrap().to_string();
+    let id = to
+        .trim_start_matches("/learn/cohorts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
     let d01 = app.unit_id(D01).await;
-    let html = body(officer.get(app.url(&format!("/learn/cohorts/{id}?unit={d01}"))).send().await.unwrap()).await;
-    assert!(html.contains("อาสา vola 2") && !html.contains("อาสา volb"), "{html}");
-    assert!(html.contains("เรียนจบ 0 จาก 5 คน"), "totals stay the cohort's");
-    let res = officer.get(app.url(&format!("/learn/cohorts/{id}?status=completed"))).send().await.unwrap();
+    let html = body(
+        officer
+            .get(app.url(&format!("/learn/cohorts/{id}?unit={d01}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        html.contains("อาสา vola 2") && !html.contains("อาสา volb"),
+        "{html}"
+    );
+    assert!(
+        html.contains("เรียนจบ 0 จาก 5 คน"),
+        "totals stay the cohort's"
+    );
+    let res = officer
+        .get(app.url(&format!("/learn/cohorts/{id}?status=completed")))
+        .send()
+        .await
+        .unwrap();
     assert!(body(res).await.contains("ไม่มีผู้เรียนตามเงื่อนไขนี้"));
 
-    let res = officer.get(app.url(&format!("/learn/cohorts/{id}.xlsx"))).send().await.unwrap();
+    let res = officer
+        .get(app.url(&format!("/learn/cohorts/{id}.xlsx")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
 
-    let list = body(officer.get(app.url(&format!("/learn/courses/{}/cohorts", f.course))).send().await.unwrap()).await;
+    let list = body(
+        officer
+            .get(app.url(&format!("/learn/courses/{}/cohorts", f.course)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(list.contains("รุ่นที่ 1/2570"));
     for u in d1.iter().chain(&d2) {
         assert_eq!(notices_of(&app, *u, "cohort_enrolled").await, 1);
@@ -199,26 +256,63 @@ async fn only_officers_of_the_cohorts_unit_and_above_see_its_report_and_enrol_th
     assert!(location(&res).contains("/login"));
 
     let learner = member(&app, "chlearner", D01, "viewer").await;
-    assert_eq!(learner.get(app.url(&report)).send().await.unwrap().status(), 403);
+    assert_eq!(
+        learner.get(app.url(&report)).send().await.unwrap().status(),
+        403
+    );
 
     let stranger = member(&app, "chstranger", OTHER_PROVINCE, "km_officer").await;
-    assert_eq!(stranger.get(app.url(&report)).send().await.unwrap().status(), 403);
-    assert_eq!(stranger.get(app.url(&format!("{report}.xlsx"))).send().await.unwrap().status(), 403);
+    assert_eq!(
+        stranger
+            .get(app.url(&report))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        stranger
+            .get(app.url(&format!("{report}.xlsx")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
 
     let below = member(&app, "chdistrict", D01, "km_officer").await;
-    assert_eq!(below.get(app.url(&report)).send().await.unwrap().status(), 403);
+    assert_eq!(
+        below.get(app.url(&report)).send().await.unwrap().status(),
+        403
+    );
 
     let own = member(&app, "chown", COURSE_UNIT, "km_officer").await;
-    assert_eq!(own.get(app.url(&report)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        own.get(app.url(&report)).send().await.unwrap().status(),
+        200
+    );
     let parent = member(&app, "chparent", "CDD", "km_officer").await;
-    assert_eq!(parent.get(app.url(&report)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        parent.get(app.url(&report)).send().await.unwrap().status(),
+        200
+    );
 
     // Enrolling: another province's officer may not take our districts' people; a learner
     // may not open the form.
-    let res = post(&app, &stranger, f.course, &fields(&app, "รุ่นแทรก", &[D01], "viewer", "confirm").await).await;
+    let res = post(
+        &app,
+        &stranger,
+        f.course,
+        &fields(&app, "รุ่นแทรก", &[D01], "viewer", "confirm").await,
+    )
+    .await;
     assert_eq!(res.status(), 403);
     let form = format!("/learn/courses/{}/cohorts/new", f.course);
-    assert_eq!(learner.get(app.url(&form)).send().await.unwrap().status(), 403);
+    assert_eq!(
+        learner.get(app.url(&form)).send().await.unwrap().status(),
+        403
+    );
     assert_eq!(cohort_count(&app, &f.officer, f.course).await, 1);
     app.stop().await;
 }
@@ -242,11 +336,23 @@ async fn bad_cohorts_say_why_in_thai_and_change_nothing() {
     assert!(html.contains("วันสิ้นสุดต้องไม่ก่อนวันเริ่มเรียน"));
     assert!(html.contains("รุ่นย้อนหลัง"), "what was typed is kept");
 
-    let res = post(&app, &officer, f.course, &fields(&app, "ไม่มีหน่วยงาน", &[], "viewer", "confirm").await).await;
+    let res = post(
+        &app,
+        &officer,
+        f.course,
+        &fields(&app, "ไม่มีหน่วยงาน", &[], "viewer", "confirm").await,
+    )
+    .await;
     assert_eq!(res.status(), 422);
     assert!(body(res).await.contains("กรุณาเลือกหน่วยงานของผู้เรียน"));
 
-    let res = post(&app, &officer, f.course, &fields(&app, "ไม่มีใคร", &[D03], "admin", "confirm").await).await;
+    let res = post(
+        &app,
+        &officer,
+        f.course,
+        &fields(&app, "ไม่มีใคร", &[D03], "admin", "confirm").await,
+    )
+    .await;
     assert_eq!(res.status(), 422);
     assert!(body(res).await.contains("ไม่พบผู้ที่มีบทบาทที่เลือก"));
 
@@ -274,18 +380,43 @@ async fn overlapping_cohorts_keep_one_enrolment_each() {
     people(&app, "ova", 3, D01, "viewer").await;
     people(&app, "ovb", 2, D02, "viewer").await;
     let officer = member(&app, "chover2", COURSE_UNIT, "km_officer").await;
-    let res = post(&app, &officer, f.course, &fields(&app, "รุ่นแรก", &[D01], "viewer", "confirm").await).await;
+    let res = post(
+        &app,
+        &officer,
+        f.course,
+        &fields(&app, "รุ่นแรก", &[D01], "viewer", "confirm").await,
+    )
+    .await;
     assert!(location(&res).contains("enrolled=3"));
-    let res = post(&app, &officer, f.course, &fields(&app, "รุ่นสอง", &[D01, D02], "viewer", "preview").await).await;
+    let res = post(
+        &app,
+        &officer,
+        f.course,
+        &fields(&app, "รุ่นสอง", &[D01, D02], "viewer", "preview").await,
+    )
+    .await;
     let html = body(res).await;
-    assert!(html.contains("จะลงทะเบียน 2 คน") && html.contains("ลงทะเบียนไว้แล้ว 3 คน"), "{html}");
-    let res = post(&app, &officer, f.course, &fields(&app, "รุ่นสอง", &[D01, D02], "viewer", "confirm").await).await;
+    assert!(
+        html.contains("จะลงทะเบียน 2 คน") && html.contains("ลงทะเบียนไว้แล้ว 3 คน"),
+        "{html}"
+    );
+    let res = post(
+        &app,
+        &officer,
+        f.course,
+        &fields(&app, "รุ่นสอง", &[D01, D02], "viewer", "confirm").await,
+    )
+    .await;
     let to = location(&res);
     assert!(to.contains("enrolled=2&already=3"), "{to}");
     let html = body(officer.get(app.url(&to)).send().await.unwrap()).await;
     assert!(html.contains("ลงทะเบียนไว้แล้ว 3 คน"));
     assert!(html.contains("เรียนจบ 0 จาก 2 คน"));
-    let (_, list) = app.core().course_cohorts(&f.officer, f.course).await.unwrap();
+    let (_, list) = app
+        .core()
+        .course_cohorts(&f.officer, f.course)
+        .await
+        .unwrap();
     let sizes: u32 = list.iter().map(|c| c.cohort.size).sum();
     assert_eq!(sizes, 5, "five people, one enrolment each");
     app.stop().await;
@@ -302,10 +433,24 @@ async fn a_large_cohort_enrols_in_one_go() {
     eprintln!("{n} people made in {:?}", t.elapsed());
     let officer = member(&app, "chbig2", COURSE_UNIT, "km_officer").await;
     let t = Instant::now();
-    let res = post(&app, &officer, f.course, &fields(&app, "รุ่นใหญ่", &[COURSE_UNIT], "viewer", "confirm").await.into_iter().chain([("subtree".to_string(), "1".to_string())]).collect::<Vec<_>>()).await;
+    let res = post(
+        &app,
+        &officer,
+        f.course,
+        &fields(&app, "รุ่นใหญ่", &[COURSE_UNIT], "viewer", "confirm")
+            .await
+            .into_iter()
+            .chain([("subtree".to_string(), "1".to_string())])
+            .collect::<Vec<_>>(),
+    )
+    .await;
     eprintln!("{n} enrolled in {:?}", t.elapsed());
     assert_eq!(res.status(), 303);
-    assert!(location(&res).contains(&format!("enrolled={n}")), "{}", location(&res));
+    assert!(
+        location(&res).contains(&format!("enrolled={n}")),
+        "{}",
+        location(&res)
+    );
     let html = body(officer.get(app.url(&location(&res))).send().await.unwrap()).await;
     assert!(html.contains("เรียนจบ 0 จาก 5,000 คน"));
     assert!(html.contains("หน้า 1 จาก 100"));
@@ -333,12 +478,22 @@ async fn reminders_before_a_cohort_ends_go_once_with_two_sweeps_racing() {
     let d01 = app.unit_id(D01).await.to_string();
     let mut i = input(day(2, &app), "รุ่นใกล้ปิด", vec![d01.clone()]);
     i.unit = unit.clone();
-    app.core().create_cohort(&officer, f.course, &i).await.unwrap();
+    app.core()
+        .create_cohort(&officer, f.course, &i)
+        .await
+        .unwrap();
     // A cohort ending later sends nothing yet.
     let later = people(&app, "lat", 1, D02, "viewer").await;
-    let mut j = input(day(20, &app), "รุ่นยังไม่ปิด", vec![app.unit_id(D02).await.to_string()]);
+    let mut j = input(
+        day(20, &app),
+        "รุ่นยังไม่ปิด",
+        vec![app.unit_id(D02).await.to_string()],
+    );
     j.unit = unit;
-    app.core().create_cohort(&officer, f.course, &j).await.unwrap();
+    app.core()
+        .create_cohort(&officer, f.course, &j)
+        .await
+        .unwrap();
 
     let other = spawn_node_beside(&app).await;
     let now = app.core().clock.now();
@@ -355,8 +510,16 @@ async fn reminders_before_a_cohort_ends_go_once_with_two_sweeps_racing() {
     assert_eq!(notices_of(&app, later[0], "cohort_ending").await, 0);
     let a = learner(volunteers[0]);
     let inbox = app.core().inbox(&a, 1).await.unwrap();
-    let n = inbox.items.iter().find(|n| n.kind == "cohort_ending").unwrap();
-    assert!(n.title.contains("เหลืออีก 3 บทเรียน") && n.title.contains("25"), "{}", n.title);
+    let n = inbox
+        .items
+        .iter()
+        .find(|n| n.kind == "cohort_ending")
+        .unwrap();
+    assert!(
+        n.title.contains("เหลืออีก 3 บทเรียน") && n.title.contains("25"),
+        "{}",
+        n.title
+    );
     other.stop().await;
     app.stop().await;
 }

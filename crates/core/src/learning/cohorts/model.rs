@@ -82,10 +82,7 @@ pub fn parse_cohort(input: &CohortInput) -> Result<CohortDraft, Vec<FieldError>>
     if let (Some(s), Some(e)) = (starts_on, ends_on)
         && e < s
     {
-        errors.push(FieldError::new(
-            "ends",
-            "วันสิ้นสุดต้องไม่ก่อนวันเริ่มเรียน",
-        ));
+        errors.push(FieldError::new("ends", "วันสิ้นสุดต้องไม่ก่อนวันเริ่มเรียน"));
     }
     let unit = unit_id(&input.unit);
     if unit.is_none() {
@@ -337,11 +334,7 @@ impl RollUpRow {
 /// (same idea as the targets' roll-up: counts by `enrolments.unit_id`, summed in memory over
 /// the current tree, so a moved unit takes its learners along). Learners outside `root`'s
 /// subtree are left out.
-pub fn roll_up(
-    tree: &UnitTree,
-    root: UnitId,
-    counts: &[UnitCount],
-) -> (RollUpRow, Vec<RollUpRow>) {
+pub fn roll_up(tree: &UnitTree, root: UnitId, counts: &[UnitCount]) -> (RollUpRow, Vec<RollUpRow>) {
     // Each count goes to the child of `root` on its path (or to root itself).
     let mut by_child: HashMap<UnitId, Tally> = HashMap::new();
     let mut own = Tally::default();

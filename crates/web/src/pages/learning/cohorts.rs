@@ -104,7 +104,10 @@ async fn new_view(
         course_title: c.fields.title,
         form,
         units,
-        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label_th())).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label_th()))
+            .collect(),
         preview,
         errors,
     })

@@ -113,8 +113,15 @@ fn learner(l: &LearnerRow, lessons: u32) -> Learner {
         unit: l.unit_name.clone(),
         status: s.label_th(),
         status_key: s.as_str(),
-        progress: format!("{} / {}", l.lessons_done.min(lessons.max(l.lessons_done)), lessons),
-        score: l.score.map(|s| format!("{s}%")).unwrap_or_else(|| "–".into()),
+        progress: format!(
+            "{} / {}",
+            l.lessons_done.min(lessons.max(l.lessons_done)),
+            lessons
+        ),
+        score: l
+            .score
+            .map(|s| format!("{s}%"))
+            .unwrap_or_else(|| "–".into()),
         last: l
             .completed_at
             .or(l.last_at)
