@@ -48,6 +48,10 @@ struct Args {
     /// Measurements of each page.
     #[arg(long, default_value_t = 30)]
     requests: usize,
+    /// Keep serving this many seconds after measuring, to look at the pages in a browser
+    /// (signed in as `learning-bench` with the bench password).
+    #[arg(long, default_value_t = 0)]
+    hold: u64,
 }
 
 const PASSWORD: &str = "รหัสผ่านทดสอบสมรรถนะ-2567";
@@ -280,6 +284,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
         args.requests,
     )
     .await?;
+    if args.hold > 0 {
+        println!(
+            "serving {base} for {} s: /learn/courses/{course}/cohorts/new, /learn/cohorts/{id}",
+            args.hold
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(args.hold)).await;
+    }
     served.stop().await;
     Ok(())
 }

@@ -412,11 +412,17 @@ async fn overlapping_cohorts_keep_one_enrolment_each() {
     let html = body(officer.get(app.url(&to)).send().await.unwrap()).await;
     assert!(html.contains("ลงทะเบียนไว้แล้ว 3 คน"));
     assert!(html.contains("เรียนจบ 0 จาก 2 คน"));
+    // Nobody new: refused, no empty cohort.
+    let again = fields(&app, "รุ่นซ้ำ", &[D01], "viewer", "confirm").await;
+    let res = post(&app, &officer, f.course, &again).await;
+    assert_eq!(res.status(), 422);
+    assert!(body(res).await.contains("ลงทะเบียนรายวิชานี้ไว้แล้ว"));
     let (_, list) = app
         .core()
         .course_cohorts(&f.officer, f.course)
         .await
         .unwrap();
+    assert_eq!(list.len(), 2);
     let sizes: u32 = list.iter().map(|c| c.cohort.size).sum();
     assert_eq!(sizes, 5, "five people, one enrolment each");
     app.stop().await;

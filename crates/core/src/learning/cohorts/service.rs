@@ -182,6 +182,20 @@ impl Khlang {
     ) -> DomainResult<CohortCreated> {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let (course, draft, matches) = self.checked_cohort(actor, course, input).await?;
+        let users: Vec<_> = matches.iter().map(|m| m.user).collect();
+        let already = self
+            .cohort_store()?
+            .enrolled_among(course.id, &users)
+            .await?;
+        if already as usize == matches.len() {
+            return Err(DomainError::invalid(
+                "units",
+                format!(
+                    "ทั้ง {} คนที่ตรงเงื่อนไขลงทะเบียนรายวิชานี้ไว้แล้ว จึงไม่มีผู้ใดให้ลงทะเบียนในรุ่นนี้",
+                    matches.len()
+                ),
+            ));
+        }
         let fields = CohortFields {
             course_id: course.id,
             name: draft.name,

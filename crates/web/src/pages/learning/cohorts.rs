@@ -50,7 +50,7 @@ struct NewPage {
     form: CohortInput,
     units: Vec<UnitOption>,
     roles: Vec<(&'static str, &'static str)>,
-    preview: Option<(String, String)>,
+    preview: Option<(String, String, bool)>,
     errors: Errors,
 }
 
@@ -96,6 +96,7 @@ async fn new_view(
             } else {
                 format!("ตรงเงื่อนไข {} คน", number(u64::from(p.matched)))
             },
+            p.to_enrol() > 0,
         )
     });
     Ok(NewPage {

@@ -245,7 +245,7 @@ fn page_of(
         rows: r
             .children
             .iter()
-            .map(|c| row(c, c.has_children.then(|| drill(c.unit_id))))
+            .map(|c| row(c, Some(drill(c.unit_id))))
             .collect(),
         unit,
         status: status.map(|s| s.as_str()).unwrap_or("").to_string(),
