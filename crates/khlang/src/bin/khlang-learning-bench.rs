@@ -285,6 +285,28 @@ async fn run(args: Args) -> anyhow::Result<()> {
     )
     .await?;
     if args.hold > 0 {
+        // Contributors outside the cohort (it enrolled viewers), so the new-cohort form's dry
+        // run has someone to count.
+        for i in 0..48 {
+            let unit = districts[i % 2];
+            let user = core
+                .store
+                .insert_user(NewUser {
+                    username: Username::parse(&format!("writer{i:02}"))
+                        .map_err(|e| anyhow::anyhow!(e.message))?,
+                    display_name: DisplayName::parse(&format!("ผู้ส่งองค์ความรู้ {i}"))
+                        .map_err(|e| anyhow::anyhow!(e.message))?,
+                    email: None,
+                    phone: None,
+                    home_unit_id: Some(unit),
+                    site_admin: false,
+                    password_hash: PasswordHashString("bench".into()),
+                })
+                .await?;
+            core.store
+                .insert_grant(user.id, Role::Contributor, unit)
+                .await?;
+        }
         println!(
             "serving {base} for {} s: /learn/courses/{course}/cohorts/new, /learn/cohorts/{id}",
             args.hold
