@@ -197,6 +197,12 @@ async fn send_reminders_periodically(core: Khlang) {
             Ok(n) => tracing::debug!(badges = n, "badges awarded"),
             Err(e) => tracing::warn!(error = %e, "could not refresh badges"),
         }
+        // Learners of cohorts ending within 3 days (once per learner and cohort).
+        match core.send_cohort_reminders(core.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(notices = n, "cohort reminders looked at"),
+            Err(e) => tracing::warn!(error = %e, "could not send cohort reminders"),
+        }
     }
 }
 
