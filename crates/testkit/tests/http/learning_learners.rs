@@ -591,3 +591,137 @@ async fn learners_screenshot_server() {
     tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
     app.stop().await;
 }
+
+/// "Today" plus `days` in the Bangkok calendar as the cohort form takes it (d/m/BE year).
+fn be_day(app: &TestApp, days: i64) -> String {
+    let d = app
+        .core()
+        .clock
+        .now()
+        .to_offset(khlang_core::text::BANGKOK)
+        .date()
+        + time::Duration::days(days);
+    format!("{}/{}/{}", d.day(), u8::from(d.month()), d.year() + 543)
+}
+
+/// The rooms together: a cohort of two districts' volunteers, one learner walks the course,
+/// the report says one of three is done and every level of the roll-up agrees; once the
+/// cohort has ended, its learners' quizzes are refused and nothing is recorded.
+#[tokio::test]
+async fn a_cohort_learner_completes_the_report_and_roll_up_agree_and_a_closed_cohort_refuses_quizzes()
+ {
+    use khlang_core::learning::cohorts::model::{CohortInput, LearnerQuery, LearnerSort};
+    let app = spawn_app().await;
+    let f = three_lesson_course(&app, "cwofficer", false).await;
+    let mut learners = Vec::new();
+    for (name, unit) in [
+        ("cw_kanya", "CDD-P-24-D01"),
+        ("cw_somporn", "CDD-P-24-D01"),
+        ("cw_wilai", "CDD-P-24-D02"),
+    ] {
+        let user = app.user_with_role(name, unit, "contributor").await;
+        let a = app.core().actor_for(&user).await.unwrap();
+        learners.push((app.sign_in(name, PASSWORD).await, a));
+    }
+    let input = CohortInput {
+        name: "รุ่นที่ ๑/๒๕๗๐".into(),
+        starts: be_day(&app, 0),
+        ends: be_day(&app, 2),
+        unit: app.unit_id(COURSE_UNIT).await.to_string(),
+        units: vec![
+            app.unit_id("CDD-P-24-D01").await.to_string(),
+            app.unit_id("CDD-P-24-D02").await.to_string(),
+        ],
+        subtree: false,
+        role: "contributor".into(),
+    };
+    let cohort = app
+        .core()
+        .create_cohort(&f.officer, f.course, &input)
+        .await
+        .unwrap();
+    assert_eq!((cohort.enrolled, cohort.already), (3, 0));
+
+    // The first volunteer goes through: item, text, the quiz failed once, then passed.
+    let (kanya, kanya_actor) = &learners[0];
+    for lesson in &f.lessons[..2] {
+        assert_eq!(done(&app, kanya, *lesson).await.status(), 303);
+    }
+    for right in [false, true] {
+        assert_eq!(start(&app, kanya, f.quiz).await.status(), 303);
+        let (attempt, fields) = answers(&app, kanya_actor, f.quiz, right).await;
+        assert!(
+            submit(&app, kanya, f.quiz, attempt, &fields)
+                .await
+                .status()
+                .is_redirection()
+        );
+    }
+    // The second has only opened the first lesson.
+    let (somporn, _) = &learners[1];
+    let (s, _) = get(&app, somporn, &format!("/learn/lessons/{}", f.lessons[0].0)).await;
+    assert_eq!(s, 200);
+
+    let officer = app.sign_in("cwofficer", PASSWORD).await;
+    let (s, html) = get(&app, &officer, &format!("/learn/cohorts/{}", cohort.id.0)).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("เรียนจบ 1 จาก 3 คน"), "{html}");
+    let q = LearnerQuery {
+        status: None,
+        sort: LearnerSort::Name,
+        page: 1,
+    };
+    let report = app
+        .core()
+        .cohort_report(&f.officer, cohort.id, None, q)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report.totals.enrolled,
+            report.totals.started,
+            report.totals.completed
+        ),
+        (3, 2, 1)
+    );
+    // Each level sums its children: the province, then the districts.
+    let sum = |rows: &[khlang_core::learning::cohorts::model::RollUpRow]| {
+        rows.iter().fold((0, 0, 0), |a, r| {
+            (a.0 + r.enrolled, a.1 + r.started, a.2 + r.completed)
+        })
+    };
+    assert_eq!(
+        sum(&report.children),
+        (
+            report.root.enrolled,
+            report.root.started,
+            report.root.completed
+        )
+    );
+    let d01 = UnitId(app.unit_id("CDD-P-24-D01").await);
+    let d02 = UnitId(app.unit_id("CDD-P-24-D02").await);
+    let row = |u: UnitId| report.children.iter().find(|r| r.unit_id == u).unwrap();
+    assert_eq!((row(d01).enrolled, row(d01).completed), (2, 1));
+    assert_eq!((row(d02).enrolled, row(d02).completed), (1, 0));
+    // Drilling down to the district gives the same count as its row above.
+    let down = app
+        .core()
+        .cohort_report(&f.officer, cohort.id, Some(d01), q)
+        .await
+        .unwrap();
+    assert_eq!((down.root.enrolled, down.root.completed), (2, 1));
+
+    // Three days on, the cohort has ended: the quiz is refused, in Thai, and nothing is kept.
+    app.move_clock(3 * 24 * 3600);
+    let (wilai, wilai_actor) = &learners[2];
+    for lesson in &f.lessons[..2] {
+        assert_eq!(done(&app, wilai, *lesson).await.status(), 303);
+    }
+    let res = start(&app, wilai, f.quiz).await;
+    assert_eq!(res.status(), 409);
+    assert!(body(res).await.contains("รุ่นนี้ปิดแล้ว"));
+    let s = app.core().open_lesson(wilai_actor, f.quiz).await.unwrap();
+    let state = app.core().quiz_state(&s).await.unwrap();
+    assert!(state.attempts.is_empty() && state.open.is_none());
+    app.stop().await;
+}
