@@ -1,7 +1,9 @@
 //! Curricula, courses, lessons and question banks: built by the KM officers of the owning unit
 //! (ManageKnowledge) from the repository's published items; the catalogue; course packages.
 
+pub mod catalogue;
 pub mod ports;
 pub mod service;
 
-pub use ports::CourseStore;
+pub use catalogue::CatalogueEntry;
+pub use ports::{CourseChange, CourseEditStore, CourseStore};
