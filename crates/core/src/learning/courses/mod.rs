@@ -2,7 +2,9 @@
 //! (ManageKnowledge) from the repository's published items; the catalogue; course packages.
 
 pub mod catalogue;
+pub mod manage;
 pub mod ports;
+pub mod rules;
 pub mod service;
 
 pub use catalogue::CatalogueEntry;
