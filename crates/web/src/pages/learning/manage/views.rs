@@ -26,11 +26,11 @@ pub(crate) struct CourseRow {
     pub updated: String,
 }
 
-/// The desk's curricula (id, title, unit, archived) and courses.
-pub(crate) fn desk_rows(
-    d: &CourseDesk,
-    tree: &UnitTree,
-) -> (Vec<(i64, String, String, bool)>, Vec<CourseRow>) {
+/// A curriculum on the desk: id, title, unit, archived.
+pub(crate) type CurriculumRow = (i64, String, String, bool);
+
+/// The desk's curricula and courses.
+pub(crate) fn desk_rows(d: &CourseDesk, tree: &UnitTree) -> (Vec<CurriculumRow>, Vec<CourseRow>) {
     let unit = |u| {
         tree.get(u)
             .map(|u| u.name_th.as_str().to_string())
