@@ -2,17 +2,18 @@
 
 use super::{corrupt, count, marks};
 use crate::search::{exec, rows};
-use crate::store::{SeaStore, from_ms, get, ms};
+use crate::store::{SeaStore, from_ms, get, map_err, ms};
 use async_trait::async_trait;
 use khlang_core::error::PortError;
 use khlang_core::ids::{CourseId, CurriculumId, ItemId, LessonId, QuestionId, UnitId, UserId};
 use khlang_core::learning::CourseStore;
+use khlang_core::learning::courses::ports::{CourseChange, CourseEditStore};
 use khlang_core::learning::model::{
     Audience, Choice, Course, CourseFields, CourseStatus, Curriculum, CurriculumFields, Lesson,
     LessonBody, LessonFields, Question, QuestionFields, QuestionKind, QuizRules,
 };
 use khlang_core::ports::PortResult;
-use sea_orm::{QueryResult, Value};
+use sea_orm::{QueryResult, TransactionTrait, Value};
 use time::OffsetDateTime;
 
 const CURRICULUM: &str =
@@ -344,5 +345,268 @@ impl CourseStore for SeaStore {
         )
         .await?;
         found.iter().map(to_question).collect()
+    }
+}
+
+fn in_list(n: usize) -> String {
+    if n == 0 { "NULL".into() } else { marks(n) }
+}
+
+#[async_trait]
+impl CourseEditStore for SeaStore {
+    async fn all_curricula(&self) -> PortResult<Vec<Curriculum>> {
+        let found = rows(
+            self.connection(),
+            &format!("SELECT {CURRICULUM} FROM curricula ORDER BY id"),
+            vec![],
+        )
+        .await?;
+        found.iter().map(to_curriculum).collect()
+    }
+
+    async fn courses_with_status(&self, statuses: &[CourseStatus]) -> PortResult<Vec<Course>> {
+        let found = rows(
+            self.connection(),
+            &format!(
+                "SELECT {COURSE} FROM courses WHERE status IN ({}) \
+                 ORDER BY curriculum_id, position, id",
+                in_list(statuses.len())
+            ),
+            statuses.iter().map(|s| s.as_str().into()).collect(),
+        )
+        .await?;
+        found.iter().map(to_course).collect()
+    }
+
+    async fn courses_of_units(&self, units: &[UnitId]) -> PortResult<Vec<Course>> {
+        let found = rows(
+            self.connection(),
+            &format!(
+                "SELECT {COURSE} FROM courses WHERE unit_id IN ({}) ORDER BY updated_ms DESC, id",
+                in_list(units.len())
+            ),
+            units.iter().map(|u| u.0.into()).collect(),
+        )
+        .await?;
+        found.iter().map(to_course).collect()
+    }
+
+    async fn course_by_origin(&self, unit: UnitId, origin: &str) -> PortResult<Option<Course>> {
+        let found = rows(
+            self.connection(),
+            &format!("SELECT {COURSE} FROM courses WHERE unit_id = ? AND origin = ? ORDER BY id"),
+            vec![unit.0.into(), origin.into()],
+        )
+        .await?;
+        found.first().map(to_course).transpose()
+    }
+
+    async fn update_curriculum(
+        &self,
+        id: CurriculumId,
+        f: &CurriculumFields,
+        at: OffsetDateTime,
+    ) -> PortResult<()> {
+        exec(
+            self.connection(),
+            "UPDATE curricula SET title = ?, audience = ?, unit_id = ?, goals = ?, hours = ?, \
+             updated_ms = ? WHERE id = ?",
+            vec![
+                f.title.as_str().into(),
+                f.audience.as_str().into(),
+                f.unit_id.0.into(),
+                f.goals.as_str().into(),
+                (f.hours as i32).into(),
+                ms(at).into(),
+                id.0.into(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn archive_curriculum(&self, id: CurriculumId, at: OffsetDateTime) -> PortResult<()> {
+        exec(
+            self.connection(),
+            "UPDATE curricula SET archived_ms = ?, updated_ms = ? WHERE id = ? \
+             AND archived_ms IS NULL",
+            vec![ms(at).into(), ms(at).into(), id.0.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_course(
+        &self,
+        id: CourseId,
+        f: &CourseFields,
+        at: OffsetDateTime,
+    ) -> PortResult<()> {
+        exec(
+            self.connection(),
+            "UPDATE courses SET curriculum_id = ?, title = ?, summary = ?, unit_id = ?, \
+             minutes = ?, open = ?, sequential = ?, qualifies_trainers = ?, updated_ms = ? \
+             WHERE id = ?",
+            vec![
+                f.curriculum_id.map(|c| c.0).into(),
+                f.title.as_str().into(),
+                f.summary.as_str().into(),
+                f.unit_id.0.into(),
+                (f.minutes as i32).into(),
+                f.open.into(),
+                f.sequential.into(),
+                f.qualifies_trainers.into(),
+                ms(at).into(),
+                id.0.into(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn withdraw_course(
+        &self,
+        id: CourseId,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> PortResult<bool> {
+        let n = exec(
+            self.connection(),
+            "UPDATE courses SET status = 'withdrawn', withdrawn_ms = ?, withdrawn_reason = ?, \
+             updated_ms = ? WHERE id = ? AND status <> 'withdrawn'",
+            vec![ms(at).into(), reason.into(), ms(at).into(), id.0.into()],
+        )
+        .await?;
+        Ok(n > 0)
+    }
+
+    async fn insert_change(
+        &self,
+        course: CourseId,
+        by: Option<UserId>,
+        what: &str,
+        at: OffsetDateTime,
+    ) -> PortResult<()> {
+        exec(
+            self.connection(),
+            "INSERT INTO course_changes (course_id, at_ms, by_user, what) VALUES (?, ?, ?, ?)",
+            vec![
+                course.0.into(),
+                ms(at).into(),
+                by.map(|u| u.0).into(),
+                what.into(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn changes_of(&self, course: CourseId) -> PortResult<Vec<CourseChange>> {
+        let found = rows(
+            self.connection(),
+            "SELECT at_ms, what FROM course_changes WHERE course_id = ? ORDER BY at_ms DESC, id DESC",
+            vec![course.0.into()],
+        )
+        .await?;
+        found
+            .iter()
+            .map(|r| {
+                Ok(CourseChange {
+                    at: from_ms(get(r, "at_ms")?)?,
+                    what: get(r, "what")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn update_lesson(&self, id: LessonId, f: &LessonFields) -> PortResult<()> {
+        let mut values = lesson_values(f);
+        values.push(id.0.into());
+        exec(
+            self.connection(),
+            "UPDATE course_lessons SET title = ?, kind = ?, item_id = ?, body = ?, required = ?, \
+             minutes = ?, pass_percent = ?, draw = ?, retries = ? WHERE id = ?",
+            values,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn remove_lesson(&self, id: LessonId, at: OffsetDateTime) -> PortResult<()> {
+        exec(
+            self.connection(),
+            "UPDATE course_lessons SET removed_ms = ? WHERE id = ? AND removed_ms IS NULL",
+            vec![ms(at).into(), id.0.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn swap_lessons(&self, a: LessonId, b: LessonId) -> PortResult<()> {
+        let txn = self.connection().begin().await.map_err(map_err)?;
+        let pos = |r: &QueryResult| get::<i32>(r, "position");
+        let pa = rows(
+            &txn,
+            "SELECT position FROM course_lessons WHERE id = ?",
+            vec![a.0.into()],
+        )
+        .await?;
+        let pb = rows(
+            &txn,
+            "SELECT position FROM course_lessons WHERE id = ?",
+            vec![b.0.into()],
+        )
+        .await?;
+        let (pa, pb) = (
+            pos(pa.first().ok_or(PortError::NotFound)?)?,
+            pos(pb.first().ok_or(PortError::NotFound)?)?,
+        );
+        for (id, p) in [(a, pb), (b, pa)] {
+            exec(
+                &txn,
+                "UPDATE course_lessons SET position = ? WHERE id = ?",
+                vec![p.into(), id.0.into()],
+            )
+            .await?;
+        }
+        txn.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn question(&self, id: QuestionId) -> PortResult<Question> {
+        let found = rows(
+            self.connection(),
+            &format!("SELECT {QUESTION} FROM quiz_questions WHERE id = ?"),
+            vec![id.0.into()],
+        )
+        .await?;
+        to_question(found.first().ok_or(PortError::NotFound)?)
+    }
+
+    async fn update_question(&self, id: QuestionId, f: &QuestionFields) -> PortResult<()> {
+        let choices =
+            serde_json::to_string(&f.choices).map_err(|e| corrupt("question choices", e))?;
+        exec(
+            self.connection(),
+            "UPDATE quiz_questions SET kind = ?, prompt = ?, choices = ? WHERE id = ?",
+            vec![
+                f.kind.as_str().into(),
+                f.prompt.as_str().into(),
+                choices.into(),
+                id.0.into(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn remove_question(&self, id: QuestionId, at: OffsetDateTime) -> PortResult<()> {
+        exec(
+            self.connection(),
+            "UPDATE quiz_questions SET removed_ms = ? WHERE id = ? AND removed_ms IS NULL",
+            vec![ms(at).into(), id.0.into()],
+        )
+        .await?;
+        Ok(())
     }
 }

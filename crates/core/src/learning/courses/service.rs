@@ -11,11 +11,11 @@ use crate::learning::model::{
 };
 use crate::org::{Action, Actor, Target, authorize};
 use crate::service::Khlang;
-use crate::text::{grapheme_len, tidy};
+use crate::text::tidy;
 use std::sync::Arc;
 
-/// Longest title of a curriculum, course or lesson, in graphemes.
-pub const TITLE_MAX: usize = 300;
+pub use super::rules::TITLE_MAX;
+use super::rules::title;
 
 /// A course with its lessons in order (removed ones left out).
 #[derive(Debug, Clone)]
@@ -27,18 +27,25 @@ pub struct CourseOutline {
     pub unavailable: Vec<LessonId>,
 }
 
-fn title(field: &'static str, s: &str) -> Result<String, FieldError> {
-    let t = tidy(s);
-    if t.is_empty() {
-        return Err(FieldError::new(field, "กรุณากรอกชื่อ"));
+/// The last guard on a question whatever the form checked: a prompt, 2–6 choices, and the
+/// right number of correct ones.
+pub(crate) fn check_question_fields(fields: &QuestionFields) -> DomainResult<()> {
+    let right = fields.choices.iter().filter(|c| c.correct).count();
+    let ok = match fields.kind {
+        QuestionKind::Single | QuestionKind::TrueFalse => right == 1,
+        QuestionKind::Multiple => right >= 1,
+    };
+    if tidy(&fields.prompt).is_empty()
+        || fields.choices.len() < 2
+        || fields.choices.len() > super::rules::CHOICES_MAX
+        || !ok
+    {
+        return Err(DomainError::Invalid(vec![FieldError::new(
+            "choices",
+            "ข้อสอบต้องมีคำถาม ตัวเลือก ๒–๖ ข้อ และคำตอบที่ถูก",
+        )]));
     }
-    if grapheme_len(&t) > TITLE_MAX {
-        return Err(FieldError::new(
-            field,
-            format!("ชื่อยาวเกิน {TITLE_MAX} ตัวอักษร"),
-        ));
-    }
-    Ok(t)
+    Ok(())
 }
 
 impl Khlang {
@@ -94,6 +101,8 @@ impl Khlang {
         let me = actor.user_id().ok_or(DomainError::Unauthenticated)?;
         self.check_course_officer(actor, fields.unit_id).await?;
         fields.title = title("title", &fields.title).map_err(|e| DomainError::Invalid(vec![e]))?;
+        self.check_curriculum_choice(actor, fields.curriculum_id)
+            .await?;
         Ok(self
             .course_store()?
             .insert_course(&fields, None, me, self.clock.now())
@@ -144,28 +153,29 @@ impl Khlang {
         if !matches!(l.fields.body, LessonBody::Quiz { .. }) {
             return Err(DomainError::Conflict("บทเรียนนี้ไม่ใช่แบบทดสอบ".into()));
         }
-        let right = fields.choices.iter().filter(|c| c.correct).count();
-        let ok = match fields.kind {
-            QuestionKind::Single | QuestionKind::TrueFalse => right == 1,
-            QuestionKind::Multiple => right >= 1,
-        };
-        if tidy(&fields.prompt).is_empty() || fields.choices.len() < 2 || !ok {
-            return Err(DomainError::Invalid(vec![FieldError::new(
-                "choices",
-                "ข้อสอบต้องมีคำถาม ตัวเลือกอย่างน้อย ๒ ข้อ และคำตอบที่ถูก",
-            )]));
-        }
+        check_question_fields(&fields)?;
         Ok(store.insert_question(lesson, &fields).await?)
     }
 
-    /// Opens a draft course to learners.
+    /// Opens a draft course to learners, once it has what learners need (see
+    /// [`Khlang::publish_problems`]).
     pub async fn publish_course(&self, actor: &Actor, course: CourseId) -> DomainResult<()> {
         let store = self.course_store()?;
         let c = store.course(course).await?;
         self.check_course_officer(actor, c.fields.unit_id).await?;
-        if c.status != CourseStatus::Draft
-            || !store.publish_course(course, self.clock.now()).await?
-        {
+        if c.status != CourseStatus::Draft {
+            return Err(DomainError::Conflict("รายวิชานี้ไม่ได้อยู่ในสถานะฉบับร่าง".into()));
+        }
+        let missing = self.publish_problems(course).await?;
+        if !missing.is_empty() {
+            return Err(DomainError::Invalid(
+                missing
+                    .into_iter()
+                    .map(|m| FieldError::new("publish", m))
+                    .collect(),
+            ));
+        }
+        if !store.publish_course(course, self.clock.now()).await? {
             return Err(DomainError::Conflict("รายวิชานี้ไม่ได้อยู่ในสถานะฉบับร่าง".into()));
         }
         Ok(())
@@ -206,7 +216,6 @@ impl Khlang {
     }
 
     /// A quiz's bank in order (removed questions left out); for the quiz's own rooms.
-    #[allow(dead_code)] // contract: used by the learners room
     pub(crate) async fn quiz_bank(&self, lesson: LessonId) -> DomainResult<Vec<Question>> {
         Ok(self
             .course_store()?
