@@ -145,19 +145,6 @@ impl LearnerStore for SeaStore {
         Ok(out)
     }
 
-    async fn published_courses(&self) -> PortResult<Vec<Course>> {
-        let found = rows(
-            self.connection(),
-            "SELECT id, curriculum_id, position, title, summary, unit_id, minutes, open, \
-             sequential, qualifies_trainers, status, withdrawn_ms, withdrawn_reason, \
-             created_by, created_ms, updated_ms, origin FROM courses WHERE status = ? \
-             ORDER BY updated_ms DESC, id DESC LIMIT 200",
-            vec!["published".into()],
-        )
-        .await?;
-        found.iter().map(to_course).collect()
-    }
-
     async fn progress_of(&self, enrolment: EnrolmentId) -> PortResult<Vec<LessonProgress>> {
         let found = rows(
             self.connection(),

@@ -725,3 +725,50 @@ async fn a_cohort_learner_completes_the_report_and_roll_up_agree_and_a_closed_co
     assert!(state.attempts.is_empty() && state.open.is_none());
     app.stop().await;
 }
+
+/// A course withdrawn while people are in it: nothing of theirs is lost, the course page says
+/// when and why, new progress is refused in Thai, and the course's changes record it.
+#[tokio::test]
+async fn a_withdrawn_course_keeps_its_learners_progress_and_says_why() {
+    let app = spawn_app().await;
+    let f = three_lesson_course(&app, "wdofficer", true).await;
+    let (c, a, _) = learner(&app, "wd_learner").await;
+    enrol(&app, &c, f.course).await;
+    assert_eq!(done(&app, &c, f.lessons[0]).await.status(), 303);
+    let before = app.core().course_progress(&a, f.course).await.unwrap();
+    assert_eq!(before.required_done, 1);
+
+    let why = "ปรับปรุงเนื้อหาตามคู่มือฉบับใหม่";
+    app.core()
+        .withdraw_course(&f.officer, f.course, why)
+        .await
+        .unwrap();
+    let (s, html) = get(&app, &c, &format!("/learn/courses/{}", f.course.0)).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("รายวิชานี้ยกเลิกแล้วเมื่อ")
+            && html.contains(why)
+            && html.contains("สิ่งที่เปลี่ยนแปลงในรายวิชา"),
+        "{html}"
+    );
+    let res = done(&app, &c, f.lessons[1]).await;
+    assert_eq!(res.status(), 409);
+    assert!(body(res).await.contains("ความก้าวหน้าเดิมยังอยู่ครบ"));
+    let after = app.core().course_progress(&a, f.course).await.unwrap();
+    assert_eq!(after.required_done, 1);
+    assert_eq!(
+        after.enrolment.as_ref().map(|e| e.lessons_done),
+        before.enrolment.as_ref().map(|e| e.lessons_done)
+    );
+    let changes = app.core().course_changes(&a, f.course).await.unwrap();
+    assert!(
+        changes.iter().any(|ch| ch.what.contains(why)),
+        "{changes:?}"
+    );
+    // Nobody new may enrol.
+    let (other, _, _) = learner(&app, "wd_latecomer").await;
+    let page = format!("/learn/courses/{}", f.course.0);
+    let res = post(&app, &other, &page, &format!("{page}/enrol")).await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    app.stop().await;
+}

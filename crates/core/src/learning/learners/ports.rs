@@ -43,8 +43,6 @@ pub trait LearnerStore: Send + Sync {
     ) -> PortResult<Enrolment>;
     /// A learner's enrolments with their courses, most recently studied first.
     async fn enrolments_of_user(&self, user: UserId) -> PortResult<Vec<(Enrolment, Course)>>;
-    /// Published courses, newest first (a stand-in for the courses room's catalogue).
-    async fn published_courses(&self) -> PortResult<Vec<Course>>;
     async fn progress_of(&self, enrolment: EnrolmentId) -> PortResult<Vec<LessonProgress>>;
     /// A lesson opened: its progress row exists from now on, and the enrolment resumes there.
     async fn lesson_viewed(

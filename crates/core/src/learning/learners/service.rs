@@ -66,7 +66,8 @@ pub struct MyCourse {
 #[derive(Debug, Clone)]
 pub struct MyLearning {
     pub courses: Vec<MyCourse>,
-    pub catalogue: Vec<Course>,
+    /// Published courses by curriculum (the courses room's catalogue).
+    pub catalogue: Vec<crate::learning::courses::CatalogueEntry>,
 }
 
 /// One lesson on its screen.
@@ -131,12 +132,6 @@ impl Khlang {
             .ok_or_else(|| DomainError::internal("learning has no store"))
     }
 
-    /// Published courses for the catalogue. Stand-in until the courses room's
-    /// `catalogue(actor)` is merged.
-    pub async fn learner_catalogue(&self, _actor: &Actor) -> DomainResult<Vec<Course>> {
-        Ok(self.learner_store()?.published_courses().await?)
-    }
-
     /// A person's certificates in force from courses that qualify trainers (ทำเนียบครูฝึก).
     pub async fn trainer_certificates(
         &self,
@@ -183,7 +178,7 @@ impl Khlang {
                 });
             }
         }
-        let catalogue = self.learner_catalogue(actor).await?;
+        let catalogue = self.catalogue(actor).await?;
         Ok(MyLearning { courses, catalogue })
     }
 

@@ -86,7 +86,15 @@ struct LearnPage {
     signed_in: bool,
     in_progress: Vec<MineRow>,
     completed: Vec<MineRow>,
-    catalogue: Vec<CourseCard>,
+    catalogue: Vec<CatalogueGroup>,
+}
+
+/// A curriculum's open courses in the catalogue (no curriculum: `id` None, listed last).
+struct CatalogueGroup {
+    id: Option<i64>,
+    title: String,
+    audience: &'static str,
+    courses: Vec<CourseCard>,
 }
 
 async fn learn_page(State(state): State<AppState>, v: Visitor) -> Result<Response, WebError> {
@@ -121,8 +129,25 @@ async fn learn_page(State(state): State<AppState>, v: Visitor) -> Result<Respons
         catalogue: mine
             .catalogue
             .iter()
-            .filter(|c| !enrolled.contains(&c.id))
-            .map(|c| card(c, &tree))
+            .map(|e| CatalogueGroup {
+                id: e.curriculum.as_ref().map(|c| c.id.0),
+                title: e
+                    .curriculum
+                    .as_ref()
+                    .map(|c| c.fields.title.clone())
+                    .unwrap_or_else(|| "รายวิชาอื่น ๆ".into()),
+                audience: e
+                    .curriculum
+                    .as_ref()
+                    .map_or("", |c| c.fields.audience.label_th()),
+                courses: e
+                    .courses
+                    .iter()
+                    .filter(|c| !enrolled.contains(&c.id))
+                    .map(|c| card(c, &tree))
+                    .collect(),
+            })
+            .filter(|g| !g.courses.is_empty())
             .collect(),
     };
     Ok(v.finish(render(&page)))
@@ -164,6 +189,8 @@ struct CoursePage {
     certificate: Option<String>,
     qr: String,
     flash: Option<String>,
+    /// What changed in the course (newest first): date and sentence.
+    changes: Vec<(String, String)>,
 }
 
 fn lesson_rows(p: &CourseProgress) -> Vec<LessonRow> {
@@ -197,6 +224,14 @@ async fn course_view(
     let p = state.core.course_progress(&actor, id).await?;
     let tree = state.core.unit_tree().await?;
     let c = &p.outline.course;
+    let changes = state
+        .core
+        .course_changes(&actor, id)
+        .await?
+        .into_iter()
+        .take(10)
+        .map(|ch| (format_be_date(ch.at), ch.what))
+        .collect();
     let certificate = p
         .enrolment
         .as_ref()
@@ -238,6 +273,7 @@ async fn course_view(
         certificate,
         qr,
         flash,
+        changes,
     })
 }
 
