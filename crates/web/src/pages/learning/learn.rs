@@ -205,7 +205,11 @@ fn lesson_rows(p: &CourseProgress) -> Vec<LessonRow> {
             title: l.fields.title.clone(),
             kind: l.fields.body.kind_th(),
             required: l.fields.required,
-            minutes: duration_th(l.fields.minutes),
+            minutes: if l.fields.minutes == 0 {
+                String::new()
+            } else {
+                duration_th(l.fields.minutes)
+            },
             state: s.label_th(),
             done: *s == LessonState::Done,
             locked: matches!(s, LessonState::Locked(_)),
