@@ -9,7 +9,7 @@ use crate::item::{
 };
 use crate::ports::{ItemFilter, ItemOrder};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use time::macros::format_description;
 use time::{Date, PrimitiveDateTime, Time};
 
@@ -48,7 +48,7 @@ impl Khlang {
         let existing = self.published_titles().await?;
         let mut added = 0;
         for d in file.item {
-            if existing.contains(d.title.trim()) {
+            if existing.contains_key(d.title.trim()) {
                 continue;
             }
             let bad = |what: &str| DomainError::internal(format!("demo item {}: {what}", d.key));
@@ -109,6 +109,9 @@ impl Khlang {
             format!("{added} items"),
         )
         .await?;
+        if self.courses.is_some() {
+            self.load_demo_course(by).await?;
+        }
         Ok(added)
     }
 
@@ -153,8 +156,9 @@ impl Khlang {
         Ok(item.id)
     }
 
-    async fn published_titles(&self) -> DomainResult<HashSet<String>> {
-        let mut titles = HashSet::new();
+    /// Published items by title (the demo's items are found by their titles).
+    pub(crate) async fn published_titles(&self) -> DomainResult<HashMap<String, ItemId>> {
+        let mut titles = HashMap::new();
         let filter = ItemFilter {
             statuses: vec![ItemStatus::Published],
             order: ItemOrder::NewestPublished,
@@ -164,7 +168,7 @@ impl Khlang {
         loop {
             let p = self.knowledge.list_items(&filter, page, 100).await?;
             let pages = p.pages();
-            titles.extend(p.items.into_iter().map(|i| i.title));
+            titles.extend(p.items.into_iter().map(|i| (i.title, i.id)));
             if page >= pages {
                 break;
             }

@@ -322,3 +322,41 @@ async fn drafts_are_hidden_and_unpublished_items_make_lessons_unavailable() {
     assert_eq!(outline.unavailable, vec![f.lessons[0]]);
     app.stop().await;
 }
+
+/// `khlang demo` also opens seed 003's online KM training as a course over the demo items, once.
+#[tokio::test]
+async fn the_demo_loads_seed_003s_online_training_as_a_course_once() {
+    let app = spawn_app().await;
+    let admin = app
+        .create_user("demoadmin", khlang_testkit::PASSWORD, true)
+        .await;
+    app.core().load_demo(admin.id).await.unwrap();
+    app.core().load_demo(admin.id).await.unwrap();
+    let anyone = khlang_core::org::Actor::Anonymous;
+    let demo: Vec<_> = app
+        .core()
+        .catalogue(&anyone)
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|e| e.courses)
+        .filter(|c| c.origin.as_deref() == Some("demo:cdd-km-online-1.2"))
+        .collect();
+    assert_eq!(demo.len(), 1);
+    let outline = app
+        .core()
+        .course_outline(&anyone, demo[0].id)
+        .await
+        .unwrap();
+    assert_eq!(outline.lessons.len(), 4);
+    assert!(outline.unavailable.is_empty());
+    let res = app
+        .client()
+        .get(app.url(&format!("/learn/courses/{}", demo[0].id.0)))
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("เพิ่มทักษะการจัดการความรู้ในงานพัฒนาชุมชน"), "{html}");
+    app.stop().await;
+}

@@ -2,6 +2,7 @@
 //! (ManageKnowledge) from the repository's published items; the catalogue; course packages.
 
 pub mod catalogue;
+mod demo;
 pub mod manage;
 pub mod ports;
 pub mod rules;
