@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod manage;
+pub mod package;
 pub mod ports;
 pub mod rules;
 pub mod service;
