@@ -410,3 +410,101 @@ fn question(q: &PackageQuestion) -> Result<QuestionFields, String> {
         choices: q.choices.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format: FORMAT.into(),
+            package_id: "khlang:1:2".into(),
+            course: PackageCourse {
+                title: "รายวิชา".into(),
+                summary: String::new(),
+                minutes: 30,
+                open: true,
+                sequential: false,
+                qualifies_trainers: false,
+            },
+            curriculum: None,
+            lessons: vec![PackageLesson {
+                kind: "quiz".into(),
+                title: "แบบทดสอบ".into(),
+                required: true,
+                minutes: 10,
+                text: None,
+                intro: Some("ตอบทุกข้อ".into()),
+                rules: Some(PackageRules {
+                    pass_percent: 80,
+                    draw: Some(1),
+                    retries: true,
+                }),
+                questions: vec![PackageQuestion {
+                    kind: "true_false".into(),
+                    prompt: "ถูกหรือผิด".into(),
+                    choices: vec![
+                        Choice {
+                            text: "ถูก".into(),
+                            correct: true,
+                            feedback: String::new(),
+                        },
+                        Choice {
+                            text: "ผิด".into(),
+                            correct: false,
+                            feedback: "ยังไม่ถูก".into(),
+                        },
+                    ],
+                }],
+                item: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_written_package_reads_back_the_same() {
+        let zip = write(&manifest(), &[]).unwrap();
+        assert_eq!(
+            zip,
+            write(&manifest(), &[]).unwrap(),
+            "same bytes each time"
+        );
+        let read = read(&zip, 1 << 20).unwrap();
+        assert_eq!(read.manifest, manifest());
+        assert_eq!(read.questions[0].len(), 1);
+    }
+
+    #[test]
+    fn every_problem_is_reported_in_thai() {
+        let mut m = manifest();
+        m.course.title = " ".into();
+        m.lessons[0].rules = Some(PackageRules {
+            pass_percent: 80,
+            draw: Some(5),
+            retries: false,
+        });
+        m.lessons[0].questions[0].choices[1].correct = true;
+        m.lessons.push(PackageLesson {
+            kind: "video".into(),
+            ..m.lessons[0].clone()
+        });
+        let problems = read(&write(&m, &[]).unwrap(), 1 << 20).unwrap_err();
+        assert!(problems.iter().any(|p| p.starts_with("ชื่อรายวิชา")));
+        assert!(problems.iter().any(|p| p.contains("จำนวนข้อที่สุ่ม")));
+        assert!(problems.iter().any(|p| p.contains("ข้อสอบข้อที่ 1")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("ไม่รู้จักชนิดบทเรียน \"video\""))
+        );
+    }
+
+    #[test]
+    fn a_package_unpacking_past_the_limit_is_refused() {
+        let big = vec![b'a'; 10_000];
+        let zip = write_entries(&[(MANIFEST, &big)]).unwrap();
+        assert!(zip.len() < 1_000);
+        let problems = read(&zip, 5_000).unwrap_err();
+        assert!(problems[0].contains("ใหญ่เกิน"), "{problems:?}");
+    }
+}
