@@ -609,4 +609,23 @@ impl CourseEditStore for SeaStore {
         .await?;
         Ok(())
     }
+
+    async fn delete_course(&self, id: CourseId) -> PortResult<()> {
+        let c = self.connection();
+        exec(
+            c,
+            "DELETE FROM quiz_questions WHERE lesson_id IN \
+             (SELECT id FROM course_lessons WHERE course_id = ?)",
+            vec![id.0.into()],
+        )
+        .await?;
+        for sql in [
+            "DELETE FROM course_lessons WHERE course_id = ?",
+            "DELETE FROM course_changes WHERE course_id = ?",
+            "DELETE FROM courses WHERE id = ?",
+        ] {
+            exec(c, sql, vec![id.0.into()]).await?;
+        }
+        Ok(())
+    }
 }

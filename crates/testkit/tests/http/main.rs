@@ -21,6 +21,7 @@ mod learning_cohorts;
 mod learning_courses;
 mod learning_fixture;
 mod learning_learners;
+mod learning_packages;
 mod lessons;
 mod levels;
 mod media;

@@ -4,6 +4,7 @@
 pub mod catalogue;
 mod demo;
 pub mod manage;
+pub mod package;
 pub mod ports;
 pub mod rules;
 pub mod service;

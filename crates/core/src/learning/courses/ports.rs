@@ -105,4 +105,7 @@ pub trait CourseEditStore: Send + Sync {
     async fn question(&self, id: QuestionId) -> PortResult<Question>;
     async fn update_question(&self, id: QuestionId, fields: &QuestionFields) -> PortResult<()>;
     async fn remove_question(&self, id: QuestionId, at: OffsetDateTime) -> PortResult<()>;
+    /// Deletes a course with its lessons, questions and change notes: only for taking back
+    /// an import that failed midway (nobody has seen the draft yet).
+    async fn delete_course(&self, id: CourseId) -> PortResult<()>;
 }

@@ -3,6 +3,7 @@
 //! banks; and the public curriculum page.
 
 mod lessons;
+mod package;
 mod views;
 
 use crate::AppState;
@@ -47,6 +48,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/learn/courses/{id}/publish", post(publish))
         .route("/learn/courses/{id}/withdraw", post(withdraw))
         .merge(lessons::routes())
+        .merge(package::routes())
 }
 
 pub(super) fn layout(v: &Visitor, title: impl Into<String>) -> Layout {
