@@ -383,3 +383,45 @@ async fn only_the_courses_officers_export_and_import_goes_only_into_units_i_mana
     assert_eq!(courses_in(&app, &f.officer).await.len(), 1);
     app.stop().await;
 }
+
+/// Two officers' presses of "นำเข้ารายวิชา" at the same moment, on two processes: one course.
+#[tokio::test]
+async fn two_imports_of_one_package_at_once_make_one_course() {
+    use khlang_core::learning::courses::package::ImportOutcome;
+    let app = spawn_app().await;
+    let other = khlang_testkit::spawn_node_beside(&app).await;
+    let f = three_lesson_course(&app, "pkgrace", false).await;
+    let limit = 50 * 1024 * 1024;
+    let (_, bytes) = app
+        .core()
+        .course_package(&f.officer, f.course, limit)
+        .await
+        .unwrap();
+    let importer = actor(&app, "pkgrace_in", "km_officer", OTHER_UNIT).await;
+    let unit = UnitId(app.unit_id(OTHER_UNIT).await);
+    let (a, b) = tokio::join!(
+        app.core()
+            .import_course_package(&importer, unit, &bytes, limit),
+        other
+            .core()
+            .import_course_package(&importer, unit, &bytes, limit)
+    );
+    let ids: Vec<_> = [a, b]
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(ImportOutcome::Created { course, .. }) => Some((course, true)),
+            Ok(ImportOutcome::Existing(course)) => Some((course, false)),
+            // The second waited out the lease: refused in Thai, nothing made.
+            Err(khlang_core::DomainError::Conflict(_)) => None,
+            Err(e) => panic!("{e}"),
+        })
+        .collect();
+    assert_eq!(
+        ids.iter().filter(|(_, created)| *created).count(),
+        1,
+        "{ids:?}"
+    );
+    assert!(ids.windows(2).all(|w| w[0].0 == w[1].0), "{ids:?}");
+    other.stop().await;
+    app.stop().await;
+}

@@ -270,14 +270,41 @@ impl Khlang {
         bytes: &[u8],
         limit: u64,
     ) -> DomainResult<ImportOutcome> {
-        let (read, existing) = self.read_for_import(actor, unit, bytes, limit).await?;
-        if let Some(c) = existing {
+        let (read, _) = self.read_for_import(actor, unit, bytes, limit).await?;
+        // One import of a package into a unit at a time, across processes: a second one waits,
+        // then finds the first one's course (the schema has no unique (unit, origin) index).
+        let lease = self
+            .hold(
+                &format!("learning.import:{unit}:{}", read.manifest.package_id.trim()),
+                std::time::Duration::from_secs(120),
+                std::time::Duration::from_secs(30),
+            )
+            .await?
+            .ok_or_else(|| {
+                DomainError::Conflict("กำลังนำเข้าแพ็กเกจนี้อยู่ กรุณาลองอีกครั้งในอีกสักครู่".into())
+            })?;
+        let done = self.import_held(actor, unit, &read).await;
+        self.release(lease).await;
+        done
+    }
+
+    async fn import_held(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        read: &ReadPackage,
+    ) -> DomainResult<ImportOutcome> {
+        if let Some(c) = self
+            .course_store()?
+            .course_by_origin(unit, read.manifest.package_id.trim())
+            .await?
+        {
             return Ok(ImportOutcome::Existing(c.id));
         }
         let mut made_items = Vec::new();
         let mut made_course = None;
         match self
-            .write_package(actor, unit, &read, &mut made_items, &mut made_course)
+            .write_package(actor, unit, read, &mut made_items, &mut made_course)
             .await
         {
             Ok(outcome) => Ok(outcome),
