@@ -124,6 +124,18 @@ pub const LICENCES: [(&str, &str); 5] = [
     ("all-rights-reserved", "สงวนลิขสิทธิ์"),
 ];
 
+/// Where a licence is written down, for machines (schema.org, OAI-PMH); None when there is
+/// no public text (all rights reserved).
+pub fn licence_url(key: &str) -> Option<&'static str> {
+    match key {
+        "CC-BY-4.0" => Some("https://creativecommons.org/licenses/by/4.0/"),
+        "CC-BY-SA-4.0" => Some("https://creativecommons.org/licenses/by-sa/4.0/"),
+        "CC-BY-NC-4.0" => Some("https://creativecommons.org/licenses/by-nc/4.0/"),
+        "CC0-1.0" => Some("https://creativecommons.org/publicdomain/zero/1.0/"),
+        _ => None,
+    }
+}
+
 /// The title: required, at most 300 graphemes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -8,6 +8,7 @@ pub mod contests;
 pub mod dashboard;
 pub mod error;
 pub mod events;
+pub mod feeds;
 pub mod field;
 pub mod file;
 pub mod forms;

@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod caching;
 mod charts;
+mod discovery;
 mod error;
 mod files;
 mod forms;

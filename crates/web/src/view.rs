@@ -29,6 +29,10 @@ pub struct Layout {
     pub nav: &'static str,
     /// What the search box in the header shows.
     pub search: String,
+    /// Open Graph and JSON-LD for link cards and search engines (public pages).
+    pub meta: Option<crate::discovery::PageMeta>,
+    /// Feeds this page offers to feed readers.
+    pub feeds: Vec<crate::discovery::FeedLink>,
 }
 
 impl Layout {
@@ -57,7 +61,23 @@ impl Layout {
             csrf: csrf.to_string(),
             nav,
             search: String::new(),
+            meta: None,
+            feeds: Vec::new(),
         }
+    }
+
+    pub fn with_meta(mut self, meta: crate::discovery::PageMeta) -> Self {
+        self.meta = Some(meta);
+        self
+    }
+
+    /// Offers a feed (`href` from the site root) in the page's head.
+    pub fn with_feed(mut self, title: impl Into<String>, href: impl Into<String>) -> Self {
+        self.feeds.push(crate::discovery::FeedLink {
+            title: title.into(),
+            href: href.into(),
+        });
+        self
     }
 
     /// Keeps the query in the header's search box on the results page.

@@ -20,9 +20,9 @@ async fn actor(app: &TestApp, username: &str, role: &str, unit: &str) -> Actor {
 }
 
 /// The officer and reviewer of the north-eastern regional centre.
-struct Team {
-    officer: Actor,
-    reviewer: Actor,
+pub(super) struct Team {
+    pub(super) officer: Actor,
+    pub(super) reviewer: Actor,
     /// A volunteer without an account, in the person register.
     person: String,
 }
@@ -30,7 +30,7 @@ struct Team {
 const ADDRESS: &str = "บ้านโคกสูง";
 const PHONE: &str = "0812345678";
 
-async fn team(app: &TestApp) -> Team {
+pub(super) async fn team(app: &TestApp) -> Team {
     let officer = actor(app, "officer", "km_officer", UNIT).await;
     let draft = khlang_core::people::PersonDraft {
         name: "นางสมศรี ใจดี".into(),
@@ -75,7 +75,7 @@ fn raw(pairs: &[(&str, &str)]) -> RawAnswers {
 }
 
 /// Records a draft innovation through the form entry: innovators, place and branch.
-async fn record(
+pub(super) async fn record(
     app: &TestApp,
     t: &Team,
     title: &str,
@@ -116,7 +116,7 @@ async fn record(
     id
 }
 
-async fn publish(app: &TestApp, t: &Team, id: ItemId) {
+pub(super) async fn publish(app: &TestApp, t: &Team, id: ItemId) {
     let core = app.core();
     core.transition(&t.officer, id, Transition::Submit, "")
         .await

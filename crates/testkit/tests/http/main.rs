@@ -11,6 +11,7 @@ mod contest_rounds;
 mod contest_uploads;
 mod dashboard;
 mod events;
+mod feeds;
 mod forms;
 mod hardening_access;
 mod hardening_robust;

@@ -5,6 +5,7 @@
 use super::Done;
 use crate::AppState;
 use crate::auth::{Member, Visitor};
+use crate::discovery::{PageMeta, SiteBase, excerpt, iso, json_ld};
 use crate::error::WebError;
 use crate::forms::ThaiForm;
 use crate::forms::{ThaiPath as Path, ThaiQuery as Query};
@@ -148,7 +149,8 @@ async fn catalogue(
             "innovations",
             visitor.session.as_ref(),
             visitor.csrf(),
-        ),
+        )
+        .with_feed("นวัตกรรมล่าสุด", "/feeds/innovations.atom"),
         may_record: actor.may_somewhere(Action::Contribute),
         branches,
         centres: RegionalCentre::ALL
@@ -248,7 +250,6 @@ struct ShowPage {
     flash: Option<&'static str>,
     errors: Errors,
     form: AppliedInput,
-    og: OpenGraph,
     id: i64,
     title: String,
     summary: String,
@@ -292,14 +293,6 @@ impl ReportsPager {
             }
         })
     }
-}
-
-/// What LINE and Facebook read to show a link's preview.
-pub struct OpenGraph {
-    pub title: String,
-    pub description: String,
-    pub url: String,
-    pub image: Option<String>,
 }
 
 struct Loaded {
@@ -382,16 +375,54 @@ async fn load(
     })
 }
 
-fn excerpt(s: &str, graphemes: usize) -> String {
-    use unicode_segmentation::UnicodeSegmentation;
-    match s.grapheme_indices(true).nth(graphemes) {
-        Some((cut, _)) => format!("{}…", &s[..cut]),
-        None => s.to_string(),
+/// The card LINE and Facebook show for an innovation, and its schema.org description.
+fn innovation_meta(site: &SiteBase, l: &Loaded, id: i64) -> PageMeta {
+    let url = site.url(&format!("/innovations/{id}"));
+    let image = l
+        .photos
+        .first()
+        .map(|f| site.url(&format!("/files/{f}/display")));
+    let description = excerpt(
+        if l.summary.is_empty() {
+            &l.branch
+        } else {
+            &l.summary
+        },
+        200,
+    );
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "genre": "นวัตกรรม",
+        "name": l.title,
+        "description": description,
+        "url": url,
+        "inLanguage": "th",
+        "publisher": {"@type": "GovernmentOrganization", "name": l.unit},
+    });
+    if !l.branch.is_empty() {
+        ld["about"] = l.branch.clone().into();
+    }
+    if let Some(at) = l.row.published_at {
+        ld["datePublished"] = iso(at).into();
+    }
+    if let Some(img) = &image {
+        ld["image"] = img.clone().into();
+    }
+    PageMeta {
+        og_type: "article",
+        title: l.title.clone(),
+        description,
+        url,
+        image,
+        json_ld: Some(json_ld(&ld)),
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn show(
     state: &AppState,
+    site: &SiteBase,
     visitor: &Visitor,
     id: ItemId,
     flash: Option<&'static str>,
@@ -401,27 +432,7 @@ async fn show(
 ) -> Result<ShowPage, WebError> {
     let actor = visitor.actor();
     let l = load(state, &actor, id, reports_page).await?;
-    let base = state
-        .config
-        .public_base_url
-        .trim_end_matches('/')
-        .to_string();
-    let og = OpenGraph {
-        title: l.title.clone(),
-        description: excerpt(
-            if l.summary.is_empty() {
-                &l.branch
-            } else {
-                &l.summary
-            },
-            200,
-        ),
-        url: format!("{base}/innovations/{}", id.0),
-        image: l
-            .photos
-            .first()
-            .map(|f| format!("{base}/files/{f}/display")),
-    };
+    let meta = innovation_meta(site, &l, id.0);
     let provinces = state
         .core
         .provinces()
@@ -437,11 +448,11 @@ async fn show(
             "innovations",
             visitor.session.as_ref(),
             visitor.csrf(),
-        ),
+        )
+        .with_meta(meta),
         flash,
         errors,
         form,
-        og,
         id: id.0,
         year: format!("ปีงบประมาณ {}", l.row.fiscal_year),
         applied: format!("นำไปใช้แล้ว {} ครั้ง", number(l.row.applied_count)),
@@ -465,6 +476,7 @@ async fn show(
 
 async fn innovation_page(
     State(state): State<AppState>,
+    site: SiteBase,
     visitor: Visitor,
     Path(id): Path<i64>,
     Query(done): Query<Done>,
@@ -476,6 +488,7 @@ async fn innovation_page(
     let reports_page = crate::forms::page_link_param(done.page.as_deref())?.get();
     let page = show(
         &state,
+        &site,
         &visitor,
         ItemId(id),
         flash,
@@ -501,6 +514,7 @@ struct AppliedForm {
 
 async fn report_applied(
     State(state): State<AppState>,
+    site: SiteBase,
     member: Member,
     Path(id): Path<i64>,
     ThaiForm(form): ThaiForm<AppliedForm>,
@@ -517,6 +531,7 @@ async fn report_applied(
         Err(DomainError::Invalid(errors)) => {
             let page = show(
                 &state,
+                &site,
                 &member.0,
                 ItemId(id),
                 None,
@@ -537,7 +552,6 @@ async fn report_applied(
 #[template(path = "innovations/sheet.html")]
 struct SheetPage {
     layout: Layout,
-    og: OpenGraph,
     id: i64,
     title: String,
     summary: String,
@@ -555,33 +569,22 @@ struct SheetPage {
 /// One printable A4 page (the print stylesheet hides the site's frame).
 async fn sheet(
     State(state): State<AppState>,
+    site: SiteBase,
     visitor: Visitor,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let actor = visitor.actor();
     let l = load(&state, &actor, ItemId(id), 1).await?;
-    let base = state
-        .config
-        .public_base_url
-        .trim_end_matches('/')
-        .to_string();
-    let url = format!("{base}/innovations/{id}");
+    let meta = innovation_meta(&site, &l, id);
+    let url = meta.url.clone();
     let html = SheetPage {
         layout: Layout::new(
             format!("แผ่นนวัตกรรม: {}", l.title),
             "innovations",
             visitor.session.as_ref(),
             visitor.csrf(),
-        ),
-        og: OpenGraph {
-            title: l.title.clone(),
-            description: excerpt(&l.summary, 200),
-            url: url.clone(),
-            image: l
-                .photos
-                .first()
-                .map(|f| format!("{base}/files/{f}/display")),
-        },
+        )
+        .with_meta(meta),
         id,
         year: format!("ปีงบประมาณ {}", thai_digits(&l.row.fiscal_year.to_string())),
         applied: format!("นำไปใช้แล้ว {} ครั้ง", number(l.row.applied_count)),

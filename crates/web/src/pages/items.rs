@@ -31,6 +31,7 @@ use khlang_core::taxonomy::Vocabulary;
 use khlang_core::text::{format_be_date, format_be_date_long, format_be_datetime};
 use serde::Deserialize;
 
+mod meta;
 mod revisions;
 
 pub fn routes() -> Router<AppState> {
@@ -203,13 +204,29 @@ async fn browse(
             )
         })
         .collect();
+    // The feed that follows what the reader filtered on (a unit or a category), else all.
+    let feed = match (b.unit, b.term) {
+        (Some(u), _) => (
+            format!(
+                "องค์ความรู้ของ{}",
+                tree.get(u).map(|u| u.name_th.as_str()).unwrap_or("")
+            ),
+            super::feeds::unit_feed(u),
+        ),
+        (None, Some(t)) => (
+            format!("องค์ความรู้หมวด{}", vocab.label(t)),
+            super::feeds::category_feed(t),
+        ),
+        (None, None) => ("องค์ความรู้ล่าสุด".to_string(), "/feeds/items.atom".to_string()),
+    };
     let html = BrowsePage {
         layout: Layout::new(
             "คลังความรู้",
             "items",
             visitor.session.as_ref(),
             visitor.csrf(),
-        ),
+        )
+        .with_feed(feed.0, feed.1),
         flash: None,
         heading: "คลังความรู้",
         show_filters: true,
@@ -461,6 +478,7 @@ fn file_row(f: &ItemFile) -> FileRow {
 
 async fn item_view(
     state: &AppState,
+    site: Option<&crate::discovery::SiteBase>,
     visitor: &Visitor,
     id: ItemId,
     flash: Option<&'static str>,
@@ -520,13 +538,17 @@ async fn item_view(
     };
     // With a revision pending, editing, submitting and reviewing concern the revision.
     let pending = revision.is_some();
+    let mut layout = Layout::new(
+        f.title.as_str(),
+        "items",
+        visitor.session.as_ref(),
+        visitor.csrf(),
+    );
+    if let Some(meta) = site.and_then(|s| meta::item_meta(s, &v, &tree, &vocab)) {
+        layout = layout.with_meta(meta);
+    }
     Ok(ItemPage {
-        layout: Layout::new(
-            f.title.as_str(),
-            "items",
-            visitor.session.as_ref(),
-            visitor.csrf(),
-        ),
+        layout,
         flash,
         errors,
         id: item.id.0,
@@ -595,12 +617,14 @@ async fn item_view(
 
 async fn item_page(
     State(state): State<AppState>,
+    site: crate::discovery::SiteBase,
     visitor: Visitor,
     Path(id): Path<i64>,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
     let page = item_view(
         &state,
+        Some(&site),
         &visitor,
         ItemId(id),
         done.message(),
@@ -1252,7 +1276,7 @@ async fn transition(
                 ),
                 _ => unreachable!("matched above"),
             };
-            let p = item_view(&state, &member.0, id, None, Errors(errors)).await?;
+            let p = item_view(&state, None, &member.0, id, None, Errors(errors)).await?;
             Ok((status, render(&p)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -1281,7 +1305,7 @@ async fn comment(
     {
         Ok(()) => Ok(Redirect::to(&format!("/items/{id}?done=commented#thread-h")).into_response()),
         Err(DomainError::Invalid(errors)) => {
-            let p = item_view(&state, &member.0, ItemId(id), None, Errors(errors)).await?;
+            let p = item_view(&state, None, &member.0, ItemId(id), None, Errors(errors)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -7,6 +7,7 @@ mod communities;
 mod contests;
 mod dashboard;
 mod events;
+mod feeds;
 mod forms;
 pub(crate) mod geo;
 pub(crate) mod innovations;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(communities::routes())
         .merge(events::routes())
+        .merge(feeds::routes())
         .merge(learning::routes())
         .merge(lessons::routes())
         .merge(recognition::routes())
@@ -201,7 +203,10 @@ async fn home(
         }
     }
     let page = HomePage {
-        layout: Layout::new("หน้าแรก", "home", visitor.session.as_ref(), visitor.csrf()),
+        layout: Layout::new("หน้าแรก", "home", visitor.session.as_ref(), visitor.csrf())
+            .with_feed("องค์ความรู้ล่าสุด", "/feeds/items.atom")
+            .with_feed("นวัตกรรมล่าสุด", "/feeds/innovations.atom")
+            .with_feed("กิจกรรมที่กำลังจะมาถึง", "/feeds/events.atom"),
         flash: done.message(),
         me,
         signed_in: visitor.session.is_some(),

@@ -317,8 +317,18 @@ async fn search_page(
     let active = active_filters(&params, &request, &tree, &vocab);
     let pages = results.pages();
     let html = SearchPage {
-        layout: Layout::new("ค้นหา", "search", visitor.session.as_ref(), visitor.csrf())
-            .with_search(&params.q),
+        layout: {
+            let l = Layout::new("ค้นหา", "search", visitor.session.as_ref(), visitor.csrf())
+                .with_search(&params.q);
+            if params.q.trim().is_empty() {
+                l
+            } else {
+                l.with_feed(
+                    format!("ผลการค้นหา “{}”", params.q.trim()),
+                    super::feeds::search_feed(params.q.trim()),
+                )
+            }
+        },
         q: params.q.clone(),
         searched: !results.query.is_empty(),
         total_text: total_text(&results),

@@ -7,6 +7,7 @@ mod organise;
 
 use crate::AppState;
 use crate::auth::{Member, Visitor};
+use crate::discovery::{PageMeta, SiteBase, excerpt, iso, json_ld};
 use crate::error::WebError;
 use crate::forms::{ThaiForm, ThaiQuery as Query};
 use crate::view::{Errors, Layout, render};
@@ -145,7 +146,7 @@ async fn list_page(
         )
     };
     let page_view = ListPage {
-        layout: layout(&v, "กิจกรรม"),
+        layout: layout(&v, "กิจกรรม").with_feed("กิจกรรมที่กำลังจะมาถึง", "/feeds/events.atom"),
         events: found.items.iter().map(|e| card(e, &tree, now)).collect(),
         kinds: EventKind::ALL
             .iter()
@@ -263,10 +264,11 @@ pub(super) async fn show_view(
 
 async fn show_page(
     State(state): State<AppState>,
+    site: SiteBase,
     v: Visitor,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    match show_view(
+    let shown = show_view(
         &state,
         &v,
         EventId(id),
@@ -274,9 +276,14 @@ async fn show_page(
         Errors::default(),
         GuestDraft::default(),
     )
-    .await
-    {
-        Ok(page) => Ok(v.finish_form(render(&page))),
+    .await;
+    match shown {
+        Ok(mut page) => {
+            if let Some(meta) = event_meta(&site, &page.view, &*state.core.unit_tree().await?) {
+                page.layout = page.layout.with_meta(meta);
+            }
+            Ok(v.finish_form(render(&page)))
+        }
         // Events for signed-in people, a unit or a community: a member who followed a link
         // while signed out signs in and comes back.
         Err(WebError::Domain(DomainError::NotFound)) if v.session.is_none() => {
@@ -284,6 +291,65 @@ async fn show_page(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The card and schema.org Event of a public event; None for events with a narrower audience
+/// (a link card would show them to anyone the link reaches).
+fn event_meta(site: &SiteBase, view: &EventView, tree: &UnitTree) -> Option<PageMeta> {
+    let e = &view.event;
+    if e.fields.audience != Audience::Public {
+        return None;
+    }
+    let f = &e.fields;
+    let url = site.url(&format!("/events/{}", e.id.0));
+    let description = excerpt(
+        &format!("{} · {} · {}", f.kind.label_th(), when(e), f.description),
+        200,
+    );
+    let organiser = tree
+        .get(f.unit_id)
+        .map(|u| u.name_th.as_str().to_string())
+        .unwrap_or_default();
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": f.title,
+        "description": description,
+        "url": url,
+        "inLanguage": "th",
+        "startDate": iso(f.starts_at),
+        "endDate": iso(f.ends_at),
+        "eventStatus": if e.cancelled_at.is_some() {
+            "https://schema.org/EventCancelled"
+        } else {
+            "https://schema.org/EventScheduled"
+        },
+        "organizer": {"@type": "GovernmentOrganization", "name": organiser},
+    });
+    let place = (!f.place.is_empty())
+        .then(|| serde_json::json!({"@type": "Place", "name": f.place, "address": f.place}));
+    let online = f
+        .online_url
+        .as_ref()
+        .map(|u| serde_json::json!({"@type": "VirtualLocation", "url": u}));
+    let (mode, location) = match (place, online) {
+        (Some(p), Some(o)) => ("MixedEventAttendanceMode", serde_json::json!([p, o])),
+        (Some(p), None) => ("OfflineEventAttendanceMode", p),
+        (None, Some(o)) => ("OnlineEventAttendanceMode", o),
+        (None, None) => ("OfflineEventAttendanceMode", serde_json::Value::Null),
+    };
+    ld["eventAttendanceMode"] = format!("https://schema.org/{mode}").into();
+    if !location.is_null() {
+        ld["location"] = location;
+    }
+    Some(PageMeta {
+        og_type: "website",
+        title: f.title.clone(),
+        description,
+        url,
+        image: None,
+        json_ld: Some(json_ld(&ld)),
+    })
 }
 
 // ---------------------------------------------------------------- create, edit, cancel
