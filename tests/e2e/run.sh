@@ -87,7 +87,8 @@ esac
 
 if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   say "build"
-  (cd "$ROOT" && cargo build -p khlang --locked)
+  # The same build as `cargo test --workspace` (same features), so CI reuses it.
+  (cd "$ROOT" && cargo build --workspace --locked --tests)
 fi
 [ -x "$BIN" ] || die "no binary at $BIN"
 
