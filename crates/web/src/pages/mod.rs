@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod books;
 mod certificates;
 mod communities;
 mod contests;
@@ -10,6 +11,7 @@ mod events;
 mod forms;
 pub(crate) mod geo;
 pub(crate) mod innovations;
+mod jobs;
 mod items;
 mod learning;
 mod lessons;
@@ -65,6 +67,8 @@ pub fn routes() -> Router<AppState> {
         .merge(learning::routes())
         .merge(lessons::routes())
         .merge(recognition::routes())
+        .merge(books::routes())
+        .merge(jobs::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
