@@ -52,8 +52,22 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // The worker's question: what is queued, or running under a lease that ran out.
-        index(m, "ix_jobs_state", "jobs", &["state", "lease_until_ms"], false).await?;
-        index(m, "ix_jobs_owner", "jobs", &["owner_id", "created_ms"], false).await?;
+        index(
+            m,
+            "ix_jobs_state",
+            "jobs",
+            &["state", "lease_until_ms"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "ix_jobs_owner",
+            "jobs",
+            &["owner_id", "created_ms"],
+            false,
+        )
+        .await?;
         Ok(())
     }
 }

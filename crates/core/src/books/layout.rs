@@ -111,36 +111,7 @@ pub fn book_document(
         blocks.push(Block::Note {
             text: meta.join("\n"),
         });
-        if !item.summary.trim().is_empty() {
-            blocks.push(Block::Heading {
-                level: 2,
-                text: "บทคัดย่อ".into(),
-            });
-            blocks.push(Block::Paragraph {
-                text: item.summary.trim().to_string(),
-            });
-        }
-        let body = body_blocks(&item.body);
-        if !body.is_empty() {
-            blocks.push(Block::Heading {
-                level: 2,
-                text: "เนื้อหา".into(),
-            });
-            blocks.extend(body);
-        }
-        for (i, pic) in item.pictures.iter().enumerate() {
-            let path = format!("/files/item-{n}-picture-{i}.{}", pic.ext);
-            files.push(DocFile {
-                path: path.clone(),
-                bytes: pic.bytes.clone(),
-            });
-            blocks.push(Block::Image {
-                file: path,
-                max_width_cm: 13.0,
-                max_height_cm: 9.0,
-                caption: digits(spec, &format!("ภาพที่ {}: {}", i + 1, pic.caption)),
-            });
-        }
+        // The way to the item online (its files, comments, newer versions), under its name.
         let url = item_url(&spec.base_url, item.id);
         if let Some(svg) = qr_svg(&url) {
             let path = format!("/files/item-{n}-qr.svg");
@@ -153,6 +124,29 @@ pub fn book_document(
                 max_width_cm: 2.6,
                 max_height_cm: 2.6,
                 caption: format!("สแกนเพื่ออ่านฉบับออนไลน์และไฟล์แนบ\n{url}"),
+            });
+        }
+        if !item.summary.trim().is_empty() {
+            blocks.push(Block::Heading {
+                level: 2,
+                text: "บทคัดย่อ".into(),
+            });
+            blocks.push(Block::Paragraph {
+                text: item.summary.trim().to_string(),
+            });
+        }
+        blocks.extend(body_blocks(&item.body));
+        for (i, pic) in item.pictures.iter().enumerate() {
+            let path = format!("/files/item-{n}-picture-{i}.{}", pic.ext);
+            files.push(DocFile {
+                path: path.clone(),
+                bytes: pic.bytes.clone(),
+            });
+            blocks.push(Block::Image {
+                file: path,
+                max_width_cm: 13.0,
+                max_height_cm: 9.0,
+                caption: digits(spec, &format!("ภาพที่ {}: {}", i + 1, pic.caption)),
             });
         }
     }
@@ -253,13 +247,21 @@ mod tests {
         for f in &images {
             assert!(doc.files.iter().any(|d| d.path == *f), "{f}");
         }
-        let qr = doc.files.iter().find(|f| f.path.ends_with("qr.svg")).unwrap();
+        let qr = doc
+            .files
+            .iter()
+            .find(|f| f.path.ends_with("qr.svg"))
+            .unwrap();
         assert!(std::str::from_utf8(&qr.bytes).unwrap().contains("<svg"));
         assert!(format!("{:?}", doc.blocks).contains("https://km.example/items/4"));
     }
 
     #[test]
     fn a_qr_code_is_drawn_for_a_url() {
-        assert!(qr_svg("https://km.example/items/1").unwrap().contains("<svg"));
+        assert!(
+            qr_svg("https://km.example/items/1")
+                .unwrap()
+                .contains("<svg")
+        );
     }
 }

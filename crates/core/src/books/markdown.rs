@@ -2,8 +2,11 @@
 //! text. Nothing of the source reaches the engine as markup (the layout treats text as
 //! data), raw HTML is dropped, pictures keep their description, links their text.
 
-use crate::print::Block;
+use crate::print::{Block, Cell, Table};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// A table being read: its header row, body rows, and the row being read.
+type OpenTable = (Vec<Cell>, Vec<Vec<Cell>>, Vec<Cell>);
 
 /// Collapses runs of spaces and trims, keeping line breaks.
 fn tidy(s: &str) -> String {
@@ -22,6 +25,7 @@ pub fn body_blocks(markdown: &str) -> Vec<Block> {
     // Open lists: (ordered, items so far); nested entries are flattened into the outer list.
     let mut lists: Vec<(bool, Vec<String>)> = Vec::new();
     let mut heading: Option<u8> = None;
+    let mut table: Option<OpenTable> = None;
     let flush_par = |text: &mut String, out: &mut Vec<Block>| {
         let t = tidy(text);
         if !t.is_empty() {
@@ -29,8 +33,10 @@ pub fn body_blocks(markdown: &str) -> Vec<Block> {
         }
         text.clear();
     };
-    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-    {
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 flush_par(&mut text, &mut out);
@@ -69,7 +75,9 @@ pub fn body_blocks(markdown: &str) -> Vec<Block> {
             Event::End(TagEnd::List(_)) => {
                 if let Some((ordered, items)) = lists.pop() {
                     match lists.last_mut() {
-                        Some((_, outer)) => outer.extend(items.into_iter().map(|i| format!("– {i}"))),
+                        Some((_, outer)) => {
+                            outer.extend(items.into_iter().map(|i| format!("– {i}")))
+                        }
                         None if !items.is_empty() => out.push(Block::List { ordered, items }),
                         None => {}
                     }
@@ -84,17 +92,63 @@ pub fn body_blocks(markdown: &str) -> Vec<Block> {
                 }
                 text.clear();
             }
-            Event::End(
-                TagEnd::Paragraph | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::Table,
-            ) => {
+            Event::Start(Tag::Table(_)) => {
+                flush_par(&mut text, &mut out);
+                table = Some((Vec::new(), Vec::new(), Vec::new()));
+            }
+            Event::End(TagEnd::TableCell) => {
+                let t = tidy(&text);
+                text.clear();
+                if let Some((_, _, row)) = table.as_mut() {
+                    row.push(Cell::new(t));
+                }
+            }
+            Event::End(TagEnd::TableHead) => {
+                if let Some((head, _, row)) = table.as_mut() {
+                    *head = std::mem::take(row)
+                        .into_iter()
+                        .map(|c| Cell::head(c.text))
+                        .collect();
+                }
+            }
+            Event::End(TagEnd::TableRow) => {
+                if let Some((_, rows, row)) = table.as_mut() {
+                    rows.push(std::mem::take(row));
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some((head, mut rows, _)) = table.take() {
+                    let n = rows
+                        .iter()
+                        .map(Vec::len)
+                        .chain([head.len()])
+                        .max()
+                        .unwrap_or(0);
+                    // Short rows are padded: the layout expects every row to fill the table.
+                    for r in &mut rows {
+                        r.resize_with(n, || Cell::new(""));
+                    }
+                    let mut head = head;
+                    if !head.is_empty() {
+                        head.resize_with(n, || Cell::head(""));
+                    }
+                    if n > 0 {
+                        out.push(Block::Table(Table {
+                            columns: vec![1.0; n],
+                            header: if head.is_empty() { vec![] } else { vec![head] },
+                            rows,
+                            font_size: None,
+                        }));
+                    }
+                }
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::BlockQuote(_) | TagEnd::CodeBlock) => {
                 if lists.is_empty() && heading.is_none() {
                     flush_par(&mut text, &mut out);
                 } else {
                     text.push('\n');
                 }
             }
-            Event::End(TagEnd::TableRow | TagEnd::TableHead) => text.push('\n'),
-            Event::End(TagEnd::TableCell) => text.push_str(" | "),
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak => text.push(' '),
             Event::HardBreak => text.push('\n'),
@@ -157,6 +211,21 @@ mod tests {
                 text: "#set page(paper: \"a0\")".into()
             })
         );
+    }
+
+    #[test]
+    fn tables_become_tables() {
+        let blocks =
+            body_blocks("ก่อน\n\n| สาขา | จำนวน |\n|---|---|\n| เฝ้าระวัง | 9 |\n| ส่งเสริม |\n\nหลัง");
+        assert_eq!(blocks.len(), 3, "{blocks:?}");
+        let Block::Table(t) = &blocks[1] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(t.columns.len(), 2);
+        assert_eq!(t.header[0][0].text, "สาขา");
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0][1].text, "9");
+        assert_eq!(t.rows[1].len(), 2, "a short row is padded");
     }
 
     #[test]

@@ -8,11 +8,12 @@ use crate::print::{Digits, Paper};
 use crate::text::{arabic_digits, grapheme_len, thai_digits};
 use serde::{Deserialize, Serialize};
 
-/// The most items one book may hold. Measured (docs/books.md): 100 demo items with pictures
-/// build in about 16 s using about 400 MB at the peak; the engine holds the whole book in
-/// memory, so 300 keeps a book under about a minute and ~1 GB on a small server. A yearly
-/// book of seed 003 is a few dozen items; more is split into volumes.
-pub const MAX_ITEMS: usize = 300;
+/// The most items one book may hold. Measured (docs/books.md, a debug build): 100 demo
+/// items, a third with a 1600×1200 photo, take 16 s and 590 MB at the peak; 300 take 51 s and
+/// 1.5 GB — the engine holds the whole book, pictures decoded, in memory. 200 keeps a book
+/// near half a minute and 1 GB, which a small agency server can spare; a yearly book of
+/// seed 003 is a few dozen items, and more is split into volumes.
+pub const MAX_ITEMS: usize = 200;
 /// Pictures printed per item (the first ones attached); the rest stay online (the QR code).
 pub const MAX_PICTURES_PER_ITEM: usize = 4;
 
@@ -52,7 +53,10 @@ pub struct BookForm {
 
 /// An id as typed (Thai digits too); None when it is not one.
 pub fn parse_id(s: &str) -> Option<i64> {
-    arabic_digits(s.trim()).parse::<i64>().ok().filter(|n| *n > 0)
+    arabic_digits(s.trim())
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
 }
 
 /// Item ids as typed, in order, each once; anything not an id is dropped.
@@ -88,10 +92,7 @@ impl BookForm {
         let title = self.title.trim().to_string();
         match grapheme_len(&title) {
             0 => errors.push(FieldError::new("title", "กรุณาใส่ชื่อหนังสือ")),
-            n if n > 200 => errors.push(FieldError::new(
-                "title",
-                "ชื่อหนังสือยาวเกิน ๒๐๐ ตัวอักษร",
-            )),
+            n if n > 200 => errors.push(FieldError::new("title", "ชื่อหนังสือยาวเกิน ๒๐๐ ตัวอักษร")),
             _ => {}
         }
         let subtitle = self.subtitle.trim().to_string();
@@ -142,16 +143,16 @@ impl BookForm {
             "" | "thai" => Digits::Thai,
             "arabic" => Digits::Arabic,
             _ => {
-                errors.push(FieldError::new("digits", "กรุณาเลือกเลขหน้าแบบเลขไทยหรือเลขอารบิก"));
+                errors.push(FieldError::new(
+                    "digits",
+                    "กรุณาเลือกเลขหน้าแบบเลขไทยหรือเลขอารบิก",
+                ));
                 Digits::Thai
             }
         };
         let items = item_ids(&self.items);
         if items.is_empty() {
-            errors.push(FieldError::new(
-                "items",
-                "กรุณาเลือกองค์ความรู้อย่างน้อย ๑ เรื่อง",
-            ));
+            errors.push(FieldError::new("items", "กรุณาเลือกองค์ความรู้อย่างน้อย ๑ เรื่อง"));
         } else if items.len() > MAX_ITEMS {
             errors.push(too_many(items.len()));
         }
@@ -302,10 +303,20 @@ mod tests {
         };
         let f = fields(bad.parse("").unwrap_err());
         let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
-        for want in ["title", "unit_id", "fiscal_year", "paper", "digits", "items"] {
+        for want in [
+            "title",
+            "unit_id",
+            "fiscal_year",
+            "paper",
+            "digits",
+            "items",
+        ] {
             assert!(names.contains(&want), "{want} in {names:?}");
         }
-        assert!(f.iter().all(|(_, m)| m.chars().any(|c| ('ก'..='๙').contains(&c))));
+        assert!(
+            f.iter()
+                .all(|(_, m)| m.chars().any(|c| ('ก'..='๙').contains(&c)))
+        );
     }
 
     #[test]
@@ -318,7 +329,11 @@ mod tests {
         let f = fields(form(&refs).parse("").unwrap_err());
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].0, "items");
-        assert!(f[0].1.contains("๓๐๐") && f[0].1.contains("๕๐๐"), "{}", f[0].1);
+        assert!(
+            f[0].1.contains("๒๐๐") && f[0].1.contains("๔๐๐"),
+            "{}",
+            f[0].1
+        );
     }
 
     #[test]

@@ -61,9 +61,7 @@ fn refused_items(ids: &[ItemId]) -> DomainError {
         .join(", ");
     DomainError::invalid(
         "items",
-        format!(
-            "เรื่องเลขที่ {list} ไม่ได้เผยแพร่ หรือท่านไม่มีสิทธิ์อ่าน จึงใส่ในหนังสือไม่ได้ กรุณานำออกจากรายการ"
-        ),
+        format!("เรื่องเลขที่ {list} ไม่ได้เผยแพร่ หรือท่านไม่มีสิทธิ์อ่าน จึงใส่ในหนังสือไม่ได้ กรุณานำออกจากรายการ"),
     )
 }
 
@@ -73,11 +71,10 @@ impl Khlang {
     pub async fn book_units(&self, actor: &Actor) -> DomainResult<Vec<(UnitId, String)>> {
         actor.user_id().ok_or(DomainError::Unauthenticated)?;
         let tree = self.unit_tree().await?;
-        let units: Vec<(UnitId, String)> =
-            Self::units_where(&tree, actor, Action::ManageKnowledge)
-                .into_iter()
-                .filter_map(|id| tree.get(id).map(|u| (id, u.name_th.as_str().to_string())))
-                .collect();
+        let units: Vec<(UnitId, String)> = Self::units_where(&tree, actor, Action::ManageKnowledge)
+            .into_iter()
+            .filter_map(|id| tree.get(id).map(|u| (id, u.name_th.as_str().to_string())))
+            .collect();
         if units.is_empty() {
             return Err(DomainError::Forbidden);
         }

@@ -238,9 +238,9 @@ impl From<crate::DomainError> for JobFailure {
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
-            NotFound => JobFailure::Refused(
-                "ไม่พบข้อมูลบางรายการที่งานนี้ต้องใช้ หรือท่านไม่มีสิทธิ์อ่านแล้ว".into(),
-            ),
+            NotFound => {
+                JobFailure::Refused("ไม่พบข้อมูลบางรายการที่งานนี้ต้องใช้ หรือท่านไม่มีสิทธิ์อ่านแล้ว".into())
+            }
             other => JobFailure::Refused(other.to_string()),
         }
     }

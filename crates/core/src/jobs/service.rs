@@ -73,7 +73,11 @@ impl JobRun<'_> {
 
     async fn beat(&self, p: &Progress) -> Result<(), JobFailure> {
         let until = self.clock.now() + LEASE;
-        match self.store.heartbeat(self.job.id, &self.holder, until, p).await {
+        match self
+            .store
+            .heartbeat(self.job.id, &self.holder, until, p)
+            .await
+        {
             Ok(true) => Ok(()),
             Ok(false) => Err(JobFailure::Lost),
             Err(e) => Err(JobFailure::Fault(e.to_string())),
@@ -195,11 +199,8 @@ impl Khlang {
             if let Err(e) = self.run_pending_jobs().await {
                 tracing::warn!(error = %e, "running background jobs failed; will retry");
             }
-            let _ = tokio::time::timeout(
-                std::time::Duration::from_secs(5),
-                parts.wake.notified(),
-            )
-            .await;
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), parts.wake.notified())
+                .await;
         }
     }
 

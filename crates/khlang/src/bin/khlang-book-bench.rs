@@ -92,14 +92,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .context("create the screener")?;
     let by = core.actor_for(&author).await?;
     let screen = core.actor_for(&screener).await?;
-    core.load_demo(author.id).await.map_err(fail("demo items"))?;
+    core.load_demo(author.id)
+        .await
+        .map_err(fail("demo items"))?;
     let demo = core
         .browse(&by, &Browse::default(), 1, 50)
         .await
         .map_err(fail("demo list"))?;
     let mut sources = Vec::new();
     for s in &demo.items {
-        sources.push(core.item_view(&by, s.id).await.map_err(fail("demo item"))?.item);
+        sources.push(
+            core.item_view(&by, s.id)
+                .await
+                .map_err(fail("demo item"))?
+                .item,
+        );
     }
     anyhow::ensure!(!sources.is_empty(), "no demo items");
 
@@ -137,7 +144,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .map_err(fail("approve"))?;
         ids.push(item.id);
     }
-    core.copies_pending().await.map_err(fail("picture copies"))?;
+    core.copies_pending()
+        .await
+        .map_err(fail("picture copies"))?;
     println!(
         "{} items published (pictures on every {}th) in {:.1} s",
         ids.len(),

@@ -178,7 +178,12 @@ async fn page(
         None => (None, false),
     };
     Ok(NewBook {
-        layout: Layout::new("สร้างหนังสือองค์ความรู้", "books", Some(member.ctx()), member.0.csrf()),
+        layout: Layout::new(
+            "สร้างหนังสือองค์ความรู้",
+            "books",
+            Some(member.ctx()),
+            member.0.csrf(),
+        ),
         form,
         sel,
         units,
@@ -212,7 +217,12 @@ async fn new_page(
         ..Default::default()
     };
     let found = if parse_id(&q.plan).is_some() {
-        Some(state.core.book_candidates(member.actor(), &sel.selection()).await?)
+        Some(
+            state
+                .core
+                .book_candidates(member.actor(), &sel.selection())
+                .await?,
+        )
     } else {
         None
     };

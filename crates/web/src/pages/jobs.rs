@@ -118,7 +118,12 @@ struct ListPage {
 async fn list(State(state): State<AppState>, member: Member) -> Result<Response, WebError> {
     let jobs = state.core.my_jobs(member.actor()).await?;
     let page = ListPage {
-        layout: Layout::new("งานเบื้องหลังของฉัน", "jobs", Some(member.ctx()), member.0.csrf()),
+        layout: Layout::new(
+            "งานเบื้องหลังของฉัน",
+            "jobs",
+            Some(member.ctx()),
+            member.0.csrf(),
+        ),
         jobs: jobs.iter().map(JobView::of).collect(),
     };
     Ok(no_store(render(&page)))
@@ -131,7 +136,12 @@ async fn show(
 ) -> Result<Response, WebError> {
     let job = state.core.job(member.actor(), job_id(&id)?).await?;
     let page = ShowPage {
-        layout: Layout::new(job.kind.label_th(), "jobs", Some(member.ctx()), member.0.csrf()),
+        layout: Layout::new(
+            job.kind.label_th(),
+            "jobs",
+            Some(member.ctx()),
+            member.0.csrf(),
+        ),
         job: JobView::of(&job),
     };
     Ok(no_store(render(&page)))
