@@ -2,6 +2,7 @@
 //! SQL and object storage. Everything outside talks to it through [`ports`].
 
 pub mod account;
+pub mod books;
 pub mod certificates;
 pub mod communities;
 pub mod contests;
@@ -16,6 +17,7 @@ pub mod geo;
 pub mod ids;
 pub mod innovations;
 pub mod item;
+pub mod jobs;
 pub mod learning;
 pub mod lessons;
 pub mod levels;

@@ -29,6 +29,9 @@ pub struct Config {
     /// the clock (re-read every second), so a deadline can be passed without waiting.
     /// Empty: the system clock.
     pub clock_offset_file: String,
+    /// Runs background jobs (knowledge books, imports) in this process. Every process may:
+    /// each job is claimed by exactly one. The test kit turns it off and runs jobs itself.
+    pub run_jobs: bool,
 }
 
 impl Default for Config {
@@ -43,6 +46,7 @@ impl Default for Config {
             session_lifetime: "7d".into(),
             log_format: "text".into(),
             clock_offset_file: String::new(),
+            run_jobs: true,
         }
     }
 }

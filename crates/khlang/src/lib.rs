@@ -76,6 +76,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_planning(store.clone())
     .with_sharing(store.clone())
     .with_learning(store.clone())
+    .with_jobs(store.clone())
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_typesetter(Arc::new(khlang_typeset::TypstTypesetter::new()))
@@ -128,6 +129,14 @@ impl Runtime {
         let core = self.core.clone();
         let copier = tokio::spawn(async move { core.run_picture_copies().await });
         let reminders = tokio::spawn(send_reminders_periodically(self.core.clone()));
+        // Background jobs (the knowledge book, imports): claimed by one process each.
+        let core = self.core.clone();
+        let run_jobs = self.config.run_jobs;
+        let jobs = tokio::spawn(async move {
+            if run_jobs {
+                core.run_jobs().await;
+            }
+        });
         if let Err(e) = self.core.catch_up_index().await {
             tracing::warn!(error = %e, "could not check the search index");
         }
@@ -141,6 +150,7 @@ impl Runtime {
         reader.abort();
         copier.abort();
         reminders.abort();
+        jobs.abort();
         result.map_err(|e| StartError::Other(format!("server stopped: {e}")))
     }
 }

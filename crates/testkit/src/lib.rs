@@ -82,6 +82,8 @@ pub async fn fresh_config() -> Config {
         database_url,
         storage_url,
         clock_offset_file,
+        // Tests run background jobs themselves (`Khlang::run_pending_jobs`), deterministically.
+        run_jobs: false,
         ..Config::default()
     }
 }

@@ -4,6 +4,7 @@
 //! never markup. The only fonts are Sarabun regular and bold, embedded (no system fonts: CI and
 //! servers have none); see `fonts/README.md`.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use khlang_core::print::{Document, PrintError, Typesetter};
@@ -50,11 +51,13 @@ fn file_id(path: &str) -> FileId {
     .intern()
 }
 
-/// One compilation: the layout as main file and the document as `/doc.json`.
+/// One compilation: the layout as main file, the document as `/doc.json` and its pictures
+/// and QR codes under their own paths.
 struct PrintWorld {
     main: Source,
     data: Bytes,
     data_id: FileId,
+    files: HashMap<FileId, Bytes>,
 }
 
 impl World for PrintWorld {
@@ -83,6 +86,8 @@ impl World for PrintWorld {
             Ok(self.data.clone())
         } else if id == self.main.id() {
             Ok(Bytes::from_string(self.main.text().to_string()))
+        } else if let Some(bytes) = self.files.get(&id) {
+            Ok(bytes.clone())
         } else {
             Err(not_found(id))
         }
@@ -124,6 +129,12 @@ impl Typesetter for TypstTypesetter {
             main: Source::new(file_id("/document.typ"), LAYOUT.to_string()),
             data: Bytes::new(json),
             data_id: file_id("/doc.json"),
+            files: doc
+                .files
+                .iter()
+                .filter(|f| f.path.starts_with("/files/"))
+                .map(|f| (file_id(&f.path), Bytes::new(f.bytes.clone())))
+                .collect(),
         };
         let compiled = typst::compile::<PagedDocument>(&world);
         // Typst memoises across compilations; keep only what recent ones used.

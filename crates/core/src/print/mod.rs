@@ -27,6 +27,40 @@ pub enum Orientation {
     Landscape,
 }
 
+/// The sheet size: A4 (the default) or A5 (a handbook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Paper {
+    #[default]
+    A4,
+    A5,
+}
+
+/// How page numbers are written: 1 2 3 or ๑ ๒ ๓.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Digits {
+    #[default]
+    Arabic,
+    Thai,
+}
+
+/// A book's cover page (ปก): the document's title and subtitle large on a page of their own,
+/// then these lines (unit, fiscal year, date). A document with a cover is laid out as a book:
+/// the cover has no page number, numbering starts at 1 on the next page, centred in the footer.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Cover {
+    pub lines: Vec<String>,
+}
+
+/// A file the layout reads by name (a picture, a QR code): PNG, JPEG or SVG bytes, named
+/// `/files/<something>.<png|jpg|svg>`. Not part of the JSON the layout reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocFile {
+    pub path: String,
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
 /// A whole printed document.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Document {
@@ -38,6 +72,14 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// A note at the foot of every page (with the page number).
     pub footer: Option<String>,
+    pub paper: Paper,
+    /// Page numbers' digits (books; other documents print `1 / 3`).
+    pub page_digits: Digits,
+    /// Laid out as a book with this cover (see [`Cover`]).
+    pub cover: Option<Cover>,
+    /// Pictures and QR codes the blocks name ([`Block::Image`]).
+    #[serde(skip)]
+    pub files: Vec<DocFile>,
 }
 
 /// One piece of the body, in reading order.
@@ -55,6 +97,27 @@ pub enum Block {
     Table(Table),
     /// Starts a new page.
     PageBreak,
+    /// A table of contents (สารบัญ) of the level-1 headings with their page numbers.
+    Outline {
+        title: String,
+    },
+    /// A bulleted or numbered list, one text per entry.
+    List {
+        ordered: bool,
+        items: Vec<String>,
+    },
+    /// A picture or QR code from [`Document::files`], scaled to fit `max_width_cm` ×
+    /// `max_height_cm` (never enlarged past the text width), centred, with a caption below.
+    Image {
+        file: String,
+        max_width_cm: f32,
+        max_height_cm: f32,
+        caption: String,
+    },
+    /// Small grey text (an item's authors, unit and year; a QR code's address).
+    Note {
+        text: String,
+    },
 }
 
 /// A table: column widths as relative weights (3, 1, 1 → 60 %, 20 %, 20 %), header rows
@@ -164,7 +227,16 @@ impl Document {
         }
         for block in &mut self.blocks {
             match block {
-                Block::Heading { text, .. } | Block::Paragraph { text } => *text = f(text),
+                Block::Heading { text, .. }
+                | Block::Paragraph { text }
+                | Block::Note { text }
+                | Block::Outline { title: text } => *text = f(text),
+                Block::List { items, .. } => {
+                    for item in items {
+                        *item = f(item);
+                    }
+                }
+                Block::Image { caption, .. } => *caption = f(caption),
                 Block::Table(t) => {
                     for cell in t.header.iter_mut().chain(t.rows.iter_mut()).flatten() {
                         cell.text = f(&cell.text);
@@ -175,6 +247,11 @@ impl Document {
         }
         if let Some(footer) = &mut self.footer {
             *footer = f(footer);
+        }
+        if let Some(cover) = &mut self.cover {
+            for line in &mut cover.lines {
+                *line = f(line);
+            }
         }
         self
     }

@@ -73,6 +73,7 @@ pub fn plan_document(plan: &KmPlan, unit_name: &str) -> Document {
             Block::Table(gantt(plan)),
         ],
         footer: Some(format!("{unit_name} · {PLAN_RULE}")),
+        ..Default::default()
     }
 }
 

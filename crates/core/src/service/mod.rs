@@ -108,6 +108,8 @@ pub struct Khlang {
     pub(crate) learners: Option<Arc<dyn crate::learning::LearnerStore>>,
     /// Cohorts and their reports (see [`crate::learning::cohorts`]).
     pub(crate) cohorts: Option<Arc<dyn crate::learning::CohortStore>>,
+    /// Background jobs (see [`crate::jobs`]); None: nothing runs in the background.
+    pub(crate) jobs: Option<Arc<crate::jobs::service::JobParts>>,
 }
 
 impl Khlang {
@@ -152,6 +154,7 @@ impl Khlang {
             courses: None,
             learners: None,
             cohorts: None,
+            jobs: None,
         }
     }
 
@@ -206,6 +209,12 @@ impl Khlang {
         self.courses = Some(store.clone());
         self.learners = Some(store.clone());
         self.cohorts = Some(store);
+        self
+    }
+
+    /// Gives background jobs (งานเบื้องหลัง: the knowledge book, imports) their storage.
+    pub fn with_jobs(mut self, store: Arc<dyn crate::jobs::JobStore>) -> Self {
+        self.jobs = Some(Arc::new(crate::jobs::service::JobParts::new(store)));
         self
     }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod backup;
+mod books;
 mod certificates;
 mod communities;
 mod contest_judging;

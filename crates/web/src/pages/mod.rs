@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod books;
 mod certificates;
 mod communities;
 mod contests;
@@ -12,6 +13,7 @@ mod forms;
 pub(crate) mod geo;
 pub(crate) mod innovations;
 mod items;
+mod jobs;
 mod learning;
 mod lessons;
 mod levels;
@@ -67,6 +69,8 @@ pub fn routes() -> Router<AppState> {
         .merge(learning::routes())
         .merge(lessons::routes())
         .merge(recognition::routes())
+        .merge(books::routes())
+        .merge(jobs::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
