@@ -19,6 +19,7 @@ pub mod item;
 pub mod learning;
 pub mod lessons;
 pub mod levels;
+pub mod line;
 pub mod media;
 pub mod networks;
 pub mod notifications;

@@ -29,6 +29,14 @@ pub struct Config {
     /// the clock (re-read every second), so a deadline can be passed without waiting.
     /// Empty: the system clock.
     pub clock_offset_file: String,
+    /// LINE Messaging API channel secret (signs webhook calls); empty: LINE capture is off.
+    pub line_channel_secret: String,
+    /// LINE channel access token (for replies and message content); empty: off.
+    pub line_access_token: String,
+    /// Where the LINE API answers (tests point this at a fake on loopback).
+    pub line_api_url: String,
+    /// Where LINE serves the content of pictures and files.
+    pub line_data_url: String,
 }
 
 impl Default for Config {
@@ -43,6 +51,10 @@ impl Default for Config {
             session_lifetime: "7d".into(),
             log_format: "text".into(),
             clock_offset_file: String::new(),
+            line_channel_secret: String::new(),
+            line_access_token: String::new(),
+            line_api_url: "https://api.line.me".into(),
+            line_data_url: "https://api-data.line.me".into(),
         }
     }
 }
@@ -150,6 +162,11 @@ impl Config {
         } else {
             self.storage_url.clone()
         }
+    }
+
+    /// LINE capture is on when both the secret and the token are set.
+    pub fn line_enabled(&self) -> bool {
+        !self.line_channel_secret.is_empty() && !self.line_access_token.is_empty()
     }
 
     pub fn public_base_url(&self) -> String {

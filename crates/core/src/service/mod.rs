@@ -108,6 +108,8 @@ pub struct Khlang {
     pub(crate) learners: Option<Arc<dyn crate::learning::LearnerStore>>,
     /// Cohorts and their reports (see [`crate::learning::cohorts`]).
     pub(crate) cohorts: Option<Arc<dyn crate::learning::CohortStore>>,
+    /// LINE capture, when a channel is configured (see [`crate::line`]).
+    pub(crate) line: Option<Arc<crate::line::service::LineParts>>,
 }
 
 impl Khlang {
@@ -152,6 +154,7 @@ impl Khlang {
             courses: None,
             learners: None,
             cohorts: None,
+            line: None,
         }
     }
 

@@ -15,6 +15,7 @@ mod items;
 mod learning;
 mod lessons;
 mod levels;
+mod line;
 mod networks;
 mod notifications;
 pub(crate) mod people;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(feeds::routes())
         .merge(learning::routes())
         .merge(lessons::routes())
+        .merge(line::routes())
         .merge(recognition::routes())
 }
 
