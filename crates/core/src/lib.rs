@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod learning;
 pub mod lessons;
 pub mod levels;
+pub mod line;
 pub mod media;
 pub mod networks;
 pub mod notifications;

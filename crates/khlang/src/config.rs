@@ -32,6 +32,14 @@ pub struct Config {
     /// Runs background jobs (knowledge books, imports) in this process. Every process may:
     /// each job is claimed by exactly one. The test kit turns it off and runs jobs itself.
     pub run_jobs: bool,
+    /// LINE Messaging API channel secret (signs webhook calls); empty: LINE capture is off.
+    pub line_channel_secret: String,
+    /// LINE channel access token (for replies and message content); empty: off.
+    pub line_access_token: String,
+    /// Where the LINE API answers (tests point this at a fake on loopback).
+    pub line_api_url: String,
+    /// Where LINE serves the content of pictures and files.
+    pub line_data_url: String,
 }
 
 impl Default for Config {
@@ -47,6 +55,10 @@ impl Default for Config {
             log_format: "text".into(),
             clock_offset_file: String::new(),
             run_jobs: true,
+            line_channel_secret: String::new(),
+            line_access_token: String::new(),
+            line_api_url: "https://api.line.me".into(),
+            line_data_url: "https://api-data.line.me".into(),
         }
     }
 }
@@ -154,6 +166,11 @@ impl Config {
         } else {
             self.storage_url.clone()
         }
+    }
+
+    /// LINE capture is on when both the secret and the token are set.
+    pub fn line_enabled(&self) -> bool {
+        !self.line_channel_secret.is_empty() && !self.line_access_token.is_empty()
     }
 
     pub fn public_base_url(&self) -> String {

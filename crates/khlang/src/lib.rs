@@ -6,6 +6,7 @@ pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod extract;
+pub mod line;
 pub mod lock;
 pub mod media;
 
@@ -44,6 +45,9 @@ pub struct Runtime {
     pub blobs: Arc<ObjectBlobs>,
 }
 
+/// LINE itself takes files up to 300 MB; a phone's message over this is better uploaded.
+const LINE_FILE_LIMIT: u64 = 100_000_000;
+
 /// Opens the database (and migrates it) and the file storage, and checks that both answer.
 pub async fn open(config: Config) -> Result<Runtime, StartError> {
     let db = khlang_store::connect(&config.database_url()).await?;
@@ -80,7 +84,24 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_typesetter(Arc::new(khlang_typeset::TypstTypesetter::new()))
-    .with_media(Arc::new(media::PictureCopies::default()), store);
+    .with_media(Arc::new(media::PictureCopies::default()), store.clone());
+    let core = if config.line_enabled() {
+        core.with_line(
+            store,
+            Arc::new(line::LineHttp::new(
+                &config.line_access_token,
+                &config.line_api_url,
+                &config.line_data_url,
+            )),
+            khlang_core::line::LineSettings {
+                channel_secret: config.line_channel_secret.clone(),
+                base_url: config.public_base_url(),
+                file_limit: config.upload_limit_bytes().min(LINE_FILE_LIMIT),
+            },
+        )
+    } else {
+        core
+    };
     Ok(Runtime {
         config,
         core,

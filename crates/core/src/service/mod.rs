@@ -110,6 +110,8 @@ pub struct Khlang {
     pub(crate) cohorts: Option<Arc<dyn crate::learning::CohortStore>>,
     /// Background jobs (see [`crate::jobs`]); None: nothing runs in the background.
     pub(crate) jobs: Option<Arc<crate::jobs::service::JobParts>>,
+    /// LINE capture, when a channel is configured (see [`crate::line`]).
+    pub(crate) line: Option<Arc<crate::line::service::LineParts>>,
 }
 
 impl Khlang {
@@ -155,6 +157,7 @@ impl Khlang {
             learners: None,
             cohorts: None,
             jobs: None,
+            line: None,
         }
     }
 

@@ -26,6 +26,7 @@ mod learning_learners;
 mod learning_packages;
 mod lessons;
 mod levels;
+mod line;
 mod media;
 mod networks;
 mod nodes;

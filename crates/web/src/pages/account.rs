@@ -40,6 +40,8 @@ struct AccountPage {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     token_name: String,
+    /// LINE capture is configured: offer linking.
+    line: bool,
 }
 
 struct TokenRow {
@@ -93,6 +95,7 @@ async fn page(
         tokens,
         new_token: new_token.map(|s| s.expose().to_string()),
         token_name,
+        line: state.core.line_enabled(),
     })
 }
 

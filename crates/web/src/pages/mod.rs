@@ -17,6 +17,7 @@ mod jobs;
 mod learning;
 mod lessons;
 mod levels;
+mod line;
 mod networks;
 mod notifications;
 pub(crate) mod people;
@@ -68,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .merge(feeds::routes())
         .merge(learning::routes())
         .merge(lessons::routes())
+        .merge(line::routes())
         .merge(recognition::routes())
         .merge(books::routes())
         .merge(jobs::routes())
