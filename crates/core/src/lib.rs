@@ -21,6 +21,7 @@ pub mod levels;
 pub mod media;
 pub mod networks;
 pub mod notifications;
+pub mod oai;
 pub mod org;
 pub mod paging;
 pub mod people;

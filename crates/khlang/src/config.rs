@@ -29,6 +29,13 @@ pub struct Config {
     /// the clock (re-read every second), so a deadline can be passed without waiting.
     /// Empty: the system clock.
     pub clock_offset_file: String,
+    /// The site's name, e.g. "คลังความรู้ กรมสนับสนุนบริการสุขภาพ" (OAI-PMH `repositoryName`).
+    pub site_name: String,
+    /// Who answers for the site (OAI-PMH `adminEmail`); empty: `webmaster@<host>`.
+    pub admin_email: String,
+    /// The middle of OAI identifiers `oai:<id>:item/<n>`, e.g. `km.hss.go.th`; empty: the
+    /// host of `public_base_url`. Set it once and keep it, so identifiers never change.
+    pub oai_repository_id: String,
 }
 
 impl Default for Config {
@@ -43,6 +50,9 @@ impl Default for Config {
             session_lifetime: "7d".into(),
             log_format: "text".into(),
             clock_offset_file: String::new(),
+            site_name: "คลังความรู้".into(),
+            admin_email: String::new(),
+            oai_repository_id: String::new(),
         }
     }
 }

@@ -76,6 +76,15 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_planning(store.clone())
     .with_sharing(store.clone())
     .with_learning(store.clone())
+    .with_oai(
+        store.clone(),
+        khlang_core::oai::OaiSettings::new(
+            &config.site_name,
+            &config.public_base_url(),
+            &config.admin_email,
+            &config.oai_repository_id,
+        ),
+    )
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_typesetter(Arc::new(khlang_typeset::TypstTypesetter::new()))

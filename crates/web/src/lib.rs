@@ -11,6 +11,7 @@ mod files;
 mod forms;
 mod gantt;
 mod markdown;
+mod oai;
 mod ops;
 mod pages;
 mod qr;
@@ -70,6 +71,7 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
         .merge(files::routes())
         .merge(tus::routes())
         .merge(ops::routes())
+        .merge(oai::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)
         .with_state(state)

@@ -108,6 +108,8 @@ pub struct Khlang {
     pub(crate) learners: Option<Arc<dyn crate::learning::LearnerStore>>,
     /// Cohorts and their reports (see [`crate::learning::cohorts`]).
     pub(crate) cohorts: Option<Arc<dyn crate::learning::CohortStore>>,
+    /// The OAI-PMH repository's storage and identity (see [`crate::oai`]).
+    pub(crate) oai: Option<Arc<crate::oai::service::OaiParts>>,
 }
 
 impl Khlang {
@@ -152,6 +154,7 @@ impl Khlang {
             courses: None,
             learners: None,
             cohorts: None,
+            oai: None,
         }
     }
 
