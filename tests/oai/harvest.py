@@ -189,7 +189,7 @@ def main():
 
     # Identify
     ident = harvester.Identify()
-    doc = validate(ident.raw, "Identify")
+    validate(harvester.harvest(verb="Identify").raw, "Identify")
     check(ident.protocolVersion == "2.0", "Identify: protocolVersion 2.0")
     check(ident.deletedRecord == "transient", "Identify: deletedRecord transient")
     check(ident.granularity == "YYYY-MM-DDThh:mm:ssZ", "Identify: second granularity")
@@ -248,8 +248,7 @@ def main():
     check(len(in_set) >= a.items - 1, f"ListIdentifiers set={unit_spec}: {len(in_set)} records")
 
     # GetRecord of the known record
-    resp = next(iter(pages.GetRecord(identifier=oai_id(known), metadataPrefix="oai_dc")))
-    validate(resp.raw, "GetRecord")
+    validate(pages.GetRecord(identifier=oai_id(known), metadataPrefix="oai_dc").raw, "GetRecord")
     rec = harvester.GetRecord(identifier=oai_id(known), metadataPrefix="oai_dc")
     md = rec.metadata
     check(md.get("title") == [KNOWN_TITLE], f"GetRecord: dc:title {md.get('title')}")

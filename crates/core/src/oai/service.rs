@@ -61,7 +61,7 @@ pub enum OaiAnswer {
     Sets(Vec<OaiSet>),
     Identifiers(RecordList),
     Records(RecordList),
-    Record(Record),
+    Record(Box<Record>),
 }
 
 /// A whole response: what the XML writer needs.
@@ -407,7 +407,7 @@ impl Khlang {
                     let tree = self.unit_tree().await?;
                     let vocab = self.vocabulary().await?;
                     match record(settings, &tree, &vocab, &row, true) {
-                        Some(r) => Ok(OaiAnswer::Record(r)),
+                        Some(r) => Ok(OaiAnswer::Record(Box::new(r))),
                         None => Err(id_does_not_exist(&identifier)),
                     }
                 }
