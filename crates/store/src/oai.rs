@@ -109,7 +109,9 @@ impl OaiStore for SeaStore {
     async fn oai_page(&self, q: &OaiQuery) -> PortResult<Vec<OaiRow>> {
         let mut find = item::Entity::find().filter(condition(q));
         if let Some((ms, id)) = q.after {
-            find = find.filter(
+            // The first condition alone is what PostgreSQL can start the index range at; the
+            // second says exactly where.
+            find = find.filter(item::Column::UpdatedMs.gte(ms)).filter(
                 Condition::any().add(item::Column::UpdatedMs.gt(ms)).add(
                     Condition::all()
                         .add(item::Column::UpdatedMs.eq(ms))
