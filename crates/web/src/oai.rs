@@ -25,13 +25,19 @@ fn args(raw: &[u8]) -> OaiArgs {
     )
 }
 
+/// Names the site when no public base URL is configured (see `OaiSettings::for_host`).
+fn host(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::HOST).and_then(|v| v.to_str().ok())
+}
+
 async fn by_get(
     State(state): State<AppState>,
+    headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, WebError> {
     let reply = state
         .core
-        .oai(&args(q.unwrap_or_default().as_bytes()))
+        .oai(&args(q.unwrap_or_default().as_bytes()), host(&headers))
         .await?;
     Ok(xml_response(&reply))
 }
@@ -56,7 +62,7 @@ async fn by_post(
             "OAI-PMH ด้วย POST ต้องส่งแบบ application/x-www-form-urlencoded".into(),
         ));
     }
-    let reply = state.core.oai(&args(&body)).await?;
+    let reply = state.core.oai(&args(&body), host(&headers)).await?;
     Ok(xml_response(&reply))
 }
 

@@ -26,6 +26,9 @@ pub struct OaiSettings {
     pub admin_email: String,
     /// The middle part of `oai:<repository id>:item/<id>`.
     pub repository_id: String,
+    /// No public base URL is configured: each request's Host header names the site (see
+    /// [`OaiSettings::for_host`]), with the e-mail and repository id as configured.
+    follow_host: Option<(String, String)>,
 }
 
 impl OaiSettings {
@@ -69,7 +72,31 @@ impl OaiSettings {
             base_url,
             admin_email,
             repository_id,
+            follow_host: None,
         }
+    }
+
+    /// For a site whose `public_base_url` is not configured: the address it listens on is not
+    /// the one harvesters use, so each request's Host header stands in for it.
+    pub fn following_host(mut self, admin_email: &str, repository_id: &str) -> Self {
+        self.follow_host = Some((admin_email.to_string(), repository_id.to_string()));
+        self
+    }
+
+    /// The settings for a request that came with `host` (a Host header): unchanged when the
+    /// base URL is configured or the header is missing or not a plain host[:port].
+    pub fn for_host(&self, host: Option<&str>) -> Option<Self> {
+        let (email, id) = self.follow_host.as_ref()?;
+        let host = host?.trim();
+        let plain = !host.is_empty()
+            && host.len() <= 255
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+        plain.then(|| {
+            Self::new(&self.repository_name, &format!("http://{host}"), email, id)
+                .following_host(email, id)
+        })
     }
 
     /// The protocol's base URL.
@@ -974,6 +1001,16 @@ mod tests {
         let local = OaiSettings::new("คลัง", "http://localhost:8080", "", "");
         assert_eq!(local.repository_id, "localhost");
         assert_eq!(local.admin_email, "webmaster@khlang.invalid");
+        // Without a configured base URL, the request's Host names the site.
+        let following =
+            OaiSettings::new("คลัง", "http://0.0.0.0:8080", "", "").following_host("", "");
+        let seen = following.for_host(Some("km.example.go.th")).unwrap();
+        assert_eq!(seen.oai_url(), "http://km.example.go.th/oai");
+        assert_eq!(seen.identifier(ItemId(3)), "oai:km.example.go.th:item/3");
+        assert_eq!(seen.admin_email, "webmaster@km.example.go.th");
+        assert_eq!(following.for_host(None), None);
+        assert_eq!(following.for_host(Some("evil.example/<x>")), None);
+        assert_eq!(s.for_host(Some("other.example")), None, "configured: kept");
         let configured = OaiSettings::new("x", "http://127.0.0.1:80", "km@moph.go.th", "hss.go.th");
         assert_eq!(configured.identifier(ItemId(1)), "oai:hss.go.th:item/1");
         assert_eq!(configured.admin_email, "km@moph.go.th");

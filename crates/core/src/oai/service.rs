@@ -328,8 +328,16 @@ impl Khlang {
 
     /// Answers one request; protocol errors are part of the reply, failures of storage are
     /// the Err.
-    pub async fn oai(&self, args: &OaiArgs) -> DomainResult<OaiReply> {
-        let parts = self.oai_parts()?.clone();
+    /// `host`: the request's Host header, which names the site when no public base URL is
+    /// configured.
+    pub async fn oai(&self, args: &OaiArgs, host: Option<&str>) -> DomainResult<OaiReply> {
+        let mut parts = self.oai_parts()?.clone();
+        if let Some(settings) = parts.settings.for_host(host) {
+            parts = Arc::new(OaiParts {
+                store: parts.store.clone(),
+                settings,
+            });
+        }
         let response_date = format_seconds(self.clock.now());
         let base_url = parts.settings.oai_url();
         let answer = match args.parse() {

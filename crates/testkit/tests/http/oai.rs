@@ -605,6 +605,18 @@ async fn every_protocol_error_has_its_code_and_status_200() {
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
+
+    // No public base URL configured: the Host header names the site in identifiers.
+    let res = app
+        .client()
+        .get(app.url("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc"))
+        .header("host", "km.example.go.th")
+        .send()
+        .await
+        .unwrap();
+    let xml = res.text().await.unwrap();
+    assert_eq!(texts(&xml, "request"), ["http://km.example.go.th/oai"]);
+    assert!(texts(&xml, "identifier")[0].starts_with("oai:km.example.go.th:item/"));
 }
 
 #[tokio::test]
