@@ -25,6 +25,7 @@ pub mod line;
 pub mod media;
 pub mod networks;
 pub mod notifications;
+pub mod oai;
 pub mod org;
 pub mod paging;
 pub mod people;

@@ -40,6 +40,13 @@ pub struct Config {
     pub line_api_url: String,
     /// Where LINE serves the content of pictures and files.
     pub line_data_url: String,
+    /// The site's name, e.g. "คลังความรู้ กรมสนับสนุนบริการสุขภาพ" (OAI-PMH `repositoryName`).
+    pub site_name: String,
+    /// Who answers for the site (OAI-PMH `adminEmail`); empty: `webmaster@<host>`.
+    pub admin_email: String,
+    /// The middle of OAI identifiers `oai:<id>:item/<n>`, e.g. `km.hss.go.th`; empty: the
+    /// host of `public_base_url`. Set it once and keep it, so identifiers never change.
+    pub oai_repository_id: String,
 }
 
 impl Default for Config {
@@ -59,6 +66,9 @@ impl Default for Config {
             line_access_token: String::new(),
             line_api_url: "https://api.line.me".into(),
             line_data_url: "https://api-data.line.me".into(),
+            site_name: "คลังความรู้".into(),
+            admin_email: String::new(),
+            oai_repository_id: String::new(),
         }
     }
 }

@@ -81,6 +81,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_sharing(store.clone())
     .with_learning(store.clone())
     .with_jobs(store.clone())
+    .with_oai(store.clone(), oai_settings(&config))
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_typesetter(Arc::new(khlang_typeset::TypstTypesetter::new()))
@@ -108,6 +109,22 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
         db,
         blobs,
     })
+}
+
+/// The OAI-PMH repository's identity; without a configured public base URL, each request's
+/// Host header names the site.
+fn oai_settings(config: &Config) -> khlang_core::oai::OaiSettings {
+    let settings = khlang_core::oai::OaiSettings::new(
+        &config.site_name,
+        &config.public_base_url(),
+        &config.admin_email,
+        &config.oai_repository_id,
+    );
+    if config.public_base_url.is_empty() {
+        settings.following_host(&config.admin_email, &config.oai_repository_id)
+    } else {
+        settings
+    }
 }
 
 impl Runtime {

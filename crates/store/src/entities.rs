@@ -236,6 +236,9 @@ pub mod item {
         pub updated_by: i64,
         pub updated_at: TimeDateTimeWithTimeZone,
         pub published_at: Option<TimeDateTimeWithTimeZone>,
+        /// `updated_at` as Unix milliseconds: the OAI-PMH datestamp, sorted alike on both
+        /// engines (m0026).
+        pub updated_ms: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -45,7 +45,7 @@ fn status(s: &str) -> PortResult<ItemStatus> {
     ItemStatus::parse(s).map_err(|e| corrupt("status", e))
 }
 
-fn to_item(m: item::Model) -> PortResult<Item> {
+pub(crate) fn to_item(m: item::Model) -> PortResult<Item> {
     let fields: ItemFields =
         serde_json::from_str(&m.fields).map_err(|e| corrupt("item fields", e))?;
     Ok(Item {
@@ -159,6 +159,7 @@ pub(crate) fn item_row(i: &Item) -> PortResult<item::ActiveModel> {
         updated_by: Set(i.updated_by.0),
         updated_at: Set(utc(i.updated_at)),
         published_at: Set(i.published_at.map(utc)),
+        updated_ms: Set(crate::store::ms(i.updated_at)),
     })
 }
 

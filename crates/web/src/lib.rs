@@ -12,6 +12,7 @@ mod files;
 mod forms;
 mod gantt;
 mod markdown;
+mod oai;
 mod ops;
 mod pages;
 mod qr;
@@ -71,6 +72,7 @@ pub fn router(core: Khlang, config: WebConfig) -> Router {
         .merge(files::routes())
         .merge(tus::routes())
         .merge(ops::routes())
+        .merge(oai::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)
         .with_state(state)

@@ -112,6 +112,8 @@ pub struct Khlang {
     pub(crate) jobs: Option<Arc<crate::jobs::service::JobParts>>,
     /// LINE capture, when a channel is configured (see [`crate::line`]).
     pub(crate) line: Option<Arc<crate::line::service::LineParts>>,
+    /// The OAI-PMH repository's storage and identity (see [`crate::oai`]).
+    pub(crate) oai: Option<Arc<crate::oai::service::OaiParts>>,
 }
 
 impl Khlang {
@@ -158,6 +160,7 @@ impl Khlang {
             cohorts: None,
             jobs: None,
             line: None,
+            oai: None,
         }
     }
 

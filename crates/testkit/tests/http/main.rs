@@ -31,6 +31,7 @@ mod media;
 mod networks;
 mod nodes;
 mod notifications;
+mod oai;
 mod openapi;
 mod operations;
 mod organisation;
