@@ -134,7 +134,14 @@ async function press(page, locator) {
   try {
     await locator.click({ timeout: 3000 });
   } catch (e) {
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    let width;
+    try {
+      width = await page.evaluate(() => document.documentElement.scrollWidth);
+    } catch {
+      // The page navigated away meanwhile: the click went through on a slow machine (the
+      // caller's waitForURL checks where it went).
+      return;
+    }
     if (width <= PHONE.width + 1) throw e;
     await locator.focus();
     await locator.press("Enter");

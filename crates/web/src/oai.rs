@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::view::xml_text as esc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -73,25 +74,6 @@ fn xml_response(reply: &OaiReply) -> Response {
         HeaderValue::from_static("text/xml; charset=utf-8"),
     );
     res
-}
-
-/// Text and attribute values: the five XML specials escaped, and characters XML 1.0 cannot
-/// carry (C0 controls but tab and line ends, U+FFFE, U+FFFF) left out.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn element(out: &mut String, name: &str, text: &str) {

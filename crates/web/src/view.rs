@@ -139,6 +139,26 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Text and attribute values of XML (feeds, sitemaps, OAI-PMH): the five specials escaped,
+/// and characters XML 1.0 cannot carry (C0 controls but tab and line ends, U+FFFE, U+FFFF)
+/// left out, so user text never makes a document unreadable.
+pub fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Thousands separators, as Thai official tables write numbers.
 pub fn number(n: u64) -> String {
     let s = n.to_string();

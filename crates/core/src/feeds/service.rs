@@ -122,7 +122,17 @@ impl Khlang {
                     .get(f.unit_id)
                     .map(|u| u.name_th.as_str().to_string())
                     .unwrap_or_default(),
-                categories: f.terms.iter().map(|t| vocab.label(*t)).collect(),
+                categories: {
+                    // Terms of two taxonomies may share a label: one category each.
+                    let mut labels: Vec<String> = Vec::new();
+                    for t in &f.terms {
+                        let l = vocab.label(*t);
+                        if !labels.contains(&l) {
+                            labels.push(l);
+                        }
+                    }
+                    labels
+                },
                 published,
                 updated: item.updated_at.max(published),
             });

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::discovery::{SiteBase, iso};
 use crate::error::WebError;
 use crate::forms::ThaiQuery as Query;
+use crate::view::xml_text as esc;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -102,24 +103,6 @@ async fn category(
     let id = TermId(atom_id(&file)?);
     let feed = state.core.item_feed(&FeedScope::Category(id)).await?;
     Ok(atom(&site, &feed, &category_feed(id)))
-}
-
-/// Text for XML content and attribute values; characters XML 1.0 cannot carry are dropped.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn xml_response(content_type: &'static str, body: String) -> Response {
