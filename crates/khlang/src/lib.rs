@@ -76,6 +76,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_planning(store.clone())
     .with_sharing(store.clone())
     .with_learning(store.clone())
+    .with_usage(store.clone())
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_typesetter(Arc::new(khlang_typeset::TypstTypesetter::new()))
@@ -202,6 +203,12 @@ async fn send_reminders_periodically(core: Khlang) {
             Ok(0) => {}
             Ok(n) => tracing::debug!(notices = n, "cohort reminders looked at"),
             Err(e) => tracing::warn!(error = %e, "could not send cohort reminders"),
+        }
+        // The double-click window's fingerprints older than 30 s (usage statistics).
+        match core.forget_usage_window().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(fingerprints = n, "usage window swept"),
+            Err(e) => tracing::warn!(error = %e, "could not sweep the usage window"),
         }
     }
 }

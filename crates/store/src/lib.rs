@@ -33,6 +33,7 @@ mod m0020_events;
 mod m0021_lessons;
 mod m0022_recognition;
 mod m0023_learning;
+mod m0024_usage;
 mod media;
 mod migration;
 mod networks;
@@ -47,6 +48,7 @@ mod search;
 mod store;
 mod targets;
 mod thread_search;
+mod usage;
 
 pub use store::SeaStore;
 

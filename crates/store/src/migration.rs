@@ -31,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0021_lessons::Migration),
             Box::new(crate::m0022_recognition::Migration),
             Box::new(crate::m0023_learning::Migration),
+            Box::new(crate::m0024_usage::Migration),
         ]
     }
 }

@@ -108,6 +108,8 @@ pub struct Khlang {
     pub(crate) learners: Option<Arc<dyn crate::learning::LearnerStore>>,
     /// Cohorts and their reports (see [`crate::learning::cohorts`]).
     pub(crate) cohorts: Option<Arc<dyn crate::learning::CohortStore>>,
+    /// Views and downloads counted (see [`crate::usage`]).
+    pub(crate) usage: Option<Arc<crate::usage::UsageParts>>,
 }
 
 impl Khlang {
@@ -152,6 +154,7 @@ impl Khlang {
             courses: None,
             learners: None,
             cohorts: None,
+            usage: None,
         }
     }
 
@@ -206,6 +209,12 @@ impl Khlang {
         self.courses = Some(store.clone());
         self.learners = Some(store.clone());
         self.cohorts = Some(store);
+        self
+    }
+
+    /// Gives usage statistics (สถิติการใช้งาน) their storage.
+    pub fn with_usage(mut self, store: Arc<dyn crate::usage::UsageStore>) -> Self {
+        self.usage = Some(Arc::new(crate::usage::UsageParts::new(store)));
         self
     }
 

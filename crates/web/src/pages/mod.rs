@@ -23,6 +23,7 @@ mod registry_tables;
 pub(crate) mod search;
 mod session;
 mod targets;
+mod usage;
 
 use crate::AppState;
 use crate::auth::Visitor;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(learning::routes())
         .merge(lessons::routes())
         .merge(recognition::routes())
+        .merge(usage::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
@@ -132,6 +134,9 @@ struct HomePage {
     empty: bool,
     latest: Vec<items::Card>,
     sections: Vec<Section>,
+    // issue 15 (usage statistics): อ่านมากที่สุด, นำไปใช้มากที่สุด.
+    most_read: Vec<usage::RankRow>,
+    most_applied: Vec<usage::RankRow>,
 }
 
 struct Me {
@@ -200,6 +205,7 @@ async fn home(
             }
         }
     }
+    let (most_read, most_applied) = usage::home_lists(&state, &actor, &tree).await;
     let page = HomePage {
         layout: Layout::new("หน้าแรก", "home", visitor.session.as_ref(), visitor.csrf()),
         flash: done.message(),
@@ -211,6 +217,8 @@ async fn home(
         empty: latest.total == 0,
         latest: latest.items.iter().map(|s| items::card(&tree, s)).collect(),
         sections,
+        most_read,
+        most_applied,
     };
     Ok(visitor.finish(render(&page)))
 }
