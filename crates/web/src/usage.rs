@@ -54,8 +54,7 @@ fn client_address(peer: Option<IpAddr>, headers: &HeaderMap) -> String {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .next_back()
+            .rfind(|s| !s.is_empty())
             .map_or_else(|| ip.to_string(), str::to_string),
         Some(ip) => ip.to_string(),
         None => String::new(),
