@@ -7,7 +7,7 @@ use crate::auth::{SESSION_COOKIE, cookie};
 use crate::view::number;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::Response;
 use khlang_core::ids::ItemId;
 use khlang_core::usage::{Client, Hit, counts_as_download};
@@ -29,13 +29,20 @@ impl<S: Send + Sync> FromRequestParts<S> for UsageClient {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        Ok(UsageClient(Client {
-            address: client_address(peer, &parts.headers),
-            user_agent: parts
+        // HEAD asks about a page without reading it (link checkers do): no user agent, so
+        // it counts as a robot's request.
+        let user_agent = if parts.method == Method::HEAD {
+            None
+        } else {
+            parts
                 .headers
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
+                .map(str::to_string)
+        };
+        Ok(UsageClient(Client {
+            address: client_address(peer, &parts.headers),
+            user_agent,
             session: cookie(&parts.headers, SESSION_COOKIE).map(str::to_string),
         }))
     }

@@ -118,6 +118,15 @@ async fn views_count_once_per_client_and_window_and_never_for_robots_or_drafts()
     ] {
         view(&app, &a, id, agent, "203.0.113.10").await;
     }
+    // HEAD asks about the page without reading it.
+    let res = a
+        .head(app.url(&format!("/items/{id}")))
+        .header("user-agent", BROWSER)
+        .header("x-forwarded-for", "203.0.113.20")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     assert_eq!(counts(&app, id).await, (0, 0));
 
     // A reader: once, however often within 30 s; the page shows the count.
