@@ -44,11 +44,12 @@ impl MigrationTrait for Migration {
             true,
         )
         .await?;
+        // Covers the reports' sums over a range of days without reading the table.
         index(
             m,
             "ix_usage_daily_day",
             "usage_daily",
-            &["day", "item_id"],
+            &["day", "item_id", "views", "downloads"],
             false,
         )
         .await?;

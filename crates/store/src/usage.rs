@@ -168,14 +168,16 @@ impl UsageStore for SeaStore {
         }
         let mut values: Vec<Value> = vec![from.into(), to.into()];
         values.extend(units.iter().map(|u| Value::from(u.0)));
+        // Summed per item and month first (the day index), then joined to the few items.
         rows(
             self.connection(),
             &format!(
-                "SELECT i.unit_id AS unit_id, d.day / 100 AS month, \
-                 CAST(SUM(d.views) AS BIGINT) AS v, CAST(SUM(d.downloads) AS BIGINT) AS dl \
-                 FROM usage_daily d JOIN items i ON i.id = d.item_id \
-                 WHERE d.day >= ? AND d.day < ? AND i.unit_id IN ({}) \
-                 GROUP BY i.unit_id, d.day / 100",
+                "SELECT i.unit_id AS unit_id, t.month AS month, \
+                 CAST(SUM(t.v) AS BIGINT) AS v, CAST(SUM(t.dl) AS BIGINT) AS dl \
+                 FROM (SELECT item_id, day / 100 AS month, SUM(views) AS v, \
+                 SUM(downloads) AS dl FROM usage_daily WHERE day >= ? AND day < ? \
+                 GROUP BY item_id, day / 100) t JOIN items i ON i.id = t.item_id \
+                 WHERE i.unit_id IN ({}) GROUP BY i.unit_id, t.month",
                 marks(units.len())
             ),
             values,
@@ -194,7 +196,7 @@ impl UsageStore for SeaStore {
     }
 
     async fn top_items(&self, q: &TopQuery) -> PortResult<Vec<ItemUse>> {
-        let mut cond = vec!["d.day >= ?".to_string(), "d.day < ?".to_string()];
+        let mut cond = vec!["1 = 1".to_string()];
         let mut values: Vec<Value> = vec![q.from.into(), q.to.into()];
         if let Some(units) = &q.units {
             if units.is_empty() {
@@ -228,11 +230,14 @@ impl UsageStore for SeaStore {
         rows(
             self.connection(),
             &format!(
-                "SELECT d.item_id AS item_id, i.title AS title, i.unit_id AS unit_id, \
-                 CAST(SUM(d.views) AS BIGINT) AS v, CAST(SUM(d.downloads) AS BIGINT) AS dl \
-                 FROM usage_daily d JOIN items i ON i.id = d.item_id WHERE {} \
-                 GROUP BY d.item_id, i.title, i.unit_id \
-                 ORDER BY v DESC, dl DESC, d.item_id DESC LIMIT ?",
+                // Summed per item first (the day index), then joined to the items.
+                "SELECT t.item_id AS item_id, i.title AS title, i.unit_id AS unit_id, \
+                 t.v AS v, t.dl AS dl \
+                 FROM (SELECT item_id, CAST(SUM(views) AS BIGINT) AS v, \
+                 CAST(SUM(downloads) AS BIGINT) AS dl FROM usage_daily \
+                 WHERE day >= ? AND day < ? GROUP BY item_id) t \
+                 JOIN items i ON i.id = t.item_id WHERE {} \
+                 ORDER BY t.v DESC, t.dl DESC, t.item_id DESC LIMIT ?",
                 cond.join(" AND ")
             ),
             values,
