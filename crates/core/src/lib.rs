@@ -41,5 +41,6 @@ pub mod service;
 pub mod targets;
 pub mod taxonomy;
 pub mod text;
+pub mod usage;
 
 pub use error::{DomainError, FieldError};

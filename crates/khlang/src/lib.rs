@@ -82,6 +82,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_learning(store.clone())
     .with_jobs(store.clone())
     .with_oai(store.clone(), oai_settings(&config))
+    .with_usage(store.clone())
     .with_coordination(store.clone())
     .with_extractor(Arc::new(extract::FileText::default()))
     .with_typesetter(Arc::new(khlang_typeset::TypstTypesetter::new()))
@@ -250,6 +251,12 @@ async fn send_reminders_periodically(core: Khlang) {
             Ok(0) => {}
             Ok(n) => tracing::debug!(notices = n, "cohort reminders looked at"),
             Err(e) => tracing::warn!(error = %e, "could not send cohort reminders"),
+        }
+        // The double-click window's fingerprints older than 30 s (usage statistics).
+        match core.forget_usage_window().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(fingerprints = n, "usage window swept"),
+            Err(e) => tracing::warn!(error = %e, "could not sweep the usage window"),
         }
     }
 }

@@ -259,7 +259,9 @@ impl InnovationStore for SeaStore {
         .await?;
         let per_page = per_page.clamp(1, 100);
         let page = page.max(1);
-        let order = if q.published_only {
+        let order = if q.most_applied {
+            "applied_count DESC, published_ms DESC, item_id DESC"
+        } else if q.published_only {
             "published_ms DESC, item_id DESC"
         } else {
             "updated_ms DESC, item_id DESC"

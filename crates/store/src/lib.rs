@@ -35,6 +35,7 @@ mod m0020_events;
 mod m0021_lessons;
 mod m0022_recognition;
 mod m0023_learning;
+mod m0024_usage;
 mod m0025_books;
 mod m0026_oai;
 mod m0027_line;
@@ -53,6 +54,7 @@ mod search;
 mod store;
 mod targets;
 mod thread_search;
+mod usage;
 
 pub use store::SeaStore;
 

@@ -31,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0021_lessons::Migration),
             Box::new(crate::m0022_recognition::Migration),
             Box::new(crate::m0023_learning::Migration),
+            Box::new(crate::m0024_usage::Migration),
             Box::new(crate::m0025_books::Migration),
             Box::new(crate::m0026_oai::Migration),
             Box::new(crate::m0027_line::Migration),

@@ -10,6 +10,7 @@
 use crate::AppState;
 use crate::auth::{ApiCaller, SESSION_COOKIE, cookie, percent_encode};
 use crate::error::WebError;
+use crate::usage::UsageClient;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State};
@@ -104,8 +105,29 @@ async fn download_page(
     Path(file_id): Path<String>,
     method: Method,
     headers: HeaderMap,
+    UsageClient(client): UsageClient,
 ) -> Response {
-    page_response(&state, &actor, &file_id, Want::Original, &method, &headers).await
+    let res = page_response(&state, &actor, &file_id, Want::Original, &method, &headers).await;
+    count_download(&state, &client, &file_id, &method, res).await
+}
+
+/// Usage statistics: a download by a person's link counts once it starts at the first byte
+/// (see [`crate::usage::counted_download`]); HEAD, 304 and later chunks do not.
+async fn count_download(
+    state: &AppState,
+    client: &khlang_core::usage::Client,
+    file_id: &str,
+    method: &Method,
+    res: Response,
+) -> Response {
+    if method == Method::GET
+        && crate::usage::counted_download(&res)
+        && let Ok(id) = file_id.parse::<i64>()
+    {
+        let hit = khlang_core::usage::Hit::Download(FileId(id));
+        crate::usage::count(state, client, hit).await;
+    }
+    res
 }
 
 /// The name in the URL is for people and saved links; the id decides.
@@ -150,8 +172,10 @@ async fn download_page_named(
     Path((file_id, _name)): Path<(String, String)>,
     method: Method,
     headers: HeaderMap,
+    UsageClient(client): UsageClient,
 ) -> Response {
-    page_response(&state, &actor, &file_id, Want::Original, &method, &headers).await
+    let res = page_response(&state, &actor, &file_id, Want::Original, &method, &headers).await;
+    count_download(&state, &client, &file_id, &method, res).await
 }
 
 /// A picture's thumbnail (long edge 480 px), re-encoded as JPEG without metadata.

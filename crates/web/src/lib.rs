@@ -18,6 +18,7 @@ mod pages;
 mod qr;
 mod sheets;
 mod tus;
+mod usage;
 mod view;
 
 pub use error::WebError;

@@ -15,6 +15,8 @@ pub struct InnovationQuery {
     pub readable: Option<Readable>,
     /// Owning units to keep (a subtree), None for all.
     pub units: Option<Vec<UnitId>>,
+    /// Most "นำไปใช้แล้ว" reports first (then newest), instead of newest first.
+    pub most_applied: bool,
 }
 
 /// The projection table and the applied reports.

@@ -132,11 +132,38 @@ impl Khlang {
             published_only: true,
             readable: self.readable(actor).await?,
             units: None,
+            most_applied: false,
         };
         Ok(self
             .innovation_store()?
             .list_innovations(&q, page, per_page)
             .await?)
+    }
+
+    /// "นำไปใช้มากที่สุด": published innovations this reader may read with the most
+    /// "นำไปใช้แล้ว" reports (at least one), most first.
+    pub async fn most_applied_innovations(
+        &self,
+        actor: &Actor,
+        limit: u64,
+    ) -> DomainResult<Vec<InnovationRow>> {
+        if self.innovations.is_none() {
+            return Ok(Vec::new());
+        }
+        let q = InnovationQuery {
+            published_only: true,
+            readable: self.readable(actor).await?,
+            most_applied: true,
+            ..Default::default()
+        };
+        Ok(self
+            .innovation_store()?
+            .list_innovations(&q, 1, limit)
+            .await?
+            .items
+            .into_iter()
+            .filter(|r| r.applied_count > 0)
+            .collect())
     }
 
     /// Published innovations by branch and regional centre, for the statistics (seed 000

@@ -114,6 +114,8 @@ pub struct Khlang {
     pub(crate) line: Option<Arc<crate::line::service::LineParts>>,
     /// The OAI-PMH repository's storage and identity (see [`crate::oai`]).
     pub(crate) oai: Option<Arc<crate::oai::service::OaiParts>>,
+    /// Views and downloads counted (see [`crate::usage`]).
+    pub(crate) usage: Option<Arc<crate::usage::UsageParts>>,
 }
 
 impl Khlang {
@@ -161,6 +163,7 @@ impl Khlang {
             jobs: None,
             line: None,
             oai: None,
+            usage: None,
         }
     }
 
@@ -221,6 +224,12 @@ impl Khlang {
     /// Gives background jobs (งานเบื้องหลัง: the knowledge book, imports) their storage.
     pub fn with_jobs(mut self, store: Arc<dyn crate::jobs::JobStore>) -> Self {
         self.jobs = Some(Arc::new(crate::jobs::service::JobParts::new(store)));
+        self
+    }
+
+    /// Gives usage statistics (สถิติการใช้งาน) their storage.
+    pub fn with_usage(mut self, store: Arc<dyn crate::usage::UsageStore>) -> Self {
+        self.usage = Some(Arc::new(crate::usage::UsageParts::new(store)));
         self
     }
 

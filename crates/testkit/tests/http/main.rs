@@ -47,6 +47,7 @@ mod storage;
 mod targets;
 mod thread_search;
 mod tus;
+mod usage;
 
 use khlang_testkit::reqwest::{Client, Response};
 use khlang_testkit::{TestApp, csrf_in};

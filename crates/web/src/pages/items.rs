@@ -430,6 +430,8 @@ struct ItemPage {
     // issue 13 (lessons): "ถอดบทเรียนจาก …" (label, path) and the praise button.
     origins: Vec<(String, String)>,
     praise: khlang_core::recognition::PraiseCount,
+    // issue 15 (usage statistics): "เปิดอ่าน 1,234 ครั้ง · ดาวน์โหลด 56 ครั้ง" on published items.
+    usage: Option<String>,
 }
 
 struct RevisionSection {
@@ -612,6 +614,7 @@ async fn item_view(
             let counts = state.core.praise_counts(&actor, &[t]).await?;
             counts.get(&t).copied().unwrap_or_default()
         },
+        usage: None,
     })
 }
 
@@ -619,10 +622,11 @@ async fn item_page(
     State(state): State<AppState>,
     site: crate::discovery::SiteBase,
     visitor: Visitor,
+    crate::usage::UsageClient(client): crate::usage::UsageClient,
     Path(id): Path<i64>,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
-    let page = item_view(
+    let mut page = item_view(
         &state,
         Some(&site),
         &visitor,
@@ -631,6 +635,10 @@ async fn item_page(
         Errors::default(),
     )
     .await?;
+    // issue 15 (usage statistics): count the view (published items only), show the counts.
+    if page.status == ItemStatus::Published.as_str() {
+        page.usage = crate::usage::item_line(&state, &client, ItemId(id)).await;
+    }
     Ok(visitor.finish(render(&page)))
 }
 

@@ -27,6 +27,7 @@ mod registry_tables;
 pub(crate) mod search;
 mod session;
 mod targets;
+mod usage;
 
 use crate::AppState;
 use crate::auth::Visitor;
@@ -73,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(recognition::routes())
         .merge(books::routes())
         .merge(jobs::routes())
+        .merge(usage::routes())
 }
 
 /// `?done=…` after a redirect: what just succeeded, in Thai.
@@ -140,6 +142,9 @@ struct HomePage {
     empty: bool,
     latest: Vec<items::Card>,
     sections: Vec<Section>,
+    // issue 15 (usage statistics): อ่านมากที่สุด, นำไปใช้มากที่สุด.
+    most_read: Vec<usage::RankRow>,
+    most_applied: Vec<usage::RankRow>,
 }
 
 struct Me {
@@ -208,6 +213,7 @@ async fn home(
             }
         }
     }
+    let (most_read, most_applied) = usage::home_lists(&state, &actor, &tree).await;
     let page = HomePage {
         layout: Layout::new("หน้าแรก", "home", visitor.session.as_ref(), visitor.csrf())
             .with_feed("องค์ความรู้ล่าสุด", "/feeds/items.atom")
@@ -222,6 +228,8 @@ async fn home(
         empty: latest.total == 0,
         latest: latest.items.iter().map(|s| items::card(&tree, s)).collect(),
         sections,
+        most_read,
+        most_applied,
     };
     Ok(visitor.finish(render(&page)))
 }
