@@ -29,8 +29,9 @@ pub struct Config {
     /// the clock (re-read every second), so a deadline can be passed without waiting.
     /// Empty: the system clock.
     pub clock_offset_file: String,
-    /// Runs background jobs (knowledge books, imports) in this process. Every process may:
-    /// each job is claimed by exactly one. The test kit turns it off and runs jobs itself.
+    /// Runs background work in this process: jobs (knowledge books, imports) and the
+    /// 10-minute sweep of reminders, digests and badges. Every process may: each job and each
+    /// reminder is taken once. The test kit turns it off and runs both at the times it sets.
     pub run_jobs: bool,
     /// LINE Messaging API channel secret (signs webhook calls); empty: LINE capture is off.
     pub line_channel_secret: String,

@@ -167,7 +167,15 @@ impl Runtime {
         let reader = tokio::spawn(async move { core.run_text_extraction().await });
         let core = self.core.clone();
         let copier = tokio::spawn(async move { core.run_picture_copies().await });
-        let reminders = tokio::spawn(send_reminders_periodically(self.core.clone()));
+        // Reminders, digests and badges on the clock: like jobs, background work a node may be
+        // told to leave to others (and the test kit to the tests, which call them at set times).
+        let core = self.core.clone();
+        let sweeps = self.config.run_jobs;
+        let reminders = tokio::spawn(async move {
+            if sweeps {
+                send_reminders_periodically(core).await;
+            }
+        });
         // Background jobs (the knowledge book, imports): claimed by one process each.
         let core = self.core.clone();
         let run_jobs = self.config.run_jobs;
