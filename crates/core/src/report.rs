@@ -119,6 +119,44 @@ pub struct ReportTable {
 pub const TOTAL: &str = "รวม";
 
 impl ReportTable {
+    /// Counts of a fiscal year by unit and month: `หน่วยงาน · the months · รวม`. The first row
+    /// is the chosen unit with everything under it, and says so; the rest are its children.
+    /// Sharing (`/sharing`) and usage (`/stats`) print their measures this way.
+    pub fn monthly_by_unit(
+        title: impl Into<String>,
+        months: &[&str],
+        rows: Vec<(String, [u64; 12])>,
+    ) -> Self {
+        let column = |heading: &str, kind| Column {
+            heading: heading.into(),
+            kind,
+        };
+        let mut columns = vec![column("หน่วยงาน", ColumnKind::Label)];
+        columns.extend(months.iter().map(|m| column(m, ColumnKind::Count)));
+        columns.push(column(TOTAL, ColumnKind::Count));
+        let rows = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, counts))| {
+                let label = if i == 0 {
+                    format!("{name} (รวมทั้งสังกัด)")
+                } else {
+                    name
+                };
+                let mut cells = vec![Cell::Text(label)];
+                cells.extend(counts.iter().map(|n| Cell::Count(*n)));
+                cells.push(Cell::Count(counts.iter().sum()));
+                cells
+            })
+            .collect();
+        Self {
+            title: title.into(),
+            columns,
+            rows,
+            total: None,
+        }
+    }
+
     /// Counts by one label with each share of the total: `label_heading · จำนวน · ร้อยละ`, then
     /// `รวม · total · 100.0` — the layout of seed 000 §1.4. Rows keep the order given.
     pub fn shares(

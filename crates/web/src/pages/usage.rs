@@ -76,41 +76,14 @@ fn tables(r: &UsageReport, unit_names: &dyn Fn(UnitId) -> String) -> Vec<ReportT
     let mut out: Vec<ReportTable> = measures
         .iter()
         .map(|(title, pick)| {
-            let mut columns = vec![Column {
-                heading: "หน่วยงาน".into(),
-                kind: ColumnKind::Label,
-            }];
-            columns.extend(FISCAL_MONTHS.iter().map(|m| Column {
-                heading: (*m).into(),
-                kind: ColumnKind::Count,
-            }));
-            columns.push(Column {
-                heading: "รวม".into(),
-                kind: ColumnKind::Count,
-            });
-            let rows = r
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, row)| {
-                    let counts = pick(&row.counts);
-                    let label = if i == 0 {
-                        format!("{} (รวมทั้งสังกัด)", row.name)
-                    } else {
-                        row.name.clone()
-                    };
-                    let mut cells = vec![Cell::Text(label)];
-                    cells.extend(counts.iter().map(|n| Cell::Count(*n)));
-                    cells.push(Cell::Count(counts.iter().sum()));
-                    cells
-                })
-                .collect();
-            ReportTable {
-                title: format!("{title} (ครั้ง) รายเดือน ปีงบประมาณ {}", r.fiscal_year),
-                columns,
-                rows,
-                total: None,
-            }
+            ReportTable::monthly_by_unit(
+                format!("{title} (ครั้ง) รายเดือน ปีงบประมาณ {}", r.fiscal_year),
+                &FISCAL_MONTHS,
+                r.rows
+                    .iter()
+                    .map(|row| (row.name.clone(), pick(&row.counts)))
+                    .collect(),
+            )
         })
         .collect();
     let col = |h: &str, kind| Column {

@@ -18,7 +18,7 @@ use axum::routing::get;
 use khlang_core::DomainError;
 use khlang_core::ids::UnitId;
 use khlang_core::recognition::sharing::{FIRST_YEAR, FISCAL_MONTHS, Monthly, SharingReport};
-use khlang_core::report::{Cell, Column, ColumnKind, ReportTable};
+use khlang_core::report::ReportTable;
 use khlang_core::text::fiscal_year_be;
 use serde::Deserialize;
 
@@ -82,41 +82,14 @@ fn tables(r: &SharingReport) -> Vec<ReportTable> {
     measures
         .iter()
         .map(|(title, pick)| {
-            let mut columns = vec![Column {
-                heading: "หน่วยงาน".into(),
-                kind: ColumnKind::Label,
-            }];
-            columns.extend(FISCAL_MONTHS.iter().map(|m| Column {
-                heading: (*m).into(),
-                kind: ColumnKind::Count,
-            }));
-            columns.push(Column {
-                heading: "รวม".into(),
-                kind: ColumnKind::Count,
-            });
-            let rows = r
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, row)| {
-                    let counts = pick(&row.counts);
-                    let label = if i == 0 {
-                        format!("{} (รวมทั้งสังกัด)", row.name)
-                    } else {
-                        row.name.clone()
-                    };
-                    let mut cells = vec![Cell::Text(label)];
-                    cells.extend(counts.iter().map(|n| Cell::Count(*n)));
-                    cells.push(Cell::Count(counts.iter().sum()));
-                    cells
-                })
-                .collect();
-            ReportTable {
-                title: format!("{title} รายเดือน ปีงบประมาณ {}", r.fiscal_year),
-                columns,
-                rows,
-                total: None,
-            }
+            ReportTable::monthly_by_unit(
+                format!("{title} รายเดือน ปีงบประมาณ {}", r.fiscal_year),
+                &FISCAL_MONTHS,
+                r.rows
+                    .iter()
+                    .map(|row| (row.name.clone(), pick(&row.counts)))
+                    .collect(),
+            )
         })
         .collect()
 }
