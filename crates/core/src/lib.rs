@@ -15,6 +15,7 @@ pub mod file;
 pub mod forms;
 pub mod geo;
 pub mod ids;
+pub mod imports;
 pub mod innovations;
 pub mod item;
 pub mod jobs;

@@ -81,6 +81,7 @@ pub async fn open(config: Config) -> Result<Runtime, StartError> {
     .with_sharing(store.clone())
     .with_learning(store.clone())
     .with_jobs(store.clone())
+    .with_imports(store.clone())
     .with_oai(store.clone(), oai_settings(&config))
     .with_usage(store.clone())
     .with_coordination(store.clone())

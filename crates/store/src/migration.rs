@@ -35,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::m0025_books::Migration),
             Box::new(crate::m0026_oai::Migration),
             Box::new(crate::m0027_line::Migration),
+            Box::new(crate::m0028_imports::Migration),
         ]
     }
 }

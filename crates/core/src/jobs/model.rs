@@ -33,18 +33,22 @@ pub const MAX_ATTEMPTS: i32 = 3;
 pub enum JobKind {
     /// หนังสือองค์ความรู้: a PDF of chosen published items (see [`crate::books`]).
     Book,
+    /// นำเข้าองค์ความรู้: a staged WordPress export or spreadsheet (see [`crate::imports`]).
+    Import,
 }
 
 impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::Book => "book",
+            JobKind::Import => "import",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "book" => Some(JobKind::Book),
+            "import" => Some(JobKind::Import),
             _ => None,
         }
     }
@@ -52,6 +56,7 @@ impl JobKind {
     pub fn label_th(self) -> &'static str {
         match self {
             JobKind::Book => "สร้างหนังสือองค์ความรู้ (PDF)",
+            JobKind::Import => "นำเข้าองค์ความรู้",
         }
     }
 }

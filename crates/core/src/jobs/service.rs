@@ -287,6 +287,7 @@ impl Khlang {
     async fn handle(&self, run: &JobRun<'_>) -> Result<JobOutput, JobFailure> {
         match run.job.kind {
             JobKind::Book => self.build_book(run).await,
+            JobKind::Import => self.run_import(run).await,
         }
     }
 }

@@ -112,6 +112,8 @@ pub struct Khlang {
     pub(crate) jobs: Option<Arc<crate::jobs::service::JobParts>>,
     /// LINE capture, when a channel is configured (see [`crate::line`]).
     pub(crate) line: Option<Arc<crate::line::service::LineParts>>,
+    /// Imports from WordPress and spreadsheets (see [`crate::imports`]).
+    pub(crate) imports: Option<Arc<crate::imports::ImportParts>>,
     /// The OAI-PMH repository's storage and identity (see [`crate::oai`]).
     pub(crate) oai: Option<Arc<crate::oai::service::OaiParts>>,
     /// Views and downloads counted (see [`crate::usage`]).
@@ -162,6 +164,7 @@ impl Khlang {
             cohorts: None,
             jobs: None,
             line: None,
+            imports: None,
             oai: None,
             usage: None,
         }

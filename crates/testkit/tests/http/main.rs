@@ -16,6 +16,7 @@ mod feeds;
 mod forms;
 mod hardening_access;
 mod hardening_robust;
+mod imports;
 mod innovations;
 mod items_api;
 mod items_pages;

@@ -16,7 +16,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use khlang_core::DomainError;
-use khlang_core::jobs::{Job, JobId, JobState};
+use khlang_core::jobs::{Job, JobId, JobKind, JobState};
 use khlang_core::text::{format_be_datetime, thai_digits};
 
 pub fn routes() -> Router<AppState> {
@@ -45,23 +45,25 @@ fn size_th(bytes: u64) -> String {
 
 /// A job as its pages show it.
 pub(crate) struct JobView {
-    id: i64,
-    kind: &'static str,
-    state: &'static str,
-    state_key: &'static str,
-    finished: bool,
-    percent: u32,
-    steps: String,
-    message: String,
-    error: Option<String>,
+    pub(crate) id: i64,
+    pub(crate) kind: &'static str,
+    pub(crate) state: &'static str,
+    pub(crate) state_key: &'static str,
+    pub(crate) finished: bool,
+    pub(crate) percent: u32,
+    pub(crate) steps: String,
+    pub(crate) message: String,
+    pub(crate) error: Option<String>,
     /// (name, size) of the file to download, when done.
-    file: Option<(String, String)>,
-    created: String,
-    finished_at: Option<String>,
+    pub(crate) file: Option<(String, String)>,
+    pub(crate) created: String,
+    pub(crate) finished_at: Option<String>,
+    /// Where the owner goes from here: (href, label).
+    pub(crate) next: (String, &'static str),
 }
 
 impl JobView {
-    fn of(job: &Job) -> Self {
+    pub(crate) fn of(job: &Job) -> Self {
         let p = &job.progress;
         Self {
             id: job.id.0,
@@ -91,6 +93,13 @@ impl JobView {
                 .map(|f| (f.name.clone(), size_th(f.size))),
             created: format_be_datetime(job.created_at),
             finished_at: job.finished_at.map(format_be_datetime),
+            next: match job.kind {
+                JobKind::Book => ("/books/new".into(), "สร้างหนังสือเล่มใหม่"),
+                JobKind::Import => (
+                    format!("/imports/{}", job.params["import"].as_i64().unwrap_or(0)),
+                    "ดูผลการนำเข้าและรายการที่นำเข้า",
+                ),
+            },
         }
     }
 }

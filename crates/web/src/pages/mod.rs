@@ -11,9 +11,10 @@ mod events;
 mod feeds;
 mod forms;
 pub(crate) mod geo;
+mod imports;
 pub(crate) mod innovations;
 mod items;
-mod jobs;
+pub(crate) mod jobs;
 mod learning;
 mod lessons;
 mod levels;
@@ -74,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .merge(recognition::routes())
         .merge(books::routes())
         .merge(jobs::routes())
+        .merge(imports::routes())
         .merge(usage::routes())
 }
 
