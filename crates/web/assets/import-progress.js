@@ -2,11 +2,12 @@
 // then that the rows are being checked and saved; the answer page replaces this one.
 // Without JavaScript the form posts normally and the browser shows its own progress.
 (function () {
-  var form = document.querySelector("form[data-progress]");
-  if (!form || !window.FormData || !window.XMLHttpRequest) return;
+  if (!window.FormData || !window.XMLHttpRequest) return;
+  function mb(n) { return (n / 1048576).toFixed(1) + " MB"; }
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-progress]"), watch);
+  function watch(form) {
   var status = form.querySelector(".import-progress");
   var button = form.querySelector("button[type=submit]");
-  function mb(n) { return (n / 1048576).toFixed(1) + " MB"; }
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var xhr = new XMLHttpRequest();
@@ -19,13 +20,15 @@
       }
     };
     xhr.upload.onload = function () {
-      status.textContent = "ส่งไฟล์ครบแล้ว กำลังตรวจทุกแถวและบันทึก กรุณารอสักครู่…";
+      status.textContent = form.dataset.checking || "ส่งไฟล์ครบแล้ว กำลังตรวจทุกแถวและบันทึก กรุณารอสักครู่…";
     };
     xhr.onload = function () {
       if (xhr.responseURL && xhr.responseURL !== location.href) history.replaceState(null, "", xhr.responseURL);
       document.open();
       document.write(xhr.responseText);
       document.close();
+      // The new page starts at its top, where its problems or results are.
+      window.scrollTo(0, 0);
     };
     xhr.onerror = function () {
       status.textContent = "การเชื่อมต่อขาดหาย ยังไม่ได้บันทึกรายการใด กรุณาลองนำเข้าใหม่";
@@ -33,4 +36,5 @@
     };
     xhr.send(new FormData(form));
   });
+  }
 })();

@@ -466,6 +466,14 @@ impl Khlang {
         {
             return Ok((k.item, false));
         }
+        // The files first: one missing from the kept ZIP stops the job before this entry's
+        // item exists.
+        let mut contents: Vec<Vec<u8>> = Vec::with_capacity(e.files.len());
+        if let Some(z) = zip {
+            for f in &e.files {
+                contents.push(z.read(&f.path, limit)?);
+            }
+        }
         let tree = self.unit_tree().await?;
         let fields = self
             .checked_fields(actor, &input_of(e), &tree, None)
@@ -507,8 +515,7 @@ impl Khlang {
                 .map(|f| f.name)
                 .collect();
             let mut links: Vec<(String, String)> = Vec::new();
-            for f in &e.files {
-                let Some(z) = zip else { break };
+            for (f, bytes) in e.files.iter().zip(contents) {
                 let file = match have.iter().position(|n| n == &f.name) {
                     Some(_) => self
                         .knowledge
@@ -518,7 +525,6 @@ impl Khlang {
                         .into_iter()
                         .find(|x| x.name == f.name),
                     None => {
-                        let bytes = z.read(&f.path, limit)?;
                         let body: ByteStream = Box::pin(futures::stream::once(async move {
                             Ok::<_, std::io::Error>(Bytes::from(bytes))
                         }));

@@ -589,3 +589,81 @@ async fn broken_exports_and_zips_are_refused_in_thai_and_change_nothing() {
     assert!(app.core().my_imports(&actor).await.unwrap().is_empty());
     assert_eq!(items(&app, None).await, 0);
 }
+
+#[tokio::test]
+async fn an_import_cut_short_resumes_where_it_stopped_and_makes_nothing_twice() {
+    let app = spawn_app().await;
+    let (officer, actor) = person(&app, "importer", "km_officer").await;
+    let rows: Vec<Vec<String>> = (1..=20)
+        .map(|n| {
+            let (title, file) = (format!("บันทึกการประชุมครั้งที่ {n}"), format!("ประชุม-{n}.pdf"));
+            row(["", &title, "", "", "", "", "", "", "", &file, ""])
+        })
+        .collect();
+    let files: Vec<(String, Vec<u8>)> = (1..=20)
+        .map(|n| (format!("ประชุม-{n}.pdf"), pdf(n)))
+        .collect();
+    let res = upload(
+        &app,
+        &officer,
+        "sheet",
+        "draft",
+        Some(("ประชุม.xlsx", workbook(&rows))),
+        Some(zip_of(&files)),
+    )
+    .await;
+    let (page, _) = staged(&app, &officer, res).await;
+    let id = khlang_core::imports::ImportId(page.rsplit('/').next().unwrap().parse().unwrap());
+    let key = app
+        .core()
+        .import(&actor, id)
+        .await
+        .unwrap()
+        .bundle
+        .expect("the ZIP is kept");
+
+    // The kept ZIP loses its last twelve files (a storage fault): the job stops at row 9,
+    // before row 9's item exists.
+    let broken = zip_of(&files[..8]);
+    let stream: khlang_core::ports::ByteStream = Box::pin(futures::stream::once(async move {
+        Ok(bytes::Bytes::from(broken))
+    }));
+    app.core().blobs.put(&key, stream).await.unwrap();
+    let res = post_form(&app, &officer, &page, &format!("{page}/start"), &[]).await;
+    assert_eq!(res.status(), 303);
+    app.core().run_pending_jobs().await.unwrap();
+    let failed = app.core().my_jobs(&actor).await.unwrap().remove(0);
+    assert_eq!(failed.state, JobState::Failed);
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("ประชุม-9.pdf"),
+        "{:?}",
+        failed.error
+    );
+    assert_eq!(items(&app, None).await, 8);
+    let html = body(officer.get(app.url(&page)).send().await.unwrap()).await;
+    assert!(html.contains("นำเข้าต่อให้ครบ"), "{html}");
+
+    // The ZIP is whole again; pressing the button carries on from row 9.
+    let whole = zip_of(&files);
+    let stream: khlang_core::ports::ByteStream = Box::pin(futures::stream::once(async move {
+        Ok(bytes::Bytes::from(whole))
+    }));
+    app.core().blobs.put(&key, stream).await.unwrap();
+    let job = import(&app, &officer, &actor, &page).await;
+    assert_ne!(job.id, failed.id);
+    assert_eq!(items(&app, None).await, 20, "every row once");
+    let csv = report(&app, &actor, &job).await;
+    assert_eq!(csv.lines().filter(|l| l.contains(",นำเข้าแล้ว,")).count(), 20);
+    for i in all_items(&app).await {
+        assert_eq!(
+            app.core().knowledge.item_files(i.id).await.unwrap().len(),
+            1,
+            "{}",
+            i.title
+        );
+    }
+}
