@@ -106,3 +106,21 @@ pub fn pct(sorted: &[Duration], p: usize) -> Duration {
         .saturating_sub(1)
         .min(sorted.len() - 1)]
 }
+
+/// Turns a core error into the bench's error, saying what was being done.
+pub fn fail(what: &str) -> impl FnOnce(khlang_core::DomainError) -> anyhow::Error + '_ {
+    move |e| anyhow::anyhow!("{what}: {e:?}")
+}
+
+/// The process's peak resident memory so far, in MB (Linux; 0 elsewhere).
+pub fn peak_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}

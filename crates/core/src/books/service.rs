@@ -9,7 +9,7 @@ use crate::item::{Item, ItemStatus};
 use crate::jobs::model::JobFailure;
 use crate::jobs::{Job, JobKind, JobOutput, JobRun};
 use crate::media::model::{Derivative, Want, is_picture};
-use crate::org::{Action, Actor};
+use crate::org::Actor;
 use crate::planning::FiscalYear;
 use crate::planning::model::Evidence;
 use crate::ports::ItemFilter;
@@ -69,16 +69,7 @@ impl Khlang {
     /// The units the actor may publish a book for (KM officers and administrators of the
     /// unit or above it); Forbidden when none.
     pub async fn book_units(&self, actor: &Actor) -> DomainResult<Vec<(UnitId, String)>> {
-        actor.user_id().ok_or(DomainError::Unauthenticated)?;
-        let tree = self.unit_tree().await?;
-        let units: Vec<(UnitId, String)> = Self::units_where(&tree, actor, Action::ManageKnowledge)
-            .into_iter()
-            .filter_map(|id| tree.get(id).map(|u| (id, u.name_th.as_str().to_string())))
-            .collect();
-        if units.is_empty() {
-            return Err(DomainError::Forbidden);
-        }
-        Ok(units)
+        self.knowledge_units(actor).await
     }
 
     /// KM plans of the book units for this fiscal year and the two before, newest first, as

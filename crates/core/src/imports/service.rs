@@ -44,24 +44,6 @@ impl Khlang {
             .ok_or_else(|| DomainError::internal("imports have no store"))
     }
 
-    /// The units the actor may import knowledge into (their KM officers and administrators);
-    /// Forbidden when none.
-    pub async fn knowledge_import_units(
-        &self,
-        actor: &Actor,
-    ) -> DomainResult<Vec<(UnitId, String)>> {
-        actor.user_id().ok_or(DomainError::Unauthenticated)?;
-        let tree = self.unit_tree().await?;
-        let units: Vec<(UnitId, String)> = Self::units_where(&tree, actor, Action::ManageKnowledge)
-            .into_iter()
-            .filter_map(|id| tree.get(id).map(|u| (id, u.name_th.as_str().to_string())))
-            .collect();
-        if units.is_empty() {
-            return Err(DomainError::Forbidden);
-        }
-        Ok(units)
-    }
-
     /// Whether the actor may bring WordPress's published posts in as published: only those
     /// who screen the unit's knowledge may skip its screening.
     pub async fn may_publish_imports(&self, actor: &Actor, unit: UnitId) -> DomainResult<bool> {
@@ -70,7 +52,7 @@ impl Khlang {
     }
 
     async fn import_checks(&self, actor: &Actor, unit: UnitId, target: Target) -> DomainResult<()> {
-        let units = self.knowledge_import_units(actor).await?;
+        let units = self.knowledge_units(actor).await?;
         if !units.iter().any(|(u, _)| *u == unit) {
             return Err(DomainError::invalid(
                 "unit",
@@ -114,10 +96,7 @@ impl Khlang {
         self.import_checks(actor, unit, target).await?;
         let export = wxr::parse(xml).map_err(|m| DomainError::invalid("file", m))?;
         let terms = self.term_labels().await?;
-        let zip = match bundle {
-            Some(b) => Some(TempZip::receive(b.body, limit).await?),
-            None => None,
-        };
+        let zip = TempZip::receive_bundle(bundle, limit).await?;
         let paths = zip.as_ref().map(|z| z.paths.clone());
         let plan = wxr::plan(
             &export,
@@ -160,12 +139,9 @@ impl Khlang {
             ));
         }
         self.import_checks(actor, unit, target).await?;
-        let units = self.knowledge_import_units(actor).await?;
+        let units = self.knowledge_units(actor).await?;
         let terms = self.term_labels().await?;
-        let zip = match bundle {
-            Some(b) => Some(TempZip::receive(b.body, limit).await?),
-            None => None,
-        };
+        let zip = TempZip::receive_bundle(bundle, limit).await?;
         let paths = zip.as_ref().map(|z| z.paths.clone());
         let plan = sheet::plan(
             rows,
@@ -754,6 +730,13 @@ impl TempZip {
         }
         zip.paths.sort();
         Ok(zip)
+    }
+
+    async fn receive_bundle(bundle: Option<Bundle>, limit: u64) -> DomainResult<Option<TempZip>> {
+        match bundle {
+            Some(b) => Ok(Some(Self::receive(b.body, limit).await?)),
+            None => Ok(None),
+        }
     }
 
     fn open(&self) -> DomainResult<zip::ZipArchive<std::fs::File>> {

@@ -55,6 +55,22 @@ impl Khlang {
             .collect()
     }
 
+    /// The units (with their Thai names) whose knowledge the actor manages — their KM
+    /// officers and administrators, or a site administrator — for the pages that act on a
+    /// unit's knowledge as a whole (books, imports); Forbidden when none.
+    pub async fn knowledge_units(&self, actor: &Actor) -> DomainResult<Vec<(UnitId, String)>> {
+        actor.user_id().ok_or(DomainError::Unauthenticated)?;
+        let tree = self.unit_tree().await?;
+        let units: Vec<(UnitId, String)> = Self::units_where(&tree, actor, Action::ManageKnowledge)
+            .into_iter()
+            .filter_map(|id| tree.get(id).map(|u| (id, u.name_th.as_str().to_string())))
+            .collect();
+        if units.is_empty() {
+            return Err(DomainError::Forbidden);
+        }
+        Ok(units)
+    }
+
     /// Like [`Self::units_where`] but retired units count too (their old work still needs care).
     pub fn units_where_any(tree: &UnitTree, actor: &Actor, action: Action) -> Vec<UnitId> {
         tree.units()

@@ -13,7 +13,7 @@
 use anyhow::Context;
 use clap::Parser;
 use futures::TryStreamExt;
-use khlang::bench;
+use khlang::bench::{self, fail, peak_mb};
 use khlang_core::books::BookForm;
 use khlang_core::item::{ItemInput, Transition};
 use khlang_core::service::items::Browse;
@@ -54,23 +54,6 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(run(args))
-}
-
-fn fail(what: &str) -> impl FnOnce(khlang_core::DomainError) -> anyhow::Error + '_ {
-    move |e| anyhow::anyhow!("{what}: {e:?}")
-}
-
-/// The process's peak resident memory so far, in MB (Linux; 0 elsewhere).
-fn peak_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {

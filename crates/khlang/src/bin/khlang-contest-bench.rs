@@ -16,7 +16,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use khlang::bench::{self, Served, measure, pct};
+use khlang::bench::{self, Served, fail, measure, pct};
 use khlang_core::contests::RoundStatus;
 use khlang_core::contests::judging::{JudgeInput, ScoreInput};
 use khlang_core::contests::rounds::{
@@ -60,10 +60,6 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(run(args))
-}
-
-fn fail(what: &str) -> impl FnOnce(khlang_core::DomainError) -> anyhow::Error + '_ {
-    move |e| anyhow::anyhow!("{what}: {e:?}")
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {

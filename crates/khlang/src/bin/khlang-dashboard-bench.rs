@@ -19,7 +19,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use khlang::bench::{self, Served, measure, pct};
+use khlang::bench::{self, Served, fail, measure, pct};
 use khlang_core::ids::{TermId, UnitId};
 use khlang_core::item::{ItemStatus, KnowledgeType};
 use khlang_core::org::UnitKind;
@@ -68,10 +68,6 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(run(args))
-}
-
-fn fail(what: &str) -> impl FnOnce(khlang_core::DomainError) -> anyhow::Error + '_ {
-    move |e| anyhow::anyhow!("{what}: {e:?}")
 }
 
 /// A small deterministic generator (xorshift), so every run loads the same data.

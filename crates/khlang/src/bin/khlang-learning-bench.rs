@@ -17,7 +17,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use khlang::bench::{self, Served, measure};
+use khlang::bench::{self, Served, fail, measure};
 use khlang_core::account::{DisplayName, NewUser, PasswordHashString, Username};
 use khlang_core::ids::UnitId;
 use khlang_core::learning::cohorts::model::CohortInput;
@@ -68,10 +68,6 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(run(args))
-}
-
-fn fail(what: &str) -> impl FnOnce(khlang_core::DomainError) -> anyhow::Error + '_ {
-    move |e| anyhow::anyhow!("{what}: {e:?}")
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {

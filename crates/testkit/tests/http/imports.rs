@@ -667,3 +667,44 @@ async fn an_import_cut_short_resumes_where_it_stopped_and_makes_nothing_twice() 
         );
     }
 }
+
+#[tokio::test]
+async fn duplicate_slugs_are_told_and_both_posts_go_in_once_each() {
+    let app = spawn_app().await;
+    let (officer, actor) = person(&app, "officer", "km_officer").await;
+    // An export edited by hand (or merged from two sites): two posts share one slug.
+    let xml = String::from_utf8(fixture("export.xml")).unwrap().replace(
+        "<![CDATA[km-monthly-meeting-2]]>",
+        "<![CDATA[km-monthly-meeting]]>",
+    );
+    let res = upload(
+        &app,
+        &officer,
+        "wordpress",
+        "draft",
+        Some(("export.xml", xml.clone().into_bytes())),
+        None,
+    )
+    .await;
+    let (page, html) = staged(&app, &officer, res).await;
+    assert!(
+        html.contains("ชื่อลิงก์ (slug) &#34;km-monthly-meeting&#34; ซ้ำ")
+            || html.contains("km-monthly-meeting\" ซ้ำ")
+            || html.contains("ซ้ำกับโพสต์"),
+        "{html}"
+    );
+    assert!(
+        html.contains("ไม่ได้ส่งไฟล์ ZIP"),
+        "text only without the ZIP: {html}"
+    );
+    import(&app, &officer, &actor, &page).await;
+    assert_eq!(items(&app, None).await, 105);
+    assert_eq!(items(&app, Some(ItemStatus::Draft)).await, 105);
+    let titles: Vec<String> = all_items(&app).await.into_iter().map(|i| i.title).collect();
+    for t in [
+        "ประชุมคณะทำงานจัดการความรู้ ประจำเดือนกันยายน 2566",
+        "ประชุมคณะทำงานจัดการความรู้ ประจำเดือนมิถุนายน 2567",
+    ] {
+        assert_eq!(titles.iter().filter(|x| *x == t).count(), 1, "{t}");
+    }
+}

@@ -93,7 +93,7 @@ async fn index_page(
 ) -> Result<Response, WebError> {
     let core = &state.core;
     let actor = member.actor();
-    let units = core.knowledge_import_units(actor).await?;
+    let units = core.knowledge_units(actor).await?;
     let imports = core.my_imports(actor).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -469,7 +469,7 @@ async fn start(
 /// categories and knowledge types to choose from.
 async fn template(State(state): State<AppState>, member: Member) -> Result<Response, WebError> {
     let core = &state.core;
-    let units = core.knowledge_import_units(member.actor()).await?;
+    let units = core.knowledge_units(member.actor()).await?;
     let vocab = core.vocabulary().await?;
     let mut notes = vec![vec!["คอลัมน์".to_string(), "วิธีกรอก".to_string()]];
     notes.extend(
