@@ -9,7 +9,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{ItemId, TermId, UnitId};
 use crate::item::{Item, ItemInput, ItemStatus, Transition};
 use crate::jobs::model::JobFailure;
-use crate::jobs::{Job, JobKind, JobOutput, JobRun};
+use crate::jobs::{Job, JobId, JobKind, JobOutput, JobRun};
 use crate::org::{Action, Actor, Target as AuthTarget, authorize};
 use crate::ports::ByteStream;
 use crate::service::Khlang;
@@ -337,9 +337,7 @@ impl Khlang {
         let limit = params["limit"].as_u64().unwrap_or(2 << 30);
         let store = self.import_store()?.clone();
         let import = store.get_import(id).await.map_err(DomainError::from)?;
-        if import.job != Some(run.job.id) {
-            return Err(JobFailure::Refused("งานนำเข้านี้ถูกแทนที่ด้วยงานอื่นแล้ว".into()));
-        }
+        self.link_import_job(&import, run.job.id).await?;
         let owner = self
             .store
             .get_user(import.owner)
@@ -417,6 +415,42 @@ impl Khlang {
             name: format!("import-{id}-report.csv"),
             mime: "text/csv; charset=utf-8".into(),
         })
+    }
+
+    /// Makes `job` the one that runs `import`. The worker may take a job up before
+    /// [`Self::start_import`] has linked it (it wakes the moment the job is queued), so the
+    /// job links itself when the import has no job yet or only a failed one; a job that
+    /// finds another live job linked stops without touching anything.
+    async fn link_import_job(&self, import: &Import, job: JobId) -> Result<(), JobFailure> {
+        if import.job == Some(job) {
+            return Ok(());
+        }
+        let replaceable = match import.job {
+            None => true,
+            Some(other) => {
+                let other = self.job_parts()?.store.get_job(other).await;
+                other.is_ok_and(|j| j.state == crate::jobs::JobState::Failed)
+            }
+        };
+        let store = self.import_store()?;
+        if replaceable
+            && store
+                .set_import_job(import.id, import.job, job)
+                .await
+                .map_err(DomainError::from)?
+        {
+            return Ok(());
+        }
+        // Lost the race: fine if the start request linked this very job meanwhile.
+        let now = store
+            .get_import(import.id)
+            .await
+            .map_err(DomainError::from)?;
+        if now.job == Some(job) {
+            Ok(())
+        } else {
+            Err(JobFailure::Refused("งานนำเข้านี้ถูกแทนที่ด้วยงานอื่นแล้ว".into()))
+        }
     }
 
     /// Makes one entry's item, or finishes it when an earlier run of this import was cut

@@ -90,7 +90,7 @@ impl JobRun<'_> {
 }
 
 impl Khlang {
-    fn job_parts(&self) -> DomainResult<&Arc<JobParts>> {
+    pub(crate) fn job_parts(&self) -> DomainResult<&Arc<JobParts>> {
         self.jobs.as_ref().ok_or_else(|| {
             DomainError::Conflict("ระบบนี้ไม่ได้เปิดใช้งานเบื้องหลัง กรุณาติดต่อผู้ดูแลระบบ".into())
         })

@@ -708,3 +708,35 @@ async fn duplicate_slugs_are_told_and_both_posts_go_in_once_each() {
         assert_eq!(titles.iter().filter(|x| *x == t).count(), 1, "{t}");
     }
 }
+
+#[tokio::test]
+async fn a_job_taken_up_before_the_start_request_links_it_runs_the_import_once() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let (officer, actor) = person(&app, "importer", "km_officer").await;
+    let rows = vec![row(["", "เรื่องเดียว", "", "", "", "", "", "", "", "", ""])];
+    let res = upload(
+        &app,
+        &officer,
+        "sheet",
+        "draft",
+        Some(("one.xlsx", workbook(&rows))),
+        None,
+    )
+    .await;
+    let (page, _) = staged(&app, &officer, res).await;
+    let res = post_form(&app, &officer, &page, &format!("{page}/start"), &[]).await;
+    assert_eq!(res.status(), 303);
+    // The state a busy worker sees when it wakes before the start request links its job.
+    app.runtime
+        .db
+        .execute_unprepared("UPDATE imports SET job_id = NULL")
+        .await
+        .unwrap();
+    app.core().run_pending_jobs().await.unwrap();
+    let job = app.core().my_jobs(&actor).await.unwrap().remove(0);
+    assert_eq!(job.state, JobState::Done, "{:?}", job.error);
+    assert_eq!(items(&app, None).await, 1);
+    let html = body(officer.get(app.url(&page)).send().await.unwrap()).await;
+    assert!(html.contains("เรื่องที่นำเข้าแล้ว (1 เรื่อง)"), "{html}");
+}
