@@ -9,6 +9,7 @@
 //! in the same transaction, so importing twice, or resuming a job cut short, makes nothing
 //! twice.
 
+mod bundle;
 pub mod html;
 pub mod model;
 pub mod ports;
